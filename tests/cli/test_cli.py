@@ -1,0 +1,124 @@
+"""The command line: version, help, demo seeding, audit, backup/restore, people, bad input."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trainer import __version__
+from trainer.cli import main
+
+
+def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-m", "trainer", *argv], capture_output=True, text=True,
+                          env=env, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"cvi-trainer {__version__}"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for word in ("seed-demo", "audit", "backup", "restore", "--data-dir", "--database-url",
+                 "--demo"):
+        assert word in out
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    data = tmp_path / "demo"
+    assert main(["seed-demo", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "admin / demo-admin-pass" in out
+    return data
+
+
+def test_seed_demo_refuses_a_folder_that_already_has_an_organization(
+        demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["seed-demo", "--data-dir", str(demo_dir)]) == 1
+    assert "already has an organization" in capsys.readouterr().err
+
+
+def test_people_list_obeys_the_same_rules_as_the_app(demo_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CVI_TRAINER_PASSWORD", "demo-trainee-pass")
+    assert main(["people", "list", "--as", "trainee", "--data-dir", str(demo_dir)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "trainee  Jordan Reyes  [trainee]  active"]
+    code = main(["people", "add", "--as", "trainee", "x-person", "X Person", "--role", "admin",
+                 "--temporary-password", "long-enough-pass", "--data-dir", str(demo_dir)])
+    assert code == 1
+    assert "Only an admin can manage people" in capsys.readouterr().err
+
+
+def test_admin_adds_a_person_from_the_command_line(demo_dir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CVI_TRAINER_PASSWORD", "demo-admin-pass")
+    assert main(["people", "add", "--as", "admin", "rosa", "Rosa Diaz", "--role", "trainee",
+                 "--temporary-password", "long-enough-pass", "--data-dir", str(demo_dir)]) == 0
+    assert main(["people", "list", "--as", "admin", "--data-dir", str(demo_dir)]) == 0
+    assert "Rosa Diaz" in capsys.readouterr().out
+
+
+def test_wrong_password_on_the_command_line_is_refused(demo_dir: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CVI_TRAINER_PASSWORD", "not-it")
+    assert main(["people", "list", "--as", "admin", "--data-dir", str(demo_dir)]) == 1
+    assert "username or password is not right" in capsys.readouterr().err
+
+
+def test_audit_verify_reports_the_first_broken_entry(demo_dir: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "verify", "--data-dir", str(demo_dir)]) == 0
+    assert "intact" in capsys.readouterr().out
+    con = sqlite3.connect(demo_dir / "cvi-trainer.sqlite3")
+    con.execute("UPDATE audit_entry SET actor_name = 'nobody' WHERE id = 3")
+    con.commit()
+    con.close()
+    assert main(["audit", "verify", "--data-dir", str(demo_dir)]) == 1
+    assert "BROKEN at entry 3" in capsys.readouterr().err
+
+
+def test_backup_and_restore_commands(demo_dir: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "b.sqlite3"
+    assert main(["backup", "-o", str(target), "--data-dir", str(demo_dir)]) == 0
+    assert target.exists()
+    assert main(["restore", str(target), "--data-dir", str(demo_dir)]) == 0
+    assert "kept as" in capsys.readouterr().out
+
+
+def test_gui_refuses_a_corrupt_database_with_a_message_and_leaves_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    db_file = data / "cvi-trainer.sqlite3"
+    db_file.write_bytes(b"garbage" * 100)
+    result = run_cli("--data-dir", str(data))
+    assert result.returncode == 1
+    assert str(db_file) in result.stderr and "Traceback" not in result.stderr
+    assert db_file.read_bytes() == b"garbage" * 100
+
+
+def test_unreachable_postgres_gives_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli("audit", "verify", "--database-url",
+                     "postgresql+psycopg://u:pw@127.0.0.1:1/x?connect_timeout=2")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "127.0.0.1:1/x" in result.stderr and ":pw@" not in result.stderr
+
+
+def test_python_dash_m_runs_the_same_entry_point() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"cvi-trainer {__version__}"

@@ -1,0 +1,153 @@
+"""Shared fixtures: a temp data dir per test, real SQLite (and PostgreSQL when configured), a fake
+clock, people in every role, and a guard that fails a test instead of hanging on a modal dialog."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from trainer.core.db import Database, open_database  # noqa: E402
+from trainer.core.models import Person, Role  # noqa: E402
+from trainer.core.paths import AppPaths  # noqa: E402
+from trainer.core.services import accounts  # noqa: E402
+
+POSTGRES_URL = os.environ.get("CVI_TEST_POSTGRES_URL")
+PASSWORD = "correct horse battery"
+
+
+class FakeClock:
+    """Time that moves only when a test says so."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.current += timedelta(**kwargs)
+        return self.current
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> AppPaths:
+    return AppPaths(tmp_path / "data")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as con:
+        con.execute(text("DROP SCHEMA public CASCADE"))
+        con.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, paths: AppPaths) -> Iterator[Database]:
+    """A migrated, empty database: SQLite in the temp data dir, and PostgreSQL when
+    CVI_TEST_POSTGRES_URL names a throwaway database (see .ci/postgres.sh)."""
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip("CVI_TEST_POSTGRES_URL is not set (no PostgreSQL server for this run)")
+        _reset_postgres(POSTGRES_URL)
+        database = open_database(url=POSTGRES_URL)
+    else:
+        database = open_database(paths)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(paths: AppPaths) -> Iterator[Database]:
+    database = open_database(paths)
+    yield database
+    database.dispose()
+
+
+def make_org(database: Database, clock: FakeClock) -> Person:
+    with database.begin() as session:
+        return accounts.setup_organization(session, accounts.OrganizationSetup(
+            name="Eastside Peace Project", admin_full_name="Ada Admin", admin_username="ada",
+            admin_password=PASSWORD), now=clock.now())
+
+
+def make_person(database: Database, clock: FakeClock, admin: Person, username: str,
+                *roles: Role, must_change: bool = False) -> Person:
+    with database.begin() as session:
+        person = accounts.add_person(session, admin, accounts.NewPerson(
+            username=username, full_name=username.capitalize() + " Person",
+            roles=frozenset(roles), password=PASSWORD), now=clock.now())
+        person.must_change_password = must_change
+    return person
+
+
+class Team:
+    def __init__(self, database: Database, clock: FakeClock) -> None:
+        self.admin = make_org(database, clock)
+        self.trainer = make_person(database, clock, self.admin, "tina", Role.TRAINER)
+        self.manager = make_person(database, clock, self.admin, "manny", Role.MANAGER)
+        self.trainee = make_person(database, clock, self.admin, "tom", Role.TRAINEE)
+        self.other_trainee = make_person(database, clock, self.admin, "tess", Role.TRAINEE)
+
+    def by_role(self) -> dict[str, Person]:
+        return {"admin": self.admin, "trainer": self.trainer, "manager": self.manager,
+                "trainee": self.trainee}
+
+
+@pytest.fixture
+def team(db: Database, clock: FakeClock) -> Team:
+    return Team(db, clock)
+
+
+@pytest.fixture
+def sqlite_team(sqlite_db: Database, clock: FakeClock) -> Team:
+    return Team(sqlite_db, clock)
+
+
+# --- Qt guards -------------------------------------------------------------------------------
+
+class UnexpectedDialog(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_modals(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal dialog nobody planned for fails the test instead of hanging it."""
+    if "qtbot" not in request.fixturenames:
+        return
+    from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise UnexpectedDialog(f"unexpected modal dialog: {args!r}")
+
+    monkeypatch.setattr(QDialog, "exec", refuse)
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+    for name in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(refuse))
+    for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
+        monkeypatch.setattr(QFileDialog, name, staticmethod(refuse))
+
+
+@pytest.fixture(autouse=True)
+def flush_deferred_deletes(request: pytest.FixtureRequest) -> Iterator[None]:
+    # pytest-qt issue #498: deleteLater() objects must go before the next test's widgets.
+    yield
+    if "qtbot" in request.fixturenames:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+

@@ -1,0 +1,1 @@
+"""The domain: storage, rules and services. Never imports Qt or trainer.ui."""

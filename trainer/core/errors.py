@@ -1,0 +1,43 @@
+"""Exceptions that carry a message a person can act on (what, where, what to do)."""
+
+from __future__ import annotations
+
+
+class TrainerError(Exception):
+    """Base of every error the app reports to a person instead of a traceback."""
+
+
+class DataLocationError(TrainerError):
+    """The data directory cannot be created or written."""
+
+
+class DatabaseError(TrainerError):
+    """The database cannot be opened, is damaged, unreachable or from a newer version."""
+
+
+class PermissionDeniedError(TrainerError):
+    """The acting person's roles do not allow this action."""
+
+
+class SignInError(TrainerError):
+    """Sign-in refused (wrong credentials, locked or deactivated account)."""
+
+
+class ValidationError(TrainerError):
+    """Input that breaks a rule; the message names the field and what to do."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFoundError(TrainerError):
+    """A record that was asked for does not exist (or is not visible to the actor)."""
+
+
+class ContentError(TrainerError):
+    """Bundled or authored content that cannot be read; the message names the file."""
+
+
+class BackupError(TrainerError):
+    """A backup could not be written or a restore file is not a usable backup."""

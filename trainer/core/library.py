@@ -1,0 +1,163 @@
+"""Reading bundled content files into documents for the versioned library, and checking them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trainer.core.errors import ContentError
+from trainer.core.models import ContentKind
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(?:\r?\n|\Z)", re.S)
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document, located by line (1-based) when known."""
+
+    line: int | None
+    message: str
+
+    def format(self, path: str) -> str:
+        return f"{path}:{self.line or 1}: {self.message}"
+
+
+def _yaml_line(exc: yaml.YAMLError, source: str, offset: int = 0) -> int | None:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return None
+    # At the end of the text YAML points past the last line; name the last real line instead.
+    return min(mark.line + 1, max(1, len(source.splitlines()))) + offset
+
+
+def read_header(kind: str, text: str) -> dict[str, Any]:
+    """The metadata of a document: front matter for Markdown modules, the whole YAML otherwise."""
+    if kind == ContentKind.MODULE:
+        match = FRONT_MATTER_RE.match(text)
+        if not match:
+            raise ContentError("line 1: a module starts with YAML front matter between '---' lines")
+        source, offset = match.group(1), 1
+    else:
+        source, offset = text, 0
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        line = _yaml_line(exc, source, offset)
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(f"line {line or 1}: YAML cannot be read: {reason}") from exc
+    if not isinstance(data, dict):
+        raise ContentError("line 1: expected a mapping of fields (id: ..., title: ...)")
+    return data
+
+
+def basic_problems(kind: str, text: str, key: str | None = None) -> list[Problem]:
+    """Checks every document kind shares: readable header, an id (matching its key), a title."""
+    try:
+        header = read_header(kind, text)
+    except ContentError as exc:
+        m = re.match(r"line (\d+): (.*)", str(exc), re.S)
+        return [Problem(int(m.group(1)), m.group(2)) if m else Problem(None, str(exc))]
+    problems = []
+    doc_id = header.get("id")
+    if not isinstance(doc_id, str) or not KEY_RE.match(doc_id):
+        problems.append(Problem(_field_line(text, "id"), "'id' must be lowercase letters, digits "
+                                "and hyphens, e.g. core-01-cvi-field"))
+    elif key is not None and doc_id != key:
+        problems.append(Problem(_field_line(text, "id"),
+                                f"'id' is {doc_id!r} but this document is {key!r}; ids cannot "
+                                "change after publishing"))
+    title = header.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(Problem(_field_line(text, "title"), "'title' is missing or empty"))
+    return problems
+
+
+def _field_line(text: str, field: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{field}:"):
+            return number
+    return None
+
+
+# Each content format adds its own checker here (curricula, scenarios, credential programs);
+# a document that fails its checker cannot be published.
+Checker = Callable[[str, str | None], list[Problem]]
+CHECKERS: dict[str, Checker] = {}
+
+
+def check_document(kind: str, text: str, key: str | None = None) -> list[Problem]:
+    problems = basic_problems(kind, text, key)
+    if not problems and kind in CHECKERS:
+        problems = CHECKERS[kind](text, key)
+    return problems
+
+
+@dataclass(frozen=True)
+class BundledDocument:
+    kind: str
+    key: str
+    title: str
+    text: str
+    path: str  # relative to the content root, with forward slashes
+
+    @property
+    def hash(self) -> str:
+        return content_hash(self.text)
+
+
+def _bundled_files(root: Path) -> Iterator[tuple[str, Path]]:
+    curricula = root / "curricula"
+    if curricula.is_dir():
+        for track in sorted(p for p in curricula.iterdir() if p.is_dir()):
+            if (track / "track.yaml").is_file():
+                yield ContentKind.TRACK, track / "track.yaml"
+            for module in sorted(track.glob("*.md")):
+                yield ContentKind.MODULE, module
+    for folder, kind in (("scenarios", ContentKind.SCENARIO), ("certificates", ContentKind.PROGRAM)):
+        if (root / folder).is_dir():
+            for path in sorted((root / folder).glob("*.yaml")):
+                yield kind, path
+
+
+@dataclass(frozen=True)
+class BundledScan:
+    documents: list[BundledDocument]
+    errors: list[str]  # "path:line: message", for documents that were skipped
+
+
+def scan_bundled(root: Path) -> BundledScan:
+    """Every bundled document under root; unreadable ones are reported, not imported."""
+    documents: list[BundledDocument] = []
+    errors: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+    for kind, path in _bundled_files(root):
+        rel = path.relative_to(root).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(f"{rel}:1: cannot be read as UTF-8 text ({exc})")
+            continue
+        problems = basic_problems(kind, text)
+        if problems:
+            errors.extend(p.format(rel) for p in problems)
+            continue
+        header = read_header(kind, text)
+        key = header["id"]
+        if (kind, key) in seen:
+            errors.append(f"{rel}:{_field_line(text, 'id') or 1}: id {key!r} is already used by "
+                          f"{seen[(kind, key)]}")
+            continue
+        seen[(kind, key)] = rel
+        documents.append(BundledDocument(kind, key, str(header["title"]).strip(), text, rel))
+    return BundledScan(documents, errors)

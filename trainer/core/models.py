@@ -1,0 +1,247 @@
+"""SQLAlchemy 2.0 models: organization, people and roles, versioned content, audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always hands back timezone-aware datetimes (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Role(enum.StrEnum):
+    TRAINEE = "trainee"
+    TRAINER = "trainer"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_mime: Mapped[str | None] = mapped_column(String(50))
+    contact: Mapped[str | None] = mapped_column(String(300))
+    inactivity_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
+    lockout_threshold: Mapped[int] = mapped_column(Integer, server_default=text("5"))
+    lockout_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("inactivity_minutes BETWEEN 1 AND 480", name="inactivity_range"),
+        CheckConstraint("lockout_threshold BETWEEN 3 AND 20", name="lockout_threshold_range"),
+        CheckConstraint("lockout_minutes BETWEEN 1 AND 1440", name="lockout_minutes_range"),
+    )
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    role_rows: Mapped[list[PersonRole]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(r.role) for r in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class PersonRole(Base):
+    __tablename__ = "person_role"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    person: Mapped[Person] = relationship(back_populates="role_rows", lazy="raise")
+
+    __table_args__ = (
+        CheckConstraint("role IN ('trainee', 'trainer', 'manager', 'admin')", name="known_role"),
+    )
+
+
+class ContentKind(enum.StrEnum):
+    MODULE = "module"
+    TRACK = "track"
+    SCENARIO = "scenario"
+    PROGRAM = "program"
+
+
+class ContentDocument(Base):
+    """One piece of the organization's content (a module, a scenario...), across all its versions."""
+
+    __tablename__ = "content_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(120))
+    origin: Mapped[str] = mapped_column(String(20))  # "bundled" or "local"
+    bundled_path: Mapped[str | None] = mapped_column(String(300))
+    bundled_hash: Mapped[str | None] = mapped_column(String(64))  # last bundled text taken or declined
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("organization_id", "kind", "key", name="uq_content_document_key"),
+    )
+
+
+class ContentVersion(Base):
+    """A draft (number NULL, editable) or a published version (numbered, never changed again)."""
+
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("content_document.id"), index=True)
+    number: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
+
+    __table_args__ = (
+        UniqueConstraint("document_id", "number", name="uq_content_version_number"),
+        Index(
+            "uq_content_version_one_draft",
+            "document_id",
+            unique=True,
+            sqlite_where=text("published_at IS NULL"),
+            postgresql_where=text("published_at IS NULL"),
+        ),
+        CheckConstraint(
+            "(number IS NULL) = (published_at IS NULL)", name="draft_has_no_number"
+        ),
+    )
+
+
+class BundledUpdate(Base):
+    """A newer text of a bundled document shipped with a newer app, waiting for a trainer's decision."""
+
+    __tablename__ = "bundled_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("content_document.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="offered")
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("document_id", "content_hash", name="uq_bundled_update_text"),
+        CheckConstraint("status IN ('offered', 'accepted', 'declined')", name="known_status"),
+    )
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of a security-relevant action."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    target: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ImmutableRecordError(RuntimeError):
+    """A published version or an audit entry was about to be changed through the ORM."""
+
+
+@event.listens_for(ContentVersion, "before_update")
+def _published_versions_are_immutable(_mapper: object, _conn: object, target: ContentVersion) -> None:
+    history = inspect(target).attrs.published_at.history
+    previous = history.deleted[0] if history.deleted else (
+        history.unchanged[0] if history.unchanged else None)
+    if previous is not None:
+        raise ImmutableRecordError(f"published version {target.id} cannot be changed")
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _audit_is_append_only(_mapper: object, _conn: object, target: AuditEntry) -> None:
+    raise ImmutableRecordError(f"audit entry {target.id} cannot be changed or deleted")

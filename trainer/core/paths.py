@@ -1,0 +1,59 @@
+"""Where data and bundled content live: --data-dir, then CVI_TRAINER_HOME, then the platform default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import trainer
+
+ENV_HOME = "CVI_TRAINER_HOME"
+DATABASE_FILE = "cvi-trainer.sqlite3"
+CONTENT_KINDS = ("curricula", "scenarios", "certificates")
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The data directory of one installation and the files inside it."""
+
+    data_dir: Path
+
+    @classmethod
+    def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
+        if data_dir:
+            return cls(Path(data_dir).expanduser().resolve())
+        env = os.environ.get(ENV_HOME)
+        if env:
+            return cls(Path(env).expanduser().resolve())
+        import platformdirs  # imported here: only the default location needs it
+
+        return cls(Path(platformdirs.user_data_dir("cvi-trainer", appauthor=False)))
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / DATABASE_FILE
+
+    @property
+    def sqlite_url(self) -> str:
+        return f"sqlite:///{self.database}"
+
+    @property
+    def backups(self) -> Path:
+        return self.data_dir / "backups"
+
+
+def bundled_content_root() -> Path:
+    """The folder holding curricula/, scenarios/ and certificates/ shipped with this copy of the app.
+
+    An installed wheel carries them in ``trainer/_content``; a source checkout uses the top-level
+    folders in place, so authors see their edits without reinstalling.
+    """
+    override = os.environ.get("CVI_TRAINER_CONTENT_DIR")
+    if override:
+        return Path(override)
+    package_dir = Path(trainer.__file__).resolve().parent
+    installed = package_dir / "_content"
+    if installed.is_dir():
+        return installed
+    return package_dir.parent

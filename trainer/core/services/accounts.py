@@ -1,0 +1,352 @@
+"""Organization set-up, sign-in with lockout, and people management (admins only)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trainer.core import audit
+from trainer.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from trainer.core.models import Organization, Person, PersonRole, Role
+from trainer.core.passwords import (
+    check_new_password,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from trainer.core.services.permissions import current_actor, require, require_self_or
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+GENERIC_SIGN_IN_ERROR = "The username or password is not right. Check both and try again."
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+def get_organization(session: Session) -> Organization | None:
+    return session.scalars(select(Organization).order_by(Organization.id).limit(1)).first()
+
+
+def _clean_username(username: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME_RE.match(name):
+        raise ValidationError(
+            "Usernames are 2 to 40 characters: lowercase letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit.",
+            "username",
+        )
+    return name
+
+
+def _clean_name(full_name: str, field: str = "full_name") -> str:
+    name = " ".join(full_name.split())
+    if not name:
+        raise ValidationError("Enter the person's full name.", field)
+    if len(name) > 200:
+        raise ValidationError("The name is too long (200 characters at most).", field)
+    return name
+
+
+def _clean_roles(roles: Iterable[Role | str]) -> set[Role]:
+    try:
+        chosen = {Role(r) for r in roles}
+    except ValueError as exc:
+        raise ValidationError(f"Unknown role: {exc}.", "roles") from exc
+    if not chosen:
+        raise ValidationError("Choose at least one role.", "roles")
+    return chosen
+
+
+def _check_logo(logo: bytes | None, logo_mime: str | None) -> None:
+    if logo is None:
+        return
+    if len(logo) > MAX_LOGO_BYTES:
+        raise ValidationError("The logo is larger than 2 MB. Choose a smaller image.", "logo")
+    if logo_mime not in ("image/png", "image/jpeg"):
+        raise ValidationError("The logo must be a PNG or JPEG image.", "logo")
+
+
+def _username_taken(session: Session, username: str) -> bool:
+    return session.scalar(select(func.count()).where(Person.username == username)) > 0
+
+
+def _new_person(session: Session, org: Organization, *, username: str, full_name: str,
+                password: str, roles: set[Role], job_title: str | None, must_change: bool,
+                now: datetime) -> Person:
+    check_new_password(password, username=username)
+    if _username_taken(session, username):
+        raise ValidationError(f"The username '{username}' is already taken. Choose another.",
+                              "username")
+    person = Person(
+        organization_id=org.id, username=username, full_name=full_name,
+        job_title=(job_title or "").strip() or None, password_hash=hash_password(password),
+        must_change_password=must_change, active=True, failed_sign_ins=0, created_at=now,
+    )
+    person.role_rows = [PersonRole(role=r.value) for r in sorted(roles)]
+    session.add(person)
+    session.flush()
+    return person
+
+
+@dataclass(frozen=True)
+class OrganizationSetup:
+    name: str
+    admin_full_name: str
+    admin_username: str
+    admin_password: str
+    admin_job_title: str | None = None
+    logo: bytes | None = None
+    logo_mime: str | None = None
+    contact: str | None = None
+
+
+def setup_organization(session: Session, setup: OrganizationSetup, *, now: datetime) -> Person:
+    """First run: create the organization and its first admin. Refused once one exists."""
+    if get_organization(session) is not None:
+        raise ValidationError("This database already has an organization.")
+    name = _clean_name(setup.name, "name")
+    _check_logo(setup.logo, setup.logo_mime)
+    org = Organization(name=name, logo=setup.logo, logo_mime=setup.logo_mime,
+                       contact=(setup.contact or "").strip() or None, inactivity_minutes=15,
+                       lockout_threshold=5, lockout_minutes=15, created_at=now)
+    session.add(org)
+    session.flush()
+    admin = _new_person(
+        session, org, username=_clean_username(setup.admin_username),
+        full_name=_clean_name(setup.admin_full_name), password=setup.admin_password,
+        roles={Role.ADMIN}, job_title=setup.admin_job_title, must_change=False, now=now,
+    )
+    audit.record(session, admin, "organization.created", name, at=now)
+    return admin
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    person: Person | None
+    error: str | None = None
+
+    @property
+    def must_change_password(self) -> bool:
+        return bool(self.person and self.person.must_change_password)
+
+
+def sign_in(session: Session, username: str, password: str, *, now: datetime) -> SignInOutcome:
+    """Check credentials. Failures are counted and audited, so the caller must commit either way."""
+    name = username.strip().lower()
+    person = session.scalars(select(Person).where(Person.username == name)).first()
+    if person is None:
+        verify_password(dummy_hash(), password)  # same cost as a wrong password
+        audit.record(session, None, "sign_in.failed", name, at=now, reason="unknown username")
+        return SignInOutcome(None, GENERIC_SIGN_IN_ERROR)
+    org = session.get(Organization, person.organization_id)
+    assert org is not None
+    if person.locked_until is not None and person.locked_until > now:
+        audit.record(session, person, "sign_in.refused", name, at=now, reason="locked")
+        minutes = max(1, int((person.locked_until - now).total_seconds() // 60) + 1)
+        return SignInOutcome(None, (
+            "This account is locked after too many failed sign-ins. Try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an administrator to reset "
+            "the password."))
+    if not verify_password(person.password_hash, password):
+        person.failed_sign_ins += 1
+        audit.record(session, person, "sign_in.failed", name, at=now, reason="wrong password",
+                     failures=person.failed_sign_ins)
+        if person.failed_sign_ins >= org.lockout_threshold:
+            person.locked_until = now + timedelta(minutes=org.lockout_minutes)
+            person.failed_sign_ins = 0
+            audit.record(session, person, "account.locked", name, at=now,
+                         minutes=org.lockout_minutes)
+        return SignInOutcome(None, GENERIC_SIGN_IN_ERROR)
+    if not person.active:
+        audit.record(session, person, "sign_in.refused", name, at=now, reason="deactivated")
+        return SignInOutcome(None, "This account has been deactivated. Ask an administrator.")
+    person.failed_sign_ins = 0
+    person.locked_until = None
+    person.last_sign_in_at = now
+    if needs_rehash(person.password_hash):
+        person.password_hash = hash_password(password)
+    audit.record(session, person, "sign_in.succeeded", name, at=now)
+    return SignInOutcome(person)
+
+
+def change_own_password(session: Session, actor: Person, current: str, new: str, *,
+                        now: datetime) -> None:
+    person = current_actor(session, actor)
+    if not verify_password(person.password_hash, current):
+        raise ValidationError("The current password is not right.", "current_password")
+    if current == new:
+        raise ValidationError("Choose a new password that differs from the current one.",
+                              "new_password")
+    check_new_password(new, username=person.username, field="new_password")
+    person.password_hash = hash_password(new)
+    person.must_change_password = False
+    audit.record(session, person, "password.changed", person.username, at=now)
+
+
+def list_people(session: Session, actor: Person, *, include_inactive: bool = True) -> list[Person]:
+    """Everyone in the organization for those who look after people; a trainee sees only themself."""
+    fresh = current_actor(session, actor)
+    if not fresh.has_role(Role.ADMIN, Role.MANAGER, Role.TRAINER):
+        return [fresh]
+    query = select(Person).where(Person.organization_id == fresh.organization_id)
+    if not include_inactive:
+        query = query.where(Person.active.is_(True))
+    return list(session.scalars(query.order_by(func.lower(Person.full_name))))
+
+
+def get_person(session: Session, actor: Person, person_id: int) -> Person:
+    require_self_or(session, actor, person_id, "view_team")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError(f"No person with id {person_id}.")
+    return person
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    username: str
+    full_name: str
+    roles: frozenset[Role]
+    password: str
+    job_title: str | None = None
+
+
+def add_person(session: Session, actor: Person, new: NewPerson, *, now: datetime) -> Person:
+    """Admins add people; the password they set must be changed at first sign-in."""
+    admin = require(session, actor, "manage_people")
+    org = session.get(Organization, admin.organization_id)
+    assert org is not None
+    person = _new_person(
+        session, org, username=_clean_username(new.username), full_name=_clean_name(new.full_name),
+        password=new.password, roles=_clean_roles(new.roles), job_title=new.job_title,
+        must_change=True, now=now,
+    )
+    audit.record(session, admin, "person.added", person.username, at=now,
+                 roles=sorted(r.value for r in person.roles))
+    return person
+
+
+def _managed(session: Session, actor: Person, person_id: int) -> tuple[Person, Person]:
+    admin = require(session, actor, "manage_people")
+    person = session.get(Person, person_id)
+    if person is None or person.organization_id != admin.organization_id:
+        raise NotFoundError(f"No person with id {person_id} in this organization.")
+    return admin, person
+
+
+def _active_admin_count(session: Session, organization_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Person).join(PersonRole)
+        .where(Person.organization_id == organization_id, Person.active.is_(True),
+               PersonRole.role == Role.ADMIN.value)
+    ) or 0
+
+
+def set_roles(session: Session, actor: Person, person_id: int, roles: Iterable[Role | str], *,
+              now: datetime) -> Person:
+    admin, person = _managed(session, actor, person_id)
+    chosen = _clean_roles(roles)
+    before = person.roles
+    if before == chosen:
+        return person
+    if Role.ADMIN in before and Role.ADMIN not in chosen and person.active \
+            and _active_admin_count(session, person.organization_id) <= 1:
+        raise ValidationError("This is the only active admin. Make someone else an admin first.",
+                              "roles")
+    person.role_rows = [PersonRole(role=r.value) for r in sorted(chosen)]
+    session.flush()
+    audit.record(session, admin, "person.roles_changed", person.username, at=now,
+                 before=sorted(r.value for r in before), after=sorted(r.value for r in chosen))
+    return person
+
+
+def set_active(session: Session, actor: Person, person_id: int, active: bool, *,
+               now: datetime) -> Person:
+    """Deactivate (records kept, sign-in refused) or reactivate a person."""
+    admin, person = _managed(session, actor, person_id)
+    if person.active == active:
+        return person
+    if not active:
+        if person.id == admin.id:
+            raise PermissionDeniedError("You cannot deactivate your own account.")
+        if person.has_role(Role.ADMIN) and _active_admin_count(session, person.organization_id) <= 1:
+            raise ValidationError("This is the only active admin and cannot be deactivated.")
+    person.active = active
+    audit.record(session, admin, "person.reactivated" if active else "person.deactivated",
+                 person.username, at=now)
+    return person
+
+
+def reset_password(session: Session, actor: Person, person_id: int, new_password: str, *,
+                   now: datetime) -> Person:
+    """Set a temporary password (to be changed at next sign-in); also lifts a lockout."""
+    admin, person = _managed(session, actor, person_id)
+    check_new_password(new_password, username=person.username)
+    person.password_hash = hash_password(new_password)
+    person.must_change_password = True
+    person.failed_sign_ins = 0
+    person.locked_until = None
+    audit.record(session, admin, "person.password_reset", person.username, at=now)
+    return person
+
+
+def update_person_details(session: Session, actor: Person, person_id: int, *, full_name: str,
+                          job_title: str | None, now: datetime) -> Person:
+    admin, person = _managed(session, actor, person_id)
+    person.full_name = _clean_name(full_name)
+    person.job_title = (job_title or "").strip() or None
+    audit.record(session, admin, "person.details_changed", person.username, at=now)
+    return person
+
+
+@dataclass(frozen=True)
+class OrganizationSettings:
+    name: str
+    contact: str | None
+    inactivity_minutes: int
+    lockout_threshold: int
+    lockout_minutes: int
+
+
+def update_organization(session: Session, actor: Person, settings: OrganizationSettings, *,
+                        now: datetime) -> Organization:
+    admin = require(session, actor, "manage_organization")
+    org = session.get(Organization, admin.organization_id)
+    assert org is not None
+    for field, value, low, high in (
+        ("inactivity_minutes", settings.inactivity_minutes, 1, 480),
+        ("lockout_threshold", settings.lockout_threshold, 3, 20),
+        ("lockout_minutes", settings.lockout_minutes, 1, 1440),
+    ):
+        if not low <= value <= high:
+            label = field.replace("_", " ")
+            raise ValidationError(f"The {label} must be between {low} and {high}.", field)
+    changes = {}
+    for field in ("inactivity_minutes", "lockout_threshold", "lockout_minutes"):
+        if getattr(org, field) != getattr(settings, field):
+            changes[field] = [getattr(org, field), getattr(settings, field)]
+            setattr(org, field, getattr(settings, field))
+    name = _clean_name(settings.name, "name")
+    if name != org.name:
+        changes["name"] = [org.name, name]
+        org.name = name
+    org.contact = (settings.contact or "").strip() or None
+    if changes:
+        audit.record(session, admin, "organization.updated", org.name, at=now, changes=changes)
+    return org
+
+
+def set_logo(session: Session, actor: Person, logo: bytes | None, logo_mime: str | None, *,
+             now: datetime) -> Organization:
+    admin = require(session, actor, "manage_organization")
+    _check_logo(logo, logo_mime)
+    org = session.get(Organization, admin.organization_id)
+    assert org is not None
+    org.logo, org.logo_mime = logo, logo_mime
+    audit.record(session, admin, "organization.logo_changed", org.name, at=now,
+                 removed=logo is None)
+    return org

@@ -1,0 +1,1 @@
+"""Alembic revisions; SCHEMA_REVISIONS in trainer/core/db.py lists them in order."""

@@ -1,0 +1,202 @@
+"""Every modal dialog: ``Dialog.ask(parent, ..., submit=...) -> value | None``; the only exec() calls.
+
+A dialog hands its value to ``submit``; if that raises a TrainerError the message is shown inside
+the dialog and the dialog stays open, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.errors import TrainerError
+from trainer.core.models import Role
+from trainer.core.services.accounts import NewPerson
+
+T = TypeVar("T")
+
+
+class FormDialog(QDialog, Generic[T]):
+    """A form with OK/Cancel and an inline error line."""
+
+    def __init__(self, parent: QWidget | None, title: str, ok_text: str = "OK") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.submit: Callable[[T], Any] | None = None
+        self.outcome: Any = None
+        self.form = QFormLayout()
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setAccessibleName("Problem")
+        self.error_label.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        self.buttons.accepted.connect(self._on_ok)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    def add_field(self, label: str, widget: QWidget) -> QWidget:
+        widget.setAccessibleName(label.replace("&", ""))
+        self.form.addRow(label, widget)
+        return widget
+
+    def value(self) -> T:
+        raise NotImplementedError
+
+    def show_problem(self, message: str) -> None:
+        self.error_label.setText("Problem: " + message)
+        self.error_label.show()
+
+    def _on_ok(self) -> None:
+        try:
+            value = self.value()
+            self.outcome = self.submit(value) if self.submit else value
+        except TrainerError as exc:
+            self.show_problem(str(exc))
+            return
+        self.accept()
+
+    @classmethod
+    def run(cls, dialog: FormDialog[Any], submit: Callable[[Any], Any] | None) -> Any:
+        dialog.submit = submit
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.outcome
+        return None
+
+
+def _password_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+class RoleChecks(QWidget):
+    """One checkbox per role (text, not colour, says what is chosen)."""
+
+    def __init__(self, chosen: frozenset[Role] = frozenset()) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[Role, QCheckBox] = {}
+        for role in Role:
+            box = QCheckBox(role.label)
+            box.setAccessibleName(f"Role {role.label}")
+            box.setChecked(role in chosen)
+            layout.addWidget(box)
+            self.boxes[role] = box
+
+    def roles(self) -> frozenset[Role]:
+        return frozenset(r for r, box in self.boxes.items() if box.isChecked())
+
+
+class AddPersonDialog(FormDialog[NewPerson]):
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent, "Add a person", "Add person")
+        self.full_name = self.add_field("&Full name", QLineEdit())
+        self.username = self.add_field("&Username", QLineEdit())
+        self.job_title = self.add_field("&Job title", QLineEdit())
+        self.roles = self.add_field("Roles", RoleChecks(frozenset({Role.TRAINEE})))
+        self.password = self.add_field("&Temporary password", _password_field())
+        hint = QLabel("They must choose their own password when they first sign in.")
+        hint.setWordWrap(True)
+        self.form.addRow("", hint)
+
+    def value(self) -> NewPerson:
+        return NewPerson(username=self.username.text(), full_name=self.full_name.text(),
+                         roles=self.roles.roles(), password=self.password.text(),
+                         job_title=self.job_title.text())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, submit: Callable[[NewPerson], Any]) -> Any:
+        return cls.run(cls(parent), submit)
+
+
+class RolesDialog(FormDialog[frozenset[Role]]):
+    def __init__(self, parent: QWidget | None, person_name: str, current: frozenset[Role]) -> None:
+        super().__init__(parent, f"Roles of {person_name}", "Save roles")
+        self.roles = self.add_field("Roles", RoleChecks(current))
+
+    def value(self) -> frozenset[Role]:
+        return self.roles.roles()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, person_name: str, current: frozenset[Role],
+            submit: Callable[[frozenset[Role]], Any]) -> Any:
+        return cls.run(cls(parent, person_name, current), submit)
+
+
+class ResetPasswordDialog(FormDialog[str]):
+    def __init__(self, parent: QWidget | None, person_name: str) -> None:
+        super().__init__(parent, f"Reset the password of {person_name}", "Reset password")
+        self.password = self.add_field("&Temporary password", _password_field())
+        note = QLabel("This also lifts a lockout. They must change it when they next sign in.")
+        note.setWordWrap(True)
+        self.form.addRow("", note)
+
+    def value(self) -> str:
+        return self.password.text()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, person_name: str, submit: Callable[[str], Any]) -> Any:
+        return cls.run(cls(parent, person_name), submit)
+
+
+class ChangePasswordDialog(FormDialog[tuple[str, str]]):
+    def __init__(self, parent: QWidget | None, reason: str | None) -> None:
+        super().__init__(parent, "Change your password", "Change password")
+        if reason:
+            label = QLabel(reason)
+            label.setWordWrap(True)
+            self.form.addRow(label)
+        self.current = self.add_field("&Current password", _password_field())
+        self.new = self.add_field("&New password", _password_field())
+        self.repeat = self.add_field("&Repeat new password", _password_field())
+
+    def value(self) -> tuple[str, str]:
+        if self.new.text() != self.repeat.text():
+            raise TrainerError("The two new passwords are not the same. Type them again.")
+        return self.current.text(), self.new.text()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, reason: str | None,
+            submit: Callable[[tuple[str, str]], Any]) -> Any:
+        return cls.run(cls(parent, reason), submit)
+
+
+def choose_open_file(parent: QWidget | None, title: str, filters: str) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return Path(name) if name else None
+
+
+def choose_save_file(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return Path(name) if name else None
+
+
+def set_tab_order(*widgets: QWidget) -> None:
+    for first, second in zip(widgets, widgets[1:], strict=False):
+        QWidget.setTabOrder(first, second)
+
+
+__all__ = ["Qt"]

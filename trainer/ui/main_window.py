@@ -1,0 +1,220 @@
+"""The one main window: first-run set-up, sign-in, and the role-aware workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
+
+from trainer import APP_NAME, __version__
+from trainer.core.models import Person, Role
+from trainer.core.services import accounts
+from trainer.ui import messages
+from trainer.ui.context import AppContext
+from trainer.ui.idle import IdleWatcher
+from trainer.ui.views.home import HomeView, ask_new_password
+from trainer.ui.views.library import LibraryView
+from trainer.ui.views.organization import OrganizationView
+from trainer.ui.views.people import PeopleView
+from trainer.ui.views.setup import SetupView
+from trainer.ui.views.sign_in import SignInView
+
+Screen = Callable[[AppContext, Person], QWidget]
+
+# (navigation label, roles that see it, screen). A screen appears only once its feature exists.
+SCREENS: list[tuple[str, frozenset[Role], Screen]] = [
+    ("Home", frozenset(Role), HomeView),
+    ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
+    ("People", frozenset({Role.ADMIN}), PeopleView),
+    ("Organization", frozenset({Role.ADMIN}), OrganizationView),
+]
+
+
+class WorkspaceView(QWidget):
+    """Navigation list on the left, the chosen screen on the right."""
+
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setMaximumWidth(220)
+        self.pages = QStackedWidget()
+        self.screens: dict[str, QWidget] = {}
+        for label, roles, make in SCREENS:
+            if person.roles & roles:
+                widget = make(ctx, person)
+                self.screens[label] = widget
+                self.pages.addWidget(widget)
+                item = QListWidgetItem(label, self.nav)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
+
+    def labels(self) -> list[str]:
+        return list(self.screens)
+
+    def show_screen(self, label: str) -> QWidget:
+        self.nav.setCurrentRow(self.labels().index(label))
+        return self.screens[label]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, idle_timeout_ms: int | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.idle_timeout_ms = idle_timeout_ms  # tests shorten it; else the organization's setting
+        self.person: Person | None = None
+        self.workspace: WorkspaceView | None = None
+        self.idle: IdleWatcher | None = None
+        self.setWindowTitle(APP_NAME + (" — demo" if ctx.demo else ""))
+        self.setAccessibleName(APP_NAME)
+        self.resize(1100, 720)
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.sign_in_view = SignInView(ctx)
+        self.sign_in_view.signed_in.connect(self._on_sign_in_view_signed_in)
+        self.stack.addWidget(self.sign_in_view)
+        self.setup_view: SetupView | None = None
+
+        self.who = QLabel()
+        self.who.setAccessibleName("Signed-in person")
+        self.sign_out_button = QPushButton("Sign &out")
+        self.sign_out_button.setAccessibleName("Sign out")
+        self.sign_out_button.clicked.connect(lambda: self.sign_out())
+        self.statusBar().addPermanentWidget(self.who)
+        self.statusBar().addPermanentWidget(self.sign_out_button)
+        self._build_menus()
+
+        with ctx.db.begin() as session:
+            has_org = accounts.get_organization(session) is not None
+        if has_org:
+            self._show_sign_in()
+        else:
+            self._show_setup()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.sign_out_action.triggered.connect(lambda: self.sign_out())
+        file_menu.addAction(self.sign_out_action)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for text, keys, step in (("Zoom &in", QKeySequence.StandardKey.ZoomIn, 1),
+                                 ("Zoom &out", QKeySequence.StandardKey.ZoomOut, -1),
+                                 ("&Actual size", QKeySequence("Ctrl+0"), 0)):
+            action = QAction(text, self)
+            action.setShortcut(keys)
+            action.triggered.connect(lambda _=False, s=step: self.zoom(s))
+            view_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About CVI Trainer", self)
+        about.triggered.connect(self._on_about_triggered)
+        help_menu.addAction(about)
+        self._base_point_size = QApplication.font().pointSizeF()
+        self.zoom_steps = 0
+
+    def zoom(self, step: int) -> None:
+        """Scale all text: the app starts at the system's size; zoom goes from 70% to 250%."""
+        self.zoom_steps = 0 if step == 0 else max(-3, min(15, self.zoom_steps + step))
+        font = QApplication.font()
+        font.setPointSizeF(self._base_point_size * (1 + 0.1 * self.zoom_steps))
+        QApplication.setFont(font)
+        self.statusBar().showMessage(f"Text size {100 + 10 * self.zoom_steps}%", 3000)
+
+    def _on_about_triggered(self) -> None:
+        messages.info(self, "About CVI Trainer",
+                      f"{APP_NAME} {__version__}\nTraining and credentials for community violence "
+                      "intervention workers.")
+
+    # --- states -----------------------------------------------------------------------------
+
+    def _show_setup(self) -> None:
+        self.setup_view = SetupView(self.ctx)
+        self.setup_view.organization_created.connect(self._on_setup_view_organization_created)
+        self.stack.addWidget(self.setup_view)
+        self.stack.setCurrentWidget(self.setup_view)
+        self._set_signed_in_chrome(False)
+
+    def _show_sign_in(self, notice: str = "") -> None:
+        self.sign_in_view.refresh(notice)
+        self.stack.setCurrentWidget(self.sign_in_view)
+        self._set_signed_in_chrome(False)
+
+    def _set_signed_in_chrome(self, signed_in: bool) -> None:
+        self.sign_out_button.setVisible(signed_in)
+        self.sign_out_action.setEnabled(signed_in)
+        if not signed_in:
+            self.who.setText("Not signed in")
+
+    def _on_setup_view_organization_created(self, admin: Person) -> None:
+        assert self.setup_view is not None
+        self.stack.removeWidget(self.setup_view)
+        self.setup_view.deleteLater()
+        self.setup_view = None
+        self._show_sign_in(f"Your organization is ready. Sign in as {admin.username}.")
+
+    def _on_sign_in_view_signed_in(self, person: Person) -> None:
+        if person.must_change_password and not ask_new_password(
+                self, self.ctx, person,
+                "Your password was set by an administrator. Choose your own password to go on."):
+            self._show_sign_in("You need to choose your own password before you can go on.")
+            return
+        self.person = person
+        self.workspace = WorkspaceView(self.ctx, person)
+        self.stack.addWidget(self.workspace)
+        self.stack.setCurrentWidget(self.workspace)
+        roles = ", ".join(r.label for r in sorted(person.roles, key=list(Role).index))
+        self.who.setText(f"Signed in as {person.full_name} ({roles})")
+        self._set_signed_in_chrome(True)
+        self.workspace.nav.setFocus()
+        self._start_idle_watch()
+
+    def _start_idle_watch(self) -> None:
+        timeout = self.idle_timeout_ms
+        if timeout is None:
+            with self.ctx.db.begin() as session:
+                org = accounts.get_organization(session)
+                timeout = (org.inactivity_minutes if org else 15) * 60_000
+        self.idle = IdleWatcher(timeout, self)
+        self.idle.timed_out.connect(self._on_idle_timed_out)
+        self.idle.start()
+
+    def _on_idle_timed_out(self) -> None:
+        self.sign_out("You were signed out because the app was not used for a while.")
+
+    def sign_out(self, notice: str = "You have signed out.") -> None:
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle.deleteLater()
+            self.idle = None
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        self.person = None
+        self._show_sign_in(notice)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.idle is not None:
+            self.idle.stop()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""One screen per module; each takes the AppContext (and the signed-in person) in its constructor."""

@@ -1,0 +1,153 @@
+"""Content library (trainers, admins): documents, their versions, and updates shipped with the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.errors import TrainerError
+from trainer.core.models import ContentVersion, Person
+from trainer.core.services import library
+from trainer.core.services.library import DocumentSummary, OfferedUpdate
+from trainer.ui import messages
+from trainer.ui.context import AppContext
+from trainer.ui.table_model import RowsModel
+from trainer.ui.widgets import button, heading, table
+
+KIND_LABELS = {"module": "Module", "track": "Track", "scenario": "Scenario", "program": "Credential program"}
+
+
+def _version_label(v: ContentVersion) -> str:
+    if v.is_draft:
+        return f"Draft (unpublished) — {v.author_name}, saved {v.updated_at.astimezone():%Y-%m-%d %H:%M}"
+    assert v.published_at is not None
+    return f"Version {v.number} — {v.author_name}, {v.published_at.astimezone():%Y-%m-%d %H:%M}"
+
+
+class LibraryView(QWidget):
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.model: RowsModel[DocumentSummary] = RowsModel([
+            ("Kind", lambda d: KIND_LABELS.get(d.kind, d.kind)),
+            ("Id", lambda d: d.key),
+            ("Title", lambda d: d.title),
+            ("Live version", lambda d: d.live_number or "not published"),
+            ("Draft", lambda d: "yes" if d.has_draft else ""),
+            ("Update offered", lambda d: "yes" if d.update_offered else ""),
+            ("Source", lambda d: "shipped with the app" if d.origin == "bundled" else "ours"),
+        ])
+        self.table = table("Documents")
+        self.table.setModel(self.model)
+        self.table.selectionModel().selectionChanged.connect(self._on_document_selected)
+        self.versions = QListWidget()
+        self.versions.setAccessibleName("Versions")
+        self.versions.currentItemChanged.connect(self._on_version_selected)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Version text")
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+
+        self.updates: list[OfferedUpdate] = []
+        self.updates_box = QGroupBox("Updates shipped with this version of CVI Trainer")
+        self.updates_list = QListWidget()
+        self.updates_list.setAccessibleName("Offered updates")
+        self.updates_list.currentRowChanged.connect(self._on_update_selected)
+        self.updates_note = QLabel()
+        self.updates_note.setWordWrap(True)
+        self.accept = button("&Accept update", lambda: self._decide(True))
+        self.decline = button("&Keep ours", lambda: self._decide(False), "Keep our version")
+        up_layout = QVBoxLayout(self.updates_box)
+        up_layout.addWidget(QLabel("Accepting publishes the shipped text as a new version. "
+                                   "Your drafts are kept. Nothing changes until you choose."))
+        up_layout.addWidget(self.updates_list)
+        up_layout.addWidget(self.updates_note)
+        row = QHBoxLayout()
+        row.addWidget(self.accept)
+        row.addWidget(self.decline)
+        row.addStretch(1)
+        up_layout.addLayout(row)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(QLabel("Versions (published versions never change)"))
+        right_layout.addWidget(self.versions, 1)
+        right_layout.addWidget(self.text, 3)
+        split = QSplitter()
+        split.addWidget(self.table)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Content library"))
+        layout.addWidget(self.updates_box)
+        layout.addWidget(split, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.db.begin() as session:
+            docs = library.list_documents(session, self.person)
+            self.updates = library.offered_updates(session, self.person)
+        self.model.set_rows(docs)
+        self.updates_list.clear()
+        for u in self.updates:
+            note = " (you have changed it)" if u.organization_edited else ""
+            QListWidgetItem(f"{KIND_LABELS.get(u.kind, u.kind)} {u.key}: {u.title}{note}",
+                            self.updates_list)
+        self.updates_box.setVisible(bool(self.updates))
+        self._on_update_selected(self.updates_list.currentRow())
+
+    def _on_document_selected(self, *_: Any) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        self.versions.clear()
+        self.text.clear()
+        if not rows:
+            return
+        doc = self.model.row(rows[0].row())
+        with self.ctx.db.begin() as session:
+            found = library.versions(session, self.person, doc.id)
+        for v in found:
+            item = QListWidgetItem(_version_label(v), self.versions)
+            item.setData(256, v.body)
+        if found:
+            self.versions.setCurrentRow(0)
+
+    def _on_version_selected(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
+        self.text.setPlainText(item.data(256) if item is not None else "")
+
+    def _on_update_selected(self, row: int) -> None:
+        has = 0 <= row < len(self.updates)
+        self.accept.setEnabled(has)
+        self.decline.setEnabled(has)
+        if has:
+            self.text.setPlainText(self.updates[row].body)
+            self.updates_note.setText("The shipped text is shown below.")
+        else:
+            self.updates_note.clear()
+
+    def _decide(self, accept: bool) -> None:
+        row = self.updates_list.currentRow()
+        if not 0 <= row < len(self.updates):
+            return
+        try:
+            with self.ctx.db.begin() as session:
+                library.decide_update(session, self.person, self.updates[row].id, accept,
+                                      now=self.ctx.clock.now())
+        except TrainerError as exc:
+            messages.error(self, "Update not applied", str(exc))
+        self.refresh()

@@ -1,0 +1,187 @@
+"""Organization (admins): name, contact, logo, sign-in safety settings, backup, audit log."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.backup import backup_sqlite
+from trainer.core.errors import TrainerError
+from trainer.core.models import AuditEntry, Person
+from trainer.core.services import accounts, audit_log
+from trainer.ui import dialogs, messages
+from trainer.ui.context import AppContext
+from trainer.ui.table_model import RowsModel
+from trainer.ui.views.setup import LOGO_TYPES
+from trainer.ui.widgets import button, heading, table
+
+
+def _spin(name: str, low: int, high: int, suffix: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setSuffix(suffix)
+    box.setAccessibleName(name)
+    return box
+
+
+class OrganizationView(QWidget):
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Organization name")
+        self.contact = QLineEdit()
+        self.contact.setAccessibleName("Contact")
+        self.inactivity = _spin("Sign out after inactivity", 1, 480, " minutes")
+        self.threshold = _spin("Failed sign-ins before lockout", 3, 20, " attempts")
+        self.lock_minutes = _spin("Lockout length", 1, 1440, " minutes")
+        self.logo = QLabel()
+        self.logo.setAccessibleName("Logo")
+        self.status = QLabel()
+        self.status.setAccessibleName("Settings status")
+        self.status.setWordWrap(True)
+
+        settings = QGroupBox("Organization")
+        form = QFormLayout(settings)
+        form.addRow("&Name", self.name)
+        form.addRow("&Contact", self.contact)
+        form.addRow("Sign out after &inactivity", self.inactivity)
+        form.addRow("Failed sign-ins before &lockout", self.threshold)
+        form.addRow("Lockout &length", self.lock_minutes)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo)
+        logo_row.addWidget(button("Choose l&ogo…", self._on_logo_clicked, "Choose logo"))
+        logo_row.addWidget(button("Remove logo", self._on_remove_logo_clicked))
+        logo_row.addStretch(1)
+        form.addRow("Logo", logo_row)
+        form.addRow(button("&Save settings", self._on_save_clicked), self.status)
+
+        data = QGroupBox("Data")
+        data_layout = QVBoxLayout(data)
+        where = (str(ctx.paths.database) if ctx.paths and ctx.db.is_sqlite
+                 else "a PostgreSQL server (back it up with pg_dump)")
+        self.where = QLabel(f"Data is stored in {where}.")
+        self.where.setWordWrap(True)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        data_layout.addWidget(self.where)
+        self.backup = button("&Back up now…", self._on_backup_clicked, "Back up now")
+        self.backup.setEnabled(ctx.db.is_sqlite)
+        data_layout.addWidget(self.backup)
+
+        audit_box = QGroupBox("Audit log")
+        audit_layout = QVBoxLayout(audit_box)
+        self.audit_model: RowsModel[AuditEntry] = RowsModel([
+            ("#", lambda e: e.id),
+            ("When", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+            ("Who", lambda e: e.actor_name),
+            ("Action", lambda e: e.action),
+            ("About", lambda e: e.target),
+            ("Details", lambda e: e.details if e.details != "{}" else ""),
+        ])
+        self.audit_table = table("Audit log entries")
+        self.audit_table.setModel(self.audit_model)
+        self.chain = QLabel()
+        self.chain.setAccessibleName("Audit chain status")
+        self.chain.setWordWrap(True)
+        verify_row = QHBoxLayout()
+        verify_row.addWidget(button("&Verify the audit log", self._on_verify_clicked))
+        verify_row.addWidget(self.chain, 1)
+        audit_layout.addLayout(verify_row)
+        audit_layout.addWidget(self.audit_table)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Organization"))
+        top = QHBoxLayout()
+        top.addWidget(settings, 2)
+        top.addWidget(data, 1)
+        layout.addLayout(top)
+        layout.addWidget(audit_box, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.db.begin() as session:
+            org = accounts.get_organization(session)
+            entries = audit_log.recent_entries(session, self.person, limit=500)
+        assert org is not None
+        self.name.setText(org.name)
+        self.contact.setText(org.contact or "")
+        self.inactivity.setValue(org.inactivity_minutes)
+        self.threshold.setValue(org.lockout_threshold)
+        self.lock_minutes.setValue(org.lockout_minutes)
+        pixmap = QPixmap()
+        if org.logo and pixmap.loadFromData(org.logo):
+            self.logo.setPixmap(pixmap.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation))
+        else:
+            self.logo.setText("No logo")
+        self.audit_model.set_rows(entries)
+
+    def _on_save_clicked(self) -> None:
+        settings = accounts.OrganizationSettings(
+            name=self.name.text(), contact=self.contact.text(),
+            inactivity_minutes=self.inactivity.value(), lockout_threshold=self.threshold.value(),
+            lockout_minutes=self.lock_minutes.value())
+        try:
+            with self.ctx.db.begin() as session:
+                accounts.update_organization(session, self.person, settings,
+                                             now=self.ctx.clock.now())
+        except TrainerError as exc:
+            self.status.setText(f"Not saved: {exc}")
+            return
+        self.status.setText("Saved. The inactivity time applies from the next sign-in.")
+        self.refresh()
+
+    def _set_logo(self, data: bytes | None, mime: str | None) -> None:
+        try:
+            with self.ctx.db.begin() as session:
+                accounts.set_logo(session, self.person, data, mime, now=self.ctx.clock.now())
+        except TrainerError as exc:
+            messages.error(self, "Logo not changed", str(exc))
+        self.refresh()
+
+    def _on_logo_clicked(self) -> None:
+        path = dialogs.choose_open_file(self, "Choose a logo", "Images (*.png *.jpg *.jpeg)")
+        if path is None:
+            return
+        mime = LOGO_TYPES.get(path.suffix.lower())
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            messages.error(self, "Logo not changed", f"Cannot read {path}: {exc.strerror}.")
+            return
+        self._set_logo(data, mime)
+
+    def _on_remove_logo_clicked(self) -> None:
+        self._set_logo(None, None)
+
+    def _on_backup_clicked(self) -> None:
+        stamp = self.ctx.clock.now().strftime("%Y%m%d-%H%M")
+        path = dialogs.choose_save_file(self, "Back up the database",
+                                        f"cvi-trainer-backup-{stamp}.sqlite3",
+                                        "CVI Trainer backup (*.sqlite3)")
+        if path is None:
+            return
+        try:
+            written = backup_sqlite(self.ctx.db, path)
+        except TrainerError as exc:
+            messages.error(self, "Backup failed", str(exc))
+            return
+        messages.info(self, "Backup written", f"The backup was written to {written}.")
+
+    def _on_verify_clicked(self) -> None:
+        with self.ctx.db.begin() as session:
+            report = audit_log.verify(session, self.person)
+        if report.intact:
+            self.chain.setText(f"✔ Intact: all {report.entries} entries link up.")
+        else:
+            self.chain.setText(f"✘ BROKEN at entry {report.first_bad_id}: {report.problem}.")

@@ -1,0 +1,189 @@
+"""First-run wizard: the organization (name, optional logo), then its first admin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.errors import TrainerError, ValidationError
+from trainer.core.services import accounts, library
+from trainer.ui import dialogs
+from trainer.ui.context import AppContext
+
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+class SetupView(QWidget):
+    """Two steps and a Create button; errors name the field and keep everything typed."""
+
+    organization_created = Signal(object)  # the first admin (Person)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.logo: bytes | None = None
+        self.logo_mime: str | None = None
+
+        title = QLabel("Welcome to CVI Trainer")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        intro = QLabel("Let's set up your organization. This takes a minute and is done once; "
+                       "everything stays on this computer.")
+        intro.setWordWrap(True)
+        self.step_label = QLabel()
+        self.step_label.setAccessibleName("Step")
+
+        # Step 1: the organization
+        self.org_name = self._line("Organization name")
+        self.contact = self._line("Contact (email or phone)")
+        self.logo_preview = QLabel("No logo (optional)")
+        self.logo_preview.setAccessibleName("Logo")
+        self.logo_button = QPushButton("Choose &logo…")
+        self.logo_button.setAccessibleName("Choose logo")
+        self.logo_button.clicked.connect(self._on_logo_button_clicked)
+        step1 = QWidget()
+        f1 = QFormLayout(step1)
+        f1.addRow("&Organization name", self.org_name)
+        f1.addRow("&Contact", self.contact)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo_preview)
+        logo_row.addWidget(self.logo_button)
+        logo_row.addStretch(1)
+        f1.addRow("Logo", logo_row)
+
+        # Step 2: the first admin
+        self.admin_name = self._line("Your full name")
+        self.admin_title = self._line("Your job title")
+        self.admin_username = self._line("Username")
+        self.password = self._line("Password", secret=True)
+        self.repeat = self._line("Repeat password", secret=True)
+        step2 = QWidget()
+        f2 = QFormLayout(step2)
+        f2.addRow(QLabel("You will be the first administrator. You can add everyone else "
+                         "after signing in."))
+        f2.addRow("Your &full name", self.admin_name)
+        f2.addRow("Your &job title", self.admin_title)
+        f2.addRow("&Username", self.admin_username)
+        f2.addRow("&Password", self.password)
+        f2.addRow("&Repeat password", self.repeat)
+
+        self.steps = QStackedWidget()
+        self.steps.addWidget(step1)
+        self.steps.addWidget(step2)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName("Problem")
+        self.problem.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.back = QPushButton("&Back")
+        self.back.setAccessibleName("Back")
+        self.next = QPushButton("&Next")
+        self.next.setAccessibleName("Next")
+        self.next.setDefault(True)
+        self.back.clicked.connect(self._on_back_clicked)
+        self.next.clicked.connect(self._on_next_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.back)
+        buttons.addWidget(self.next)
+
+        panel = QWidget()
+        panel.setMaximumWidth(620)
+        layout = QVBoxLayout(panel)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(self.step_label)
+        layout.addWidget(self.steps)
+        layout.addWidget(self.problem)
+        layout.addLayout(buttons)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self._show_step(0)
+
+    def _line(self, name: str, secret: bool = False) -> QLineEdit:
+        line = QLineEdit()
+        line.setAccessibleName(name)
+        if secret:
+            line.setEchoMode(QLineEdit.EchoMode.Password)
+        return line
+
+    def _show_step(self, index: int) -> None:
+        self.steps.setCurrentIndex(index)
+        self.step_label.setText(f"Step {index + 1} of 2: "
+                                + ("your organization" if index == 0 else "the first administrator"))
+        self.back.setEnabled(index > 0)
+        self.next.setText("&Create organization" if index == 1 else "&Next")
+        self.next.setAccessibleName("Create organization" if index == 1 else "Next")
+        self.problem.clear()
+        (self.org_name if index == 0 else self.admin_name).setFocus()
+
+    def _on_back_clicked(self) -> None:
+        self._show_step(0)
+
+    def _on_logo_button_clicked(self) -> None:
+        path = dialogs.choose_open_file(self, "Choose a logo", "Images (*.png *.jpg *.jpeg)")
+        if path is not None:
+            self.set_logo_file(path)
+
+    def set_logo_file(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.problem.setText(f"Cannot read {path}: {exc.strerror}.")
+            return
+        pixmap = QPixmap()
+        mime = LOGO_TYPES.get(path.suffix.lower())
+        if mime is None or not pixmap.loadFromData(data):
+            self.problem.setText(f"{path.name} is not a PNG or JPEG image. Choose another file.")
+            return
+        self.logo, self.logo_mime = data, mime
+        self.logo_preview.setPixmap(pixmap.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation))
+        self.logo_preview.setAccessibleName(f"Logo {path.name}")
+
+    def _on_next_clicked(self) -> None:
+        if self.steps.currentIndex() == 0:
+            if not self.org_name.text().strip():
+                self.problem.setText("Enter the organization's name.")
+                self.org_name.setFocus()
+                return
+            self._show_step(1)
+            return
+        if self.password.text() != self.repeat.text():
+            self.problem.setText("The two passwords are not the same. Type them again.")
+            self.repeat.clear()
+            self.password.setFocus()
+            return
+        setup = accounts.OrganizationSetup(
+            name=self.org_name.text(), admin_full_name=self.admin_name.text(),
+            admin_username=self.admin_username.text(), admin_password=self.password.text(),
+            admin_job_title=self.admin_title.text(), logo=self.logo, logo_mime=self.logo_mime,
+            contact=self.contact.text())
+        try:
+            with self.ctx.db.begin() as session:
+                now = self.ctx.clock.now()
+                admin = accounts.setup_organization(session, setup, now=now)
+                library.import_bundled(session, self.ctx.content_root, now=now)
+        except ValidationError as exc:
+            self.problem.setText(str(exc))
+            if exc.field == "name":
+                self._show_step(0)
+            return
+        except TrainerError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.organization_created.emit(admin)

@@ -1,0 +1,109 @@
+"""Sign-in screen (with the demo accounts listed in demo mode)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.demo import demo_credentials_text
+from trainer.core.models import Person
+from trainer.core.services import accounts
+from trainer.ui.context import AppContext
+
+
+class SignInView(QWidget):
+    signed_in = Signal(object)  # Person
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.heading = QLabel()
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.username = QLineEdit()
+        self.username.setAccessibleName("Username")
+        self.username.setPlaceholderText("e.g. jreyes")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.button = QPushButton("&Sign in")
+        self.button.setAccessibleName("Sign in")
+        self.button.setDefault(True)
+        self.button.clicked.connect(self._on_button_clicked)
+        self.password.returnPressed.connect(self._on_button_clicked)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Sign-in message")
+        self.message.setStyleSheet("font-weight: bold;")
+
+        form = QFormLayout()
+        user_label = QLabel("&Username")
+        user_label.setBuddy(self.username)
+        pass_label = QLabel("&Password")
+        pass_label.setBuddy(self.password)
+        form.addRow(user_label, self.username)
+        form.addRow(pass_label, self.password)
+
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setMaximumWidth(460)
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(28, 24, 28, 24)
+        inner.addWidget(self.heading)
+        subtitle = QLabel("Sign in to CVI Trainer")
+        subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner.addWidget(subtitle)
+        inner.addSpacing(12)
+        inner.addLayout(form)
+        inner.addWidget(self.message)
+        inner.addWidget(self.button)
+        if ctx.demo:
+            demo = QLabel("<b>Demo mode</b> — sign in as any of these (username / password):<br>"
+                          + demo_credentials_text().replace("\n", "<br>"))
+            demo.setTextFormat(Qt.TextFormat.RichText)
+            demo.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            demo.setWordWrap(True)
+            demo.setAccessibleName("Demo accounts")
+            demo.setFrameShape(QFrame.Shape.StyledPanel)
+            demo.setContentsMargins(8, 8, 8, 8)
+            inner.addSpacing(8)
+            inner.addWidget(demo)
+
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self.refresh()
+
+    def refresh(self, notice: str = "") -> None:
+        with self.ctx.db.begin() as session:
+            org = accounts.get_organization(session)
+            self.heading.setText(org.name if org else "CVI Trainer")
+        self.password.clear()
+        self.message.setText(notice)
+        self.username.setFocus()
+
+    def _on_button_clicked(self) -> None:
+        with self.ctx.db.begin() as session:
+            outcome = accounts.sign_in(session, self.username.text(), self.password.text(),
+                                       now=self.ctx.clock.now())
+        self.password.clear()
+        if outcome.person is None:
+            self.message.setText(outcome.error or "")
+            self.password.setFocus()
+            return
+        self.message.clear()
+        self.signed_in.emit(outcome.person)
