@@ -7,19 +7,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-import pytest  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+import pytest
+from sqlalchemy import create_engine, text
 
-from trainer.core.db import Database, open_database  # noqa: E402
-from trainer.core.models import Person, Role  # noqa: E402
-from trainer.core.paths import AppPaths  # noqa: E402
-from trainer.core.services import accounts  # noqa: E402
+from trainer.core.db import Database, open_database
+from trainer.core.models import Person, Role
+from trainer.core.paths import AppPaths
+from trainer.core.services import accounts
 
-POSTGRES_URL = os.environ.get("CVI_TEST_POSTGRES_URL")
 PASSWORD = "correct horse battery"
 
 
@@ -55,15 +54,32 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """CVI_TEST_POSTGRES_URL if set (a database the tests may wipe), else a throwaway server."""
+    given = os.environ.get("CVI_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    from tests.postgres_server import ThrowawayPostgres
+
+    server = ThrowawayPostgres()
+    url = server.start()
+    if url is None:
+        pytest.skip(f"PostgreSQL tests skipped: {server.reason}")
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, paths: AppPaths) -> Iterator[Database]:
-    """A migrated, empty database: SQLite in the temp data dir, and PostgreSQL when
-    CVI_TEST_POSTGRES_URL names a throwaway database (see .ci/postgres.sh)."""
+    """A migrated, empty database: SQLite in the temp data dir, and the same on PostgreSQL."""
     if request.param == "postgres":
-        if not POSTGRES_URL:
-            pytest.skip("CVI_TEST_POSTGRES_URL is not set (no PostgreSQL server for this run)")
-        _reset_postgres(POSTGRES_URL)
-        database = open_database(url=POSTGRES_URL)
+        url = request.getfixturevalue("postgres_url")
+        _reset_postgres(url)
+        database = open_database(url=url)
     else:
         database = open_database(paths)
     yield database
@@ -79,17 +95,38 @@ def sqlite_db(paths: AppPaths) -> Iterator[Database]:
 
 def make_org(database: Database, clock: FakeClock) -> Person:
     with database.begin() as session:
-        return accounts.setup_organization(session, accounts.OrganizationSetup(
-            name="Eastside Peace Project", admin_full_name="Ada Admin", admin_username="ada",
-            admin_password=PASSWORD), now=clock.now())
+        return accounts.setup_organization(
+            session,
+            accounts.OrganizationSetup(
+                name="Eastside Peace Project",
+                admin_full_name="Ada Admin",
+                admin_username="ada",
+                admin_password=PASSWORD,
+            ),
+            now=clock.now(),
+        )
 
 
-def make_person(database: Database, clock: FakeClock, admin: Person, username: str,
-                *roles: Role, must_change: bool = False) -> Person:
+def make_person(
+    database: Database,
+    clock: FakeClock,
+    admin: Person,
+    username: str,
+    *roles: Role,
+    must_change: bool = False,
+) -> Person:
     with database.begin() as session:
-        person = accounts.add_person(session, admin, accounts.NewPerson(
-            username=username, full_name=username.capitalize() + " Person",
-            roles=frozenset(roles), password=PASSWORD), now=clock.now())
+        person = accounts.add_person(
+            session,
+            admin,
+            accounts.NewPerson(
+                username=username,
+                full_name=username.capitalize() + " Person",
+                roles=frozenset(roles),
+                password=PASSWORD,
+            ),
+            now=clock.now(),
+        )
         person.must_change_password = must_change
     return person
 
@@ -103,8 +140,12 @@ class Team:
         self.other_trainee = make_person(database, clock, self.admin, "tess", Role.TRAINEE)
 
     def by_role(self) -> dict[str, Person]:
-        return {"admin": self.admin, "trainer": self.trainer, "manager": self.manager,
-                "trainee": self.trainee}
+        return {
+            "admin": self.admin,
+            "trainer": self.trainer,
+            "manager": self.manager,
+            "trainee": self.trainee,
+        }
 
 
 @pytest.fixture
@@ -119,7 +160,8 @@ def sqlite_team(sqlite_db: Database, clock: FakeClock) -> Team:
 
 # --- Qt guards -------------------------------------------------------------------------------
 
-class UnexpectedDialog(AssertionError):
+
+class UnexpectedDialogError(AssertionError):
     pass
 
 
@@ -131,7 +173,7 @@ def no_unexpected_modals(request: pytest.FixtureRequest, monkeypatch: pytest.Mon
     from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
     def refuse(*args: object, **kwargs: object) -> None:
-        raise UnexpectedDialog(f"unexpected modal dialog: {args!r}")
+        raise UnexpectedDialogError(f"unexpected modal dialog: {args!r}")
 
     monkeypatch.setattr(QDialog, "exec", refuse)
     monkeypatch.setattr(QMessageBox, "exec", refuse)
@@ -149,5 +191,3 @@ def flush_deferred_deletes(request: pytest.FixtureRequest) -> Iterator[None]:
         from PySide6.QtCore import QCoreApplication, QEvent
 
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-

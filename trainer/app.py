@@ -1,22 +1,28 @@
-"""Composition root: paths -> database (migrated) -> QApplication -> MainWindow."""
+"""Composition root: paths -> pre-flight -> QApplication -> MainWindow -> database (migrated).
+
+On the everyday path (an existing, current SQLite database) the sign-in window is shown after a
+standard-library pre-flight read, and SQLAlchemy loads right after, while the person types. A first
+run, a migration, demo seeding or a database URL open the database before the window instead.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from trainer import APP_NAME, __version__
 from trainer.core.clock import SystemClock
-from trainer.core.db import Database, open_database
 from trainer.core.errors import TrainerError
 from trainer.core.paths import AppPaths, bundled_content_root
+from trainer.core.preflight import SCHEMA_HEAD, preflight_sqlite
 
-# Benchmarks set this to quit as soon as the first window has been shown (see benchmarks/startup.py).
+# Benchmarks set this to quit as soon as the first window has been shown (benchmarks/startup.py).
 EXIT_WHEN_SHOWN_ENV = "CVI_TRAINER_EXIT_WHEN_SHOWN"
 
 
-def open_for_gui(paths: AppPaths, url: str | None, *, demo: bool) -> Database:
+def _open(paths: AppPaths, url: str | None, demo: bool):  # -> Database
+    from trainer.core.db import open_database
+
     db = open_database(None if url else paths, url)
     if demo:
         from trainer.core.demo import seed_demo
@@ -39,37 +45,60 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    try:
-        db = open_for_gui(paths, url, demo=demo)
-    except TrainerError as exc:
+    quick = os.environ.get(EXIT_WHEN_SHOWN_ENV)
+
+    def fail(exc: TrainerError) -> int:
         print(f"cvi-trainer: {exc}", file=sys.stderr)
-        if app.platformName() not in ("offscreen", "minimal") and not os.environ.get(
-                EXIT_WHEN_SHOWN_ENV):
+        if app.platformName() not in ("offscreen", "minimal") and not quick:
             messages.error(None, "CVI Trainer cannot start", str(exc))
         return 1
-    ctx = AppContext(db=db, clock=SystemClock(), paths=None if url else paths,
-                     content_root=bundled_content_root(), demo=demo)
+
+    ctx = AppContext(
+        open_db=lambda: _open(paths, url, demo),
+        clock=SystemClock(),
+        paths=None if url else paths,
+        content_root=bundled_content_root(),
+        demo=demo,
+    )
+    try:
+        if url is None:
+            facts = preflight_sqlite(paths)
+            if facts.revision == SCHEMA_HEAD and facts.organization_name:
+                ctx.organization_name = facts.organization_name
+        if ctx.organization_name is None:
+            ctx.db  # noqa: B018 - open (create, migrate, seed) before the first window
+    except TrainerError as exc:
+        return fail(exc)
+
     window = MainWindow(ctx)
     window.show()
     if demo:
-        print(f"CVI Trainer demo data is in {paths.data_dir} (deleted by nobody: it is yours).",
-              file=sys.stderr)
-    if os.environ.get(EXIT_WHEN_SHOWN_ENV):
+        print(
+            f"Demo data is in {paths.data_dir}. Delete that folder when you are done.",
+            file=sys.stderr,
+        )
+    if quick:
         QTimer.singleShot(0, app.quit)
     else:
-        QTimer.singleShot(0, lambda: _offer_bundled_updates(ctx))
+        QTimer.singleShot(0, lambda: _after_show(ctx, window, app))
     try:
         return app.exec()
     finally:
-        db.dispose()
+        ctx.dispose()
 
 
-def _offer_bundled_updates(ctx: object) -> None:
-    """After the window is up: import content new in this app version; offer changed content."""
+def _after_show(ctx, window, app) -> None:
+    """Open the database if not yet open, then offer content shipped with a newer app version."""
     from trainer.core.services import library
     from trainer.core.services.accounts import get_organization
+    from trainer.ui import messages
 
-    db = ctx.db  # type: ignore[attr-defined]
-    with db.begin() as session:
-        if get_organization(session) is not None:
-            library.import_bundled(session, Path(ctx.content_root), now=SystemClock().now())  # type: ignore[attr-defined]
+    try:
+        db = ctx.db
+        with db.begin() as session:
+            if get_organization(session) is not None:
+                library.import_bundled(session, ctx.content_root, now=ctx.clock.now())
+    except TrainerError as exc:
+        print(f"cvi-trainer: {exc}", file=sys.stderr)
+        messages.error(window, "CVI Trainer cannot open its database", str(exc))
+        app.exit(1)

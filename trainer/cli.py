@@ -19,71 +19,111 @@ PASSWORD_ENV = "CVI_TRAINER_PASSWORD"
 def _location_options() -> argparse.ArgumentParser:
     # Accepted before or after the subcommand (``cvi-trainer seed-demo --data-dir DIR``).
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
-                        help="folder for the embedded database (default: $CVI_TRAINER_HOME, "
-                             "else the platform's user data folder)")
-    common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS,
-                        help="any SQLAlchemy URL instead of the embedded SQLite database, e.g. "
-                             "postgresql+psycopg://user:password@host/dbname")
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="folder for the embedded database (default: $CVI_TRAINER_HOME, "
+        "else the platform's user data folder)",
+    )
+    common.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="any SQLAlchemy URL instead of the embedded SQLite database, e.g. "
+        "postgresql+psycopg://user:password@host/dbname",
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _location_options()
     parser = argparse.ArgumentParser(
-        prog="cvi-trainer", parents=[common],
+        prog="cvi-trainer",
+        parents=[common],
         description=f"{APP_NAME}: training and credentials for community violence intervention "
-                    "workers. With no command, opens the app.")
+        "workers. With no command, opens the app.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--demo", action="store_true",
-                        help="open the app on a fresh throwaway demo organization")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on a fresh throwaway demo organization"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("seed-demo", parents=[common],
-                       help="create the demo organization and people without opening a window")
+    p = sub.add_parser(
+        "seed-demo",
+        parents=[common],
+        help="create the demo organization and people without opening a window",
+    )
     p.set_defaults(func=cmd_seed_demo)
 
     p = sub.add_parser("audit", help="the audit log")
     audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    v = audit_sub.add_parser("verify", parents=[common],
-                             help="check the hash chain; report the first broken entry")
+    v = audit_sub.add_parser(
+        "verify", parents=[common], help="check the hash chain; report the first broken entry"
+    )
     v.set_defaults(func=cmd_audit_verify)
 
     p = sub.add_parser("backup", parents=[common], help="write a consistent copy of the database")
-    p.add_argument("-o", "--output", metavar="FILE", type=Path,
-                   help="backup file (default: DATA_DIR/backups/cvi-trainer-DATE.sqlite3)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="backup file (default: DATA_DIR/backups/cvi-trainer-DATE.sqlite3)",
+    )
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", parents=[common],
-                       help="replace the database with a backup (close the app first)")
+    p = sub.add_parser(
+        "restore", parents=[common], help="replace the database with a backup (close the app first)"
+    )
     p.add_argument("file", metavar="FILE", type=Path)
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("people", help="list or add people (signs in as an admin)")
     people_sub = p.add_subparsers(dest="people_command", metavar="ACTION", required=True)
-    for name, helptext, func in (("list", "list the people you may see", cmd_people_list),
-                                 ("add", "add a person (admins only)", cmd_people_add)):
+    for name, helptext, func in (
+        ("list", "list the people you may see", cmd_people_list),
+        ("add", "add a person (admins only)", cmd_people_add),
+    ):
         q = people_sub.add_parser(name, parents=[common], help=helptext)
-        q.add_argument("--as", dest="actor", metavar="USERNAME", required=True,
-                       help=f"who is acting; the password is read from ${PASSWORD_ENV} or asked")
+        q.add_argument(
+            "--as",
+            dest="actor",
+            metavar="USERNAME",
+            required=True,
+            help=f"who is acting; the password is read from ${PASSWORD_ENV} or asked",
+        )
         if name == "add":
             q.add_argument("username")
             q.add_argument("full_name", metavar="FULL_NAME")
-            q.add_argument("--role", action="append", dest="roles", required=True,
-                           choices=["trainee", "trainer", "manager", "admin"],
-                           help="repeat for more than one role")
+            q.add_argument(
+                "--role",
+                action="append",
+                dest="roles",
+                required=True,
+                choices=["trainee", "trainer", "manager", "admin"],
+                help="repeat for more than one role",
+            )
             q.add_argument("--job-title", default=None)
-            q.add_argument("--temporary-password", default=None,
-                           help="password to be changed at first sign-in (asked if not given)")
+            q.add_argument(
+                "--temporary-password",
+                default=None,
+                help="password to be changed at first sign-in (asked if not given)",
+            )
         q.set_defaults(func=func)
 
-    p = sub.add_parser("import-content", parents=[common],
-                       help="import new bundled content; offer changed content as updates")
+    p = sub.add_parser(
+        "import-content",
+        parents=[common],
+        help="import new bundled content; offer changed content as updates",
+    )
     p.set_defaults(func=cmd_import_content)
     return parser
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def _paths(args: argparse.Namespace):  # -> AppPaths
     from trainer.core.paths import AppPaths
@@ -119,16 +159,20 @@ def _sign_in(db, username: str):  # -> Person
 
 # --- commands --------------------------------------------------------------------------------
 
+
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from trainer.core.demo import demo_credentials_text, seed_demo
+    from trainer.core.demo import seed_demo
+    from trainer.core.demo_people import demo_credentials_text
     from trainer.core.services.accounts import get_organization
 
     db = _open(args)
     try:
         with db.begin() as session:
             if get_organization(session) is not None:
-                raise TrainerError("This database already has an organization; demo data goes "
-                                   "into an empty data folder. Choose another --data-dir.")
+                raise TrainerError(
+                    "This database already has an organization; demo data goes "
+                    "into an empty data folder. Choose another --data-dir."
+                )
             seed_demo(session, now=_now())
     finally:
         db.dispose()
@@ -158,8 +202,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
-        target = args.output or (_paths(args).backups /
-                                 f"cvi-trainer-{_now().strftime('%Y%m%d-%H%M%S')}.sqlite3")
+        target = args.output or (
+            _paths(args).backups / f"cvi-trainer-{_now().strftime('%Y%m%d-%H%M%S')}.sqlite3"
+        )
         written = backup_sqlite(db, target)
     finally:
         db.dispose()
@@ -171,8 +216,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from trainer.core.backup import restore_sqlite
 
     if getattr(args, "database_url", None):
-        raise TrainerError("restore works on the embedded SQLite database; for PostgreSQL use "
-                           "pg_restore (see README).")
+        raise TrainerError(
+            "restore works on the embedded SQLite database; for PostgreSQL use "
+            "pg_restore (see README)."
+        )
     kept = restore_sqlite(_paths(args), args.file, now=_now())
     print(f"Restored {args.file}. The database it replaced was kept as {kept}")
     return 0
@@ -186,8 +233,15 @@ def cmd_people_list(args: argparse.Namespace) -> int:
         actor = _sign_in(db, args.actor)
         with db.begin() as session:
             people = accounts.list_people(session, actor)
-            rows = [(p.username, p.full_name, ", ".join(sorted(p.roles)),
-                     "active" if p.active else "deactivated") for p in people]
+            rows = [
+                (
+                    p.username,
+                    p.full_name,
+                    ", ".join(sorted(p.roles)),
+                    "active" if p.active else "deactivated",
+                )
+                for p in people
+            ]
     finally:
         db.dispose()
     width = max((len(r[0]) for r in rows), default=8)
@@ -202,12 +256,22 @@ def cmd_people_add(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         actor = _sign_in(db, args.actor)
-        password = args.temporary_password or getpass.getpass("Temporary password for the "
-                                                              "new person: ")
+        password = args.temporary_password or getpass.getpass(
+            "Temporary password for the new person: "
+        )
         with db.begin() as session:
-            person = accounts.add_person(session, actor, accounts.NewPerson(
-                username=args.username, full_name=args.full_name, roles=frozenset(args.roles),
-                password=password, job_title=args.job_title), now=_now())
+            person = accounts.add_person(
+                session,
+                actor,
+                accounts.NewPerson(
+                    username=args.username,
+                    full_name=args.full_name,
+                    roles=frozenset(args.roles),
+                    password=password,
+                    job_title=args.job_title,
+                ),
+                now=_now(),
+            )
             username = person.username
     finally:
         db.dispose()
@@ -225,8 +289,10 @@ def cmd_import_content(args: argparse.Namespace) -> int:
             report = library.import_bundled(session, bundled_content_root(), now=_now())
     finally:
         db.dispose()
-    print(f"Added {len(report.added)}, offered {len(report.offered)} updates, "
-          f"{report.unchanged} unchanged.")
+    print(
+        f"Added {len(report.added)}, offered {len(report.offered)} updates, "
+        f"{report.unchanged} unchanged."
+    )
     for error in report.errors:
         print(error, file=sys.stderr)
     return 1 if report.errors else 0

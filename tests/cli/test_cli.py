@@ -16,8 +16,14 @@ from trainer.cli import main
 
 def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run([sys.executable, "-m", "trainer", *argv], capture_output=True, text=True,
-                          env=env, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "trainer", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -28,8 +34,15 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for word in ("seed-demo", "audit", "backup", "restore", "--data-dir", "--database-url",
-                 "--demo"):
+    for word in (
+        "seed-demo",
+        "audit",
+        "backup",
+        "restore",
+        "--data-dir",
+        "--database-url",
+        "--demo",
+    ):
         assert word in out
 
 
@@ -43,44 +56,76 @@ def demo_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def test_seed_demo_refuses_a_folder_that_already_has_an_organization(
-        demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["seed-demo", "--data-dir", str(demo_dir)]) == 1
     assert "already has an organization" in capsys.readouterr().err
 
 
-def test_people_list_obeys_the_same_rules_as_the_app(demo_dir: Path,
-                                                     monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_people_list_obeys_the_same_rules_as_the_app(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("CVI_TRAINER_PASSWORD", "demo-trainee-pass")
     assert main(["people", "list", "--as", "trainee", "--data-dir", str(demo_dir)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "trainee  Jordan Reyes  [trainee]  active"]
-    code = main(["people", "add", "--as", "trainee", "x-person", "X Person", "--role", "admin",
-                 "--temporary-password", "long-enough-pass", "--data-dir", str(demo_dir)])
+    assert capsys.readouterr().out.splitlines() == ["trainee  Jordan Reyes  [trainee]  active"]
+    code = main(
+        [
+            "people",
+            "add",
+            "--as",
+            "trainee",
+            "x-person",
+            "X Person",
+            "--role",
+            "admin",
+            "--temporary-password",
+            "long-enough-pass",
+            "--data-dir",
+            str(demo_dir),
+        ]
+    )
     assert code == 1
     assert "Only an admin can manage people" in capsys.readouterr().err
 
 
-def test_admin_adds_a_person_from_the_command_line(demo_dir: Path,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_admin_adds_a_person_from_the_command_line(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("CVI_TRAINER_PASSWORD", "demo-admin-pass")
-    assert main(["people", "add", "--as", "admin", "rosa", "Rosa Diaz", "--role", "trainee",
-                 "--temporary-password", "long-enough-pass", "--data-dir", str(demo_dir)]) == 0
+    assert (
+        main(
+            [
+                "people",
+                "add",
+                "--as",
+                "admin",
+                "rosa",
+                "Rosa Diaz",
+                "--role",
+                "trainee",
+                "--temporary-password",
+                "long-enough-pass",
+                "--data-dir",
+                str(demo_dir),
+            ]
+        )
+        == 0
+    )
     assert main(["people", "list", "--as", "admin", "--data-dir", str(demo_dir)]) == 0
     assert "Rosa Diaz" in capsys.readouterr().out
 
 
-def test_wrong_password_on_the_command_line_is_refused(demo_dir: Path,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_wrong_password_on_the_command_line_is_refused(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("CVI_TRAINER_PASSWORD", "not-it")
     assert main(["people", "list", "--as", "admin", "--data-dir", str(demo_dir)]) == 1
     assert "username or password is not right" in capsys.readouterr().err
 
 
-def test_audit_verify_reports_the_first_broken_entry(demo_dir: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_verify_reports_the_first_broken_entry(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["audit", "verify", "--data-dir", str(demo_dir)]) == 0
     assert "intact" in capsys.readouterr().out
     con = sqlite3.connect(demo_dir / "cvi-trainer.sqlite3")
@@ -91,8 +136,9 @@ def test_audit_verify_reports_the_first_broken_entry(demo_dir: Path,
     assert "BROKEN at entry 3" in capsys.readouterr().err
 
 
-def test_backup_and_restore_commands(demo_dir: Path, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_and_restore_commands(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "b.sqlite3"
     assert main(["backup", "-o", str(target), "--data-dir", str(demo_dir)]) == 0
     assert target.exists()
@@ -112,8 +158,12 @@ def test_gui_refuses_a_corrupt_database_with_a_message_and_leaves_it(tmp_path: P
 
 
 def test_unreachable_postgres_gives_one_clear_line(tmp_path: Path) -> None:
-    result = run_cli("audit", "verify", "--database-url",
-                     "postgresql+psycopg://u:pw@127.0.0.1:1/x?connect_timeout=2")
+    result = run_cli(
+        "audit",
+        "verify",
+        "--database-url",
+        "postgresql+psycopg://u:pw@127.0.0.1:1/x?connect_timeout=2",
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "127.0.0.1:1/x" in result.stderr and ":pw@" not in result.stderr
@@ -122,3 +172,19 @@ def test_unreachable_postgres_gives_one_clear_line(tmp_path: Path) -> None:
 def test_python_dash_m_runs_the_same_entry_point() -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"cvi-trainer {__version__}"
+
+
+def test_gui_opens_on_seeded_data_and_on_a_fresh_demo(demo_dir: Path, tmp_path: Path) -> None:
+    env_quick = {"CVI_TRAINER_EXIT_WHEN_SHOWN": "1"}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env_quick}
+    for argv in (["--data-dir", str(demo_dir)], ["--demo", "--data-dir", str(tmp_path / "d")]):
+        result = subprocess.run(
+            [sys.executable, "-m", "trainer", *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "d" / "cvi-trainer.sqlite3").exists()

@@ -38,8 +38,9 @@ def test_second_organization_setup_is_refused(db, clock) -> None:
         make_org(db, clock)
 
 
-def test_wrong_password_and_unknown_user_get_the_same_message_and_an_audit_entry(team: Team, db,
-                                                                                  clock) -> None:
+def test_wrong_password_and_unknown_user_get_the_same_message_and_an_audit_entry(
+    team: Team, db, clock
+) -> None:
     wrong = _sign_in(db, clock, "tom", "not the password")
     unknown = _sign_in(db, clock, "nobody-here", "whatever12345")
     assert wrong.person is None and unknown.person is None
@@ -71,21 +72,27 @@ def test_admin_reset_lifts_a_lockout_and_forces_a_password_change(team: Team, db
     for _ in range(5):
         _sign_in(db, clock, "tom", "wrong-password")
     with db.begin() as session:
-        accounts.reset_password(session, team.admin, team.trainee.id, "temporary-pass-1",
-                                now=clock.now())
+        accounts.reset_password(
+            session, team.admin, team.trainee.id, "temporary-pass-1", now=clock.now()
+        )
     outcome = _sign_in(db, clock, "tom", "temporary-pass-1")
     assert outcome.person is not None and outcome.must_change_password
     with db.begin() as session:
-        accounts.change_own_password(session, outcome.person, "temporary-pass-1",
-                                     "my own long password", now=clock.now())
+        accounts.change_own_password(
+            session, outcome.person, "temporary-pass-1", "my own long password", now=clock.now()
+        )
     assert not _sign_in(db, clock, "tom", "my own long password").must_change_password
 
 
 def test_people_added_by_an_admin_must_change_their_password(db, clock) -> None:
     admin = make_org(db, clock)
     with db.begin() as session:
-        accounts.add_person(session, admin, accounts.NewPerson(
-            "newhire", "New Hire", frozenset({Role.TRAINEE}), "given-by-admin"), now=clock.now())
+        accounts.add_person(
+            session,
+            admin,
+            accounts.NewPerson("newhire", "New Hire", frozenset({Role.TRAINEE}), "given-by-admin"),
+            now=clock.now(),
+        )
     assert _sign_in(db, clock, "newhire", "given-by-admin").must_change_password
 
 
@@ -93,8 +100,12 @@ def test_short_passwords_are_refused_naming_the_rule(db, clock) -> None:
     admin = make_org(db, clock)
     with pytest.raises(ValidationError, match="at least 10 characters") as info:
         with db.begin() as session:
-            accounts.add_person(session, admin, accounts.NewPerson(
-                "shorty", "Short Password", frozenset({Role.TRAINEE}), "abc"), now=clock.now())
+            accounts.add_person(
+                session,
+                admin,
+                accounts.NewPerson("shorty", "Short Password", frozenset({Role.TRAINEE}), "abc"),
+                now=clock.now(),
+            )
     assert info.value.field == "password"
 
 
@@ -112,9 +123,8 @@ def test_deactivated_person_keeps_records_but_cannot_sign_in(team: Team, db, clo
 def test_a_deactivated_person_signed_in_elsewhere_can_no_longer_act(team: Team, db, clock) -> None:
     with db.begin() as session:
         accounts.set_active(session, team.admin, team.trainer.id, False, now=clock.now())
-    with pytest.raises(PermissionDeniedError, match="no longer active"):
-        with db.begin() as session:
-            accounts.list_people(session, team.trainer)
+    with pytest.raises(PermissionDeniedError, match="no longer active"), db.begin() as session:
+        accounts.list_people(session, team.trainer)
 
 
 @pytest.mark.parametrize("role", ["trainee", "trainer", "manager"])
@@ -123,12 +133,16 @@ def test_only_admins_manage_people(team: Team, db, clock, role: str) -> None:
     new = accounts.NewPerson("x-person", "X Person", frozenset({Role.TRAINEE}), PASSWORD)
     calls = [
         lambda s: accounts.add_person(s, actor, new, now=clock.now()),
-        lambda s: accounts.set_roles(s, actor, team.other_trainee.id, {Role.ADMIN}, now=clock.now()),
+        lambda s: accounts.set_roles(
+            s, actor, team.other_trainee.id, {Role.ADMIN}, now=clock.now()
+        ),
         lambda s: accounts.set_active(s, actor, team.other_trainee.id, False, now=clock.now()),
-        lambda s: accounts.reset_password(s, actor, team.other_trainee.id, "new-password-1",
-                                          now=clock.now()),
-        lambda s: accounts.update_organization(s, actor, accounts.OrganizationSettings(
-            "Renamed", None, 15, 5, 15), now=clock.now()),
+        lambda s: accounts.reset_password(
+            s, actor, team.other_trainee.id, "new-password-1", now=clock.now()
+        ),
+        lambda s: accounts.update_organization(
+            s, actor, accounts.OrganizationSettings("Renamed", None, 15, 5, 15), now=clock.now()
+        ),
     ]
     for call in calls:
         with pytest.raises(PermissionDeniedError, match="Only an admin can"):
@@ -137,9 +151,8 @@ def test_only_admins_manage_people(team: Team, db, clock, role: str) -> None:
 
 
 def test_a_trainee_cannot_promote_themself(team: Team, db, clock) -> None:
-    with pytest.raises(PermissionDeniedError):
-        with db.begin() as session:
-            accounts.set_roles(session, team.trainee, team.trainee.id, {Role.ADMIN}, now=clock.now())
+    with pytest.raises(PermissionDeniedError), db.begin() as session:
+        accounts.set_roles(session, team.trainee, team.trainee.id, {Role.ADMIN}, now=clock.now())
     with db.begin() as session:
         assert session.get(Person, team.trainee.id).roles == {Role.TRAINEE}
 
@@ -160,8 +173,9 @@ def test_staff_roles_see_the_whole_organization(team: Team, db) -> None:
 
 def test_admin_changes_roles_and_it_is_audited(team: Team, db, clock) -> None:
     with db.begin() as session:
-        accounts.set_roles(session, team.admin, team.trainee.id, {Role.TRAINEE, Role.TRAINER},
-                           now=clock.now())
+        accounts.set_roles(
+            session, team.admin, team.trainee.id, {Role.TRAINEE, Role.TRAINER}, now=clock.now()
+        )
     with db.begin() as session:
         assert session.get(Person, team.trainee.id).roles == {Role.TRAINEE, Role.TRAINER}
         entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
@@ -170,32 +184,41 @@ def test_admin_changes_roles_and_it_is_audited(team: Team, db, clock) -> None:
 
 
 def test_the_last_admin_cannot_be_removed_or_deactivated(team: Team, db, clock) -> None:
-    with pytest.raises(ValidationError, match="only active admin"):
-        with db.begin() as session:
-            accounts.set_roles(session, team.admin, team.admin.id, {Role.MANAGER}, now=clock.now())
-    with pytest.raises(PermissionDeniedError, match="your own account"):
-        with db.begin() as session:
-            accounts.set_active(session, team.admin, team.admin.id, False, now=clock.now())
+    with pytest.raises(ValidationError, match="only active admin"), db.begin() as session:
+        accounts.set_roles(session, team.admin, team.admin.id, {Role.MANAGER}, now=clock.now())
+    with pytest.raises(PermissionDeniedError, match="your own account"), db.begin() as session:
+        accounts.set_active(session, team.admin, team.admin.id, False, now=clock.now())
 
 
 def test_usernames_are_unique_and_case_insensitive(team: Team, db, clock) -> None:
-    with pytest.raises(ValidationError, match="already taken"):
-        with db.begin() as session:
-            accounts.add_person(session, team.admin, accounts.NewPerson(
-                "TOM", "Another Tom", frozenset({Role.TRAINEE}), PASSWORD), now=clock.now())
+    with pytest.raises(ValidationError, match="already taken"), db.begin() as session:
+        accounts.add_person(
+            session,
+            team.admin,
+            accounts.NewPerson("TOM", "Another Tom", frozenset({Role.TRAINEE}), PASSWORD),
+            now=clock.now(),
+        )
     assert _sign_in(db, clock, "TOM").person is not None
 
 
-def test_inactivity_setting_defaults_to_15_minutes_and_admins_change_it(team: Team, db,
-                                                                        clock) -> None:
+def test_inactivity_setting_defaults_to_15_minutes_and_admins_change_it(
+    team: Team, db, clock
+) -> None:
     with db.begin() as session:
         org = accounts.get_organization(session)
         assert org.inactivity_minutes == 15
-        accounts.update_organization(session, team.admin, accounts.OrganizationSettings(
-            org.name, None, 5, 5, 15), now=clock.now())
+        accounts.update_organization(
+            session,
+            team.admin,
+            accounts.OrganizationSettings(org.name, None, 5, 5, 15),
+            now=clock.now(),
+        )
     with db.begin() as session:
         assert accounts.get_organization(session).inactivity_minutes == 5
-    with pytest.raises(ValidationError, match="between 1 and 480"):
-        with db.begin() as session:
-            accounts.update_organization(session, team.admin, accounts.OrganizationSettings(
-                "Eastside", None, 0, 5, 15), now=clock.now())
+    with pytest.raises(ValidationError, match="between 1 and 480"), db.begin() as session:
+        accounts.update_organization(
+            session,
+            team.admin,
+            accounts.OrganizationSettings("Eastside", None, 0, 5, 15),
+            now=clock.now(),
+        )

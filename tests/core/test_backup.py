@@ -15,11 +15,16 @@ from trainer.core.services import accounts
 
 
 def test_backup_then_restore_brings_back_the_state_at_backup_time(
-        sqlite_team: Team, sqlite_db, paths, clock, tmp_path: Path) -> None:
+    sqlite_team: Team, sqlite_db, paths, clock, tmp_path: Path
+) -> None:
     backup = backup_sqlite(sqlite_db, tmp_path / "backups" / "monday.sqlite3")
     with sqlite_db.begin() as session:  # work done after the backup...
-        accounts.add_person(session, sqlite_team.admin, accounts.NewPerson(
-            "later", "Added Later", frozenset({Role.TRAINEE}), PASSWORD), now=clock.now())
+        accounts.add_person(
+            session,
+            sqlite_team.admin,
+            accounts.NewPerson("later", "Added Later", frozenset({Role.TRAINEE}), PASSWORD),
+            now=clock.now(),
+        )
     sqlite_db.dispose()
     kept = restore_sqlite(paths, backup, now=clock.now())
     restored = open_database(paths)
@@ -42,13 +47,13 @@ def test_backup_refuses_to_overwrite(sqlite_db, tmp_path: Path) -> None:
     assert target.read_text() == "precious"
 
 
-def test_restoring_something_that_is_not_a_backup_changes_nothing(sqlite_team: Team, sqlite_db,
-                                                                  paths, clock,
-                                                                  tmp_path: Path) -> None:
+def test_restoring_something_that_is_not_a_backup_changes_nothing(
+    sqlite_team: Team, sqlite_db, paths, clock, tmp_path: Path
+) -> None:
     sqlite_db.dispose()
     before = paths.database.read_bytes()
     junk = tmp_path / "holiday-photo.jpg"
     junk.write_bytes(b"\xff\xd8\xff\xe0 not a database")
-    with pytest.raises(BackupError, match="holiday-photo.jpg is not a usable backup"):
+    with pytest.raises(BackupError, match=r"holiday-photo\.jpg is not a usable backup"):
         restore_sqlite(paths, junk, now=clock.now())
     assert paths.database.read_bytes() == before

@@ -23,18 +23,25 @@ def _write_bundle(root: Path, title: str = "The basics") -> Path:
     (root / "curricula" / "basics").mkdir(parents=True, exist_ok=True)
     (root / "curricula" / "basics" / "track.yaml").write_text(_track(title=title))
     (root / "curricula" / "basics" / "m1.md").write_text(
-        "---\nid: basics-m1\ntitle: First module\n---\nHello.\n")
+        "---\nid: basics-m1\ntitle: First module\n---\nHello.\n"
+    )
     return root
 
 
 def test_trainer_drafts_then_publishes_immutable_numbered_versions(team: Team, db, clock) -> None:
     with db.begin() as session:
-        doc = library.create_document(session, team.trainer, "track", "basics", _track(),
-                                      now=clock.now())
+        doc = library.create_document(
+            session, team.trainer, "track", "basics", _track(), now=clock.now()
+        )
         v1 = library.publish(session, team.trainer, doc.id, note="first", now=clock.now())
     with db.begin() as session:
-        library.save_draft(session, team.trainer, doc.id, _track(title="The basics, revised"),
-                           now=clock.advance(days=1))
+        library.save_draft(
+            session,
+            team.trainer,
+            doc.id,
+            _track(title="The basics, revised"),
+            now=clock.advance(days=1),
+        )
         v2 = library.publish(session, team.trainer, doc.id, now=clock.now())
     assert (v1.number, v2.number) == (1, 2)
     with db.begin() as session:
@@ -45,22 +52,25 @@ def test_trainer_drafts_then_publishes_immutable_numbered_versions(team: Team, d
 
 def test_published_version_cannot_be_modified(team: Team, db, clock) -> None:
     with db.begin() as session:
-        doc = library.create_document(session, team.trainer, "track", "basics", _track(),
-                                      now=clock.now())
+        doc = library.create_document(
+            session, team.trainer, "track", "basics", _track(), now=clock.now()
+        )
         version = library.publish(session, team.trainer, doc.id, now=clock.now())
-    with pytest.raises(ImmutableRecordError):
-        with db.begin() as session:
-            session.get(ContentVersion, version.id).body = "rewritten history"
+    with pytest.raises(ImmutableRecordError), db.begin() as session:
+        session.get(ContentVersion, version.id).body = "rewritten history"
 
 
-def test_invalid_draft_cannot_be_published_and_the_live_version_stays(team: Team, db,
-                                                                      clock) -> None:
+def test_invalid_draft_cannot_be_published_and_the_live_version_stays(
+    team: Team, db, clock
+) -> None:
     with db.begin() as session:
-        doc = library.create_document(session, team.trainer, "track", "basics", _track(),
-                                      now=clock.now())
+        doc = library.create_document(
+            session, team.trainer, "track", "basics", _track(), now=clock.now()
+        )
         library.publish(session, team.trainer, doc.id, now=clock.now())
-        library.save_draft(session, team.trainer, doc.id, "id: basics\ntitle: [unclosed\n",
-                           now=clock.now())
+        library.save_draft(
+            session, team.trainer, doc.id, "id: basics\ntitle: [unclosed\n", now=clock.now()
+        )
     with pytest.raises(ValidationError, match="basics:2: YAML cannot be read"):
         with db.begin() as session:
             library.publish(session, team.trainer, doc.id, now=clock.now())
@@ -79,15 +89,17 @@ def test_only_trainers_and_admins_edit_content(team: Team, db, clock, role: str)
 
 def test_admin_can_edit_content(team: Team, db, clock) -> None:
     with db.begin() as session:
-        doc = library.create_document(session, team.admin, "track", "basics", _track(),
-                                      now=clock.now())
+        doc = library.create_document(
+            session, team.admin, "track", "basics", _track(), now=clock.now()
+        )
         assert library.publish(session, team.admin, doc.id, now=clock.now()).number == 1
 
 
 def test_learners_never_see_drafts(team: Team, db, clock) -> None:
     with db.begin() as session:
-        doc = library.create_document(session, team.trainer, "track", "basics", _track(),
-                                      now=clock.now())
+        doc = library.create_document(
+            session, team.trainer, "track", "basics", _track(), now=clock.now()
+        )
         draft_id = library.versions(session, team.trainer, doc.id)[0].id
     with db.begin() as session:
         assert library.list_documents(session, team.trainee) == []
@@ -95,8 +107,9 @@ def test_learners_never_see_drafts(team: Team, db, clock) -> None:
             library.get_version(session, team.trainee, draft_id)
 
 
-def test_bundled_content_is_imported_once_as_version_one(team: Team, db, clock,
-                                                          tmp_path: Path) -> None:
+def test_bundled_content_is_imported_once_as_version_one(
+    team: Team, db, clock, tmp_path: Path
+) -> None:
     root = _write_bundle(tmp_path / "bundle")
     with db.begin() as session:
         first = library.import_bundled(session, root, now=clock.now())
@@ -109,13 +122,15 @@ def test_bundled_content_is_imported_once_as_version_one(team: Team, db, clock,
 
 
 def test_changed_bundled_content_is_offered_and_never_overwrites_our_edits(
-        team: Team, db, clock, tmp_path: Path) -> None:
+    team: Team, db, clock, tmp_path: Path
+) -> None:
     root = _write_bundle(tmp_path / "bundle")
     with db.begin() as session:
         library.import_bundled(session, root, now=clock.now())
         doc = library.find_document(session, team.trainer, "track", "basics")
-        library.save_draft(session, team.trainer, doc.id, _track(title="Our own basics"),
-                           now=clock.now())
+        library.save_draft(
+            session, team.trainer, doc.id, _track(title="Our own basics"), now=clock.now()
+        )
         library.publish(session, team.trainer, doc.id, now=clock.now())
     _write_bundle(root, title="The basics, 2027 edition")  # a newer app ships a change
     with db.begin() as session:
@@ -148,7 +163,8 @@ def test_declined_update_is_not_offered_again(team: Team, db, clock, tmp_path: P
 
 
 def test_unreadable_bundled_file_is_reported_with_path_and_line_and_skipped(
-        team: Team, db, clock, tmp_path: Path) -> None:
+    team: Team, db, clock, tmp_path: Path
+) -> None:
     root = _write_bundle(tmp_path / "bundle")
     (root / "curricula" / "basics" / "broken.md").write_text("---\nid: broken\ntitle: [x\n---\n")
     with db.begin() as session:

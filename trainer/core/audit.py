@@ -16,16 +16,40 @@ from trainer.core.models import AuditEntry, Person
 GENESIS_HASH = "0" * 64
 
 
-def _canonical(entry_id: int, at: datetime, actor_id: int | None, actor_name: str, action: str,
-               target: str, details: str, prev_hash: str) -> bytes:
-    payload = [entry_id, at.isoformat(timespec="microseconds"), actor_id, actor_name, action,
-               target, details, prev_hash]
+def _canonical(
+    entry_id: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_name: str,
+    action: str,
+    target: str,
+    details: str,
+    prev_hash: str,
+) -> bytes:
+    payload = [
+        entry_id,
+        at.isoformat(timespec="microseconds"),
+        actor_id,
+        actor_name,
+        action,
+        target,
+        details,
+        prev_hash,
+    ]
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def entry_hash(entry: AuditEntry) -> str:
-    data = _canonical(entry.id, entry.at, entry.actor_id, entry.actor_name, entry.action,
-                      entry.target, entry.details, entry.prev_hash)
+    data = _canonical(
+        entry.id,
+        entry.at,
+        entry.actor_id,
+        entry.actor_name,
+        entry.action,
+        entry.target,
+        entry.details,
+        entry.prev_hash,
+    )
     return hashlib.sha256(data).hexdigest()
 
 
@@ -40,7 +64,9 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (so it commits or rolls back with the action)."""
     last = session.execute(
-        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+        select(AuditEntry.id, AuditEntry.hash)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
         .with_for_update()
     ).first()
     entry = AuditEntry(
@@ -78,11 +104,15 @@ def verify_chain(session: Session) -> ChainReport:
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):
         count += 1
         if entry.id != expected_id:
-            return ChainReport(count, entry.id,
-                               f"entries {expected_id}..{entry.id - 1} are missing (deleted)")
+            return ChainReport(
+                count, entry.id, f"entries {expected_id}..{entry.id - 1} are missing (deleted)"
+            )
         if entry.prev_hash != prev_hash:
-            return ChainReport(count, entry.id, "does not link to the entry before it "
-                               "(an entry before it was deleted or changed)")
+            return ChainReport(
+                count,
+                entry.id,
+                "does not link to the entry before it (an entry before it was deleted or changed)",
+            )
         if entry_hash(entry) != entry.hash:
             return ChainReport(count, entry.id, "its contents were changed after it was written")
         prev_hash = entry.hash

@@ -7,9 +7,10 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from trainer.core.db import Database, read_sqlite_revision, SCHEMA_REVISIONS
+from trainer.core.db import Database
 from trainer.core.errors import BackupError, DatabaseError
 from trainer.core.paths import AppPaths
+from trainer.core.preflight import SCHEMA_REVISIONS, read_sqlite_revision
 
 
 def backup_sqlite(db: Database, target: Path) -> Path:
@@ -53,8 +54,10 @@ def restore_sqlite(paths: AppPaths, source: Path, *, now: datetime) -> Path:
     if revision is None:
         raise BackupError(f"{source} is not a CVI Trainer backup (it has no schema version).")
     if revision not in SCHEMA_REVISIONS:
-        raise BackupError(f"{source} was made by a newer version of CVI Trainer (schema "
-                          f"{revision}). Install that version to restore it.")
+        raise BackupError(
+            f"{source} was made by a newer version of CVI Trainer (schema "
+            f"{revision}). Install that version to restore it."
+        )
     check = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
@@ -63,7 +66,8 @@ def restore_sqlite(paths: AppPaths, source: Path, *, now: datetime) -> Path:
         check.close()
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     kept = paths.database.with_name(
-        f"{paths.database.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}")
+        f"{paths.database.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}"
+    )
     staging = paths.database.with_name(paths.database.name + ".restoring")
     shutil.copyfile(source, staging)
     if paths.database.exists():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,16 +13,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from trainer.core.errors import DatabaseError, DataLocationError
+from trainer.core.errors import DatabaseError
 from trainer.core.paths import AppPaths
+from trainer.core.preflight import (
+    SCHEMA_HEAD,
+    SCHEMA_REVISIONS,
+    preflight_sqlite,
+    refuse_unknown,
+)
 
-# Every Alembic revision this version of the app knows, oldest first. tests/core/test_db.py keeps
-# this list equal to trainer/migrations/versions, so start-up can skip importing Alembic when the
-# database is already current.
-SCHEMA_REVISIONS = ("0001_initial",)
-SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
-
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -78,68 +75,6 @@ class Database:
         self.engine.dispose()
 
 
-def _check_data_dir(paths: AppPaths) -> None:
-    try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataLocationError(
-            f"Cannot create the data folder {paths.data_dir}: {exc.strerror}. "
-            "Choose another folder with --data-dir DIR (or CVI_TRAINER_HOME)."
-        ) from exc
-    if not os.access(paths.data_dir, os.W_OK | os.X_OK) or (
-        paths.database.exists() and not os.access(paths.database, os.R_OK | os.W_OK)
-    ):
-        raise DataLocationError(
-            f"Cannot write to the data folder {paths.data_dir}. Fix its permissions or choose "
-            "another folder with --data-dir DIR (or CVI_TRAINER_HOME)."
-        )
-
-
-def read_sqlite_revision(path: Path) -> str | None:
-    """Schema revision of an existing SQLite file, read without changing it. Raises DatabaseError."""
-    with open(path, "rb") as fh:
-        header = fh.read(len(SQLITE_HEADER))
-    if header and header != SQLITE_HEADER:
-        raise DatabaseError(
-            f"{path} is not a CVI Trainer database (it is not an SQLite file). Nothing was changed. "
-            "Restore it from a backup, or open another data folder with --data-dir DIR."
-        )
-    if not header:
-        return None  # an empty file: SQLite treats it as a new database
-    try:
-        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
-            has_table = con.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-            ).fetchone()
-            if not has_table:
-                tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                if tables:
-                    raise DatabaseError(
-                        f"{path} is an SQLite file but not a CVI Trainer database. Nothing was "
-                        "changed. Open another data folder with --data-dir DIR."
-                    )
-                return None
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            return row[0] if row else None
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(
-            f"{path} is damaged and cannot be read ({exc}). Nothing was changed. Restore it from "
-            "a backup (see README, 'Back up and restore'), or open another data folder."
-        ) from exc
-
-
-def _refuse_unknown(revision: str | None, where: str) -> None:
-    if revision is not None and revision not in SCHEMA_REVISIONS:
-        raise DatabaseError(
-            f"The database at {where} was written by a newer version of CVI Trainer "
-            f"(schema {revision}). It was left untouched. Install the newer version of "
-            "CVI Trainer to open it, or choose another data folder."
-        )
-
-
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as con:
         if not engine.dialect.has_table(con, "alembic_version"):
@@ -156,10 +91,14 @@ def migrate(engine: Engine) -> None:
 
 
 def alembic_config(connection: Any = None) -> Any:
+    import sys
+
     from alembic.config import Config
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    cfg = Config(stdout=sys.stdout)  # the default is bound to sys.stdout at alembic's import
+    cfg.set_main_option(
+        "script_location", str(Path(__file__).resolve().parent.parent / "migrations")
+    )
     cfg.attributes["connection"] = connection
     return cfg
 
@@ -169,10 +108,8 @@ def open_database(paths: AppPaths | None = None, url: str | None = None) -> Data
     if url is None:
         if paths is None:
             raise ValueError("open_database needs paths or url")
-        _check_data_dir(paths)
+        preflight_sqlite(paths)
         where = str(paths.database)
-        if paths.database.exists():
-            _refuse_unknown(read_sqlite_revision(paths.database), where)
         url = paths.sqlite_url
     else:
         where = display_url(url)
@@ -191,7 +128,7 @@ def open_database(paths: AppPaths | None = None, url: str | None = None) -> Data
         ) from exc
     try:
         revision = current_revision(engine)
-        _refuse_unknown(revision, where)
+        refuse_unknown(revision, where)
         if revision != SCHEMA_HEAD:
             migrate(engine)
     except DatabaseError:
@@ -206,3 +143,6 @@ def open_database(paths: AppPaths | None = None, url: str | None = None) -> Data
             "built-in SQLite database."
         ) from exc
     return Database(engine=engine, url=url)
+
+
+__all__ = ["SCHEMA_HEAD", "SCHEMA_REVISIONS", "Database", "make_engine", "migrate", "open_database"]

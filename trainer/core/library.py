@@ -38,7 +38,8 @@ def _yaml_line(exc: yaml.YAMLError, source: str, offset: int = 0) -> int | None:
     if mark is None:
         return None
     # At the end of the text YAML points past the last line; name the last real line instead.
-    return min(mark.line + 1, max(1, len(source.splitlines()))) + offset
+    line: int = mark.line + 1
+    return min(line, max(1, len(source.splitlines()))) + offset
 
 
 def read_header(kind: str, text: str) -> dict[str, Any]:
@@ -71,12 +72,20 @@ def basic_problems(kind: str, text: str, key: str | None = None) -> list[Problem
     problems = []
     doc_id = header.get("id")
     if not isinstance(doc_id, str) or not KEY_RE.match(doc_id):
-        problems.append(Problem(_field_line(text, "id"), "'id' must be lowercase letters, digits "
-                                "and hyphens, e.g. core-01-cvi-field"))
+        problems.append(
+            Problem(
+                _field_line(text, "id"),
+                "'id' must be lowercase letters, digits and hyphens, e.g. core-01-cvi-field",
+            )
+        )
     elif key is not None and doc_id != key:
-        problems.append(Problem(_field_line(text, "id"),
-                                f"'id' is {doc_id!r} but this document is {key!r}; ids cannot "
-                                "change after publishing"))
+        problems.append(
+            Problem(
+                _field_line(text, "id"),
+                f"'id' is {doc_id!r} but this document is {key!r}; ids cannot "
+                "change after publishing",
+            )
+        )
     title = header.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.append(Problem(_field_line(text, "title"), "'title' is missing or empty"))
@@ -124,7 +133,10 @@ def _bundled_files(root: Path) -> Iterator[tuple[str, Path]]:
                 yield ContentKind.TRACK, track / "track.yaml"
             for module in sorted(track.glob("*.md")):
                 yield ContentKind.MODULE, module
-    for folder, kind in (("scenarios", ContentKind.SCENARIO), ("certificates", ContentKind.PROGRAM)):
+    for folder, kind in (
+        ("scenarios", ContentKind.SCENARIO),
+        ("certificates", ContentKind.PROGRAM),
+    ):
         if (root / folder).is_dir():
             for path in sorted((root / folder).glob("*.yaml")):
                 yield kind, path
@@ -155,8 +167,10 @@ def scan_bundled(root: Path) -> BundledScan:
         header = read_header(kind, text)
         key = header["id"]
         if (kind, key) in seen:
-            errors.append(f"{rel}:{_field_line(text, 'id') or 1}: id {key!r} is already used by "
-                          f"{seen[(kind, key)]}")
+            errors.append(
+                f"{rel}:{_field_line(text, 'id') or 1}: id {key!r} is already used by "
+                f"{seen[(kind, key)]}"
+            )
             continue
         seen[(kind, key)] = rel
         documents.append(BundledDocument(kind, key, str(header["title"]).strip(), text, rel))

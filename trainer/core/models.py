@@ -16,12 +16,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
-from sqlalchemy import event, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from trainer.core.roles import Role as Role  # re-exported for callers of models
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -54,17 +57,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Role(enum.StrEnum):
-    TRAINEE = "trainee"
-    TRAINER = "trainer"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 class Organization(Base):
@@ -146,7 +138,9 @@ class ContentDocument(Base):
     key: Mapped[str] = mapped_column(String(120))
     origin: Mapped[str] = mapped_column(String(20))  # "bundled" or "local"
     bundled_path: Mapped[str | None] = mapped_column(String(300))
-    bundled_hash: Mapped[str | None] = mapped_column(String(64))  # last bundled text taken or declined
+    bundled_hash: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # last bundled text taken or declined
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
@@ -185,9 +179,7 @@ class ContentVersion(Base):
             sqlite_where=text("published_at IS NULL"),
             postgresql_where=text("published_at IS NULL"),
         ),
-        CheckConstraint(
-            "(number IS NULL) = (published_at IS NULL)", name="draft_has_no_number"
-        ),
+        CheckConstraint("(number IS NULL) = (published_at IS NULL)", name="draft_has_no_number"),
     )
 
 
@@ -233,10 +225,15 @@ class ImmutableRecordError(RuntimeError):
 
 
 @event.listens_for(ContentVersion, "before_update")
-def _published_versions_are_immutable(_mapper: object, _conn: object, target: ContentVersion) -> None:
+def _published_versions_are_immutable(
+    _mapper: object, _conn: object, target: ContentVersion
+) -> None:
     history = inspect(target).attrs.published_at.history
-    previous = history.deleted[0] if history.deleted else (
-        history.unchanged[0] if history.unchanged else None)
+    previous = (
+        history.deleted[0]
+        if history.deleted
+        else (history.unchanged[0] if history.unchanged else None)
+    )
     if previous is not None:
         raise ImmutableRecordError(f"published version {target.id} cannot be changed")
 

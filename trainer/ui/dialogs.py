@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -46,7 +45,8 @@ class FormDialog(QDialog, Generic[T]):
         self.error_label.setStyleSheet("color: #a40000; font-weight: bold;")
         self.error_label.hide()
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(ok_text)
         self.buttons.accepted.connect(self._on_ok)
@@ -123,9 +123,13 @@ class AddPersonDialog(FormDialog[NewPerson]):
         self.form.addRow("", hint)
 
     def value(self) -> NewPerson:
-        return NewPerson(username=self.username.text(), full_name=self.full_name.text(),
-                         roles=self.roles.roles(), password=self.password.text(),
-                         job_title=self.job_title.text())
+        return NewPerson(
+            username=self.username.text(),
+            full_name=self.full_name.text(),
+            roles=self.roles.roles(),
+            password=self.password.text(),
+            job_title=self.job_title.text(),
+        )
 
     @classmethod
     def ask(cls, parent: QWidget | None, submit: Callable[[NewPerson], Any]) -> Any:
@@ -141,8 +145,13 @@ class RolesDialog(FormDialog[frozenset[Role]]):
         return self.roles.roles()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, person_name: str, current: frozenset[Role],
-            submit: Callable[[frozenset[Role]], Any]) -> Any:
+    def ask(
+        cls,
+        parent: QWidget | None,
+        person_name: str,
+        current: frozenset[Role],
+        submit: Callable[[frozenset[Role]], Any],
+    ) -> Any:
         return cls.run(cls(parent, person_name, current), submit)
 
 
@@ -179,8 +188,9 @@ class ChangePasswordDialog(FormDialog[tuple[str, str]]):
         return self.current.text(), self.new.text()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, reason: str | None,
-            submit: Callable[[tuple[str, str]], Any]) -> Any:
+    def ask(
+        cls, parent: QWidget | None, reason: str | None, submit: Callable[[tuple[str, str]], Any]
+    ) -> Any:
         return cls.run(cls(parent, reason), submit)
 
 
@@ -189,14 +199,8 @@ def choose_open_file(parent: QWidget | None, title: str, filters: str) -> Path |
     return Path(name) if name else None
 
 
-def choose_save_file(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
+def choose_save_file(
+    parent: QWidget | None, title: str, suggested: str, filters: str
+) -> Path | None:
     name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
     return Path(name) if name else None
-
-
-def set_tab_order(*widgets: QWidget) -> None:
-    for first, second in zip(widgets, widgets[1:], strict=False):
-        QWidget.setTabOrder(first, second)
-
-
-__all__ = ["Qt"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -19,27 +20,35 @@ from PySide6.QtWidgets import (
 )
 
 from trainer import APP_NAME, __version__
-from trainer.core.models import Person, Role
-from trainer.core.services import accounts
+from trainer.core.roles import Role
 from trainer.ui import messages
 from trainer.ui.context import AppContext
 from trainer.ui.idle import IdleWatcher
-from trainer.ui.views.home import HomeView, ask_new_password
-from trainer.ui.views.library import LibraryView
-from trainer.ui.views.organization import OrganizationView
-from trainer.ui.views.people import PeopleView
-from trainer.ui.views.setup import SetupView
 from trainer.ui.views.sign_in import SignInView
 
-Screen = Callable[[AppContext, Person], QWidget]
+if TYPE_CHECKING:
+    from trainer.core.models import Person
+    from trainer.ui.views.setup import SetupView
 
-# (navigation label, roles that see it, screen). A screen appears only once its feature exists.
-SCREENS: list[tuple[str, frozenset[Role], Screen]] = [
-    ("Home", frozenset(Role), HomeView),
-    ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
-    ("People", frozenset({Role.ADMIN}), PeopleView),
-    ("Organization", frozenset({Role.ADMIN}), OrganizationView),
-]
+Screen = Callable[[AppContext, "Person"], QWidget]
+
+
+def screens() -> list[tuple[str, frozenset[Role], Screen]]:
+    """(navigation label, roles that see it, screen). A screen appears once its feature exists.
+
+    Imported here, after sign-in, so the sign-in window does not wait for the database layer.
+    """
+    from trainer.ui.views.home import HomeView
+    from trainer.ui.views.library import LibraryView
+    from trainer.ui.views.organization import OrganizationView
+    from trainer.ui.views.people import PeopleView
+
+    return [
+        ("Home", frozenset(Role), HomeView),
+        ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
+        ("People", frozenset({Role.ADMIN}), PeopleView),
+        ("Organization", frozenset({Role.ADMIN}), OrganizationView),
+    ]
 
 
 class WorkspaceView(QWidget):
@@ -49,10 +58,10 @@ class WorkspaceView(QWidget):
         super().__init__(parent)
         self.nav = QListWidget()
         self.nav.setAccessibleName("Navigation")
-        self.nav.setMaximumWidth(220)
+        self.nav.setFixedWidth(self.nav.fontMetrics().horizontalAdvance("M") * 13)
         self.pages = QStackedWidget()
         self.screens: dict[str, QWidget] = {}
-        for label, roles, make in SCREENS:
+        for label, roles, make in screens():
             if person.roles & roles:
                 widget = make(ctx, person)
                 self.screens[label] = widget
@@ -101,12 +110,19 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sign_out_button)
         self._build_menus()
 
-        with ctx.db.begin() as session:
-            has_org = accounts.get_organization(session) is not None
-        if has_org:
+        if ctx.organization_name is not None or self._organization_name() is not None:
             self._show_sign_in()
         else:
             self._show_setup()
+
+    def _organization_name(self) -> str | None:
+        if self.ctx.organization_name is not None and not self.ctx.db_is_open:
+            return self.ctx.organization_name
+        from trainer.core.services import accounts
+
+        with self.ctx.db.begin() as session:
+            org = accounts.get_organization(session)
+            return org.name if org else None
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -119,9 +135,11 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu("&View")
-        for text, keys, step in (("Zoom &in", QKeySequence.StandardKey.ZoomIn, 1),
-                                 ("Zoom &out", QKeySequence.StandardKey.ZoomOut, -1),
-                                 ("&Actual size", QKeySequence("Ctrl+0"), 0)):
+        for text, keys, step in (
+            ("Zoom &in", QKeySequence.StandardKey.ZoomIn, 1),
+            ("Zoom &out", QKeySequence.StandardKey.ZoomOut, -1),
+            ("&Actual size", QKeySequence("Ctrl+0"), 0),
+        ):
             action = QAction(text, self)
             action.setShortcut(keys)
             action.triggered.connect(lambda _=False, s=step: self.zoom(s))
@@ -142,13 +160,18 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Text size {100 + 10 * self.zoom_steps}%", 3000)
 
     def _on_about_triggered(self) -> None:
-        messages.info(self, "About CVI Trainer",
-                      f"{APP_NAME} {__version__}\nTraining and credentials for community violence "
-                      "intervention workers.")
+        messages.info(
+            self,
+            "About CVI Trainer",
+            f"{APP_NAME} {__version__}\nTraining and credentials for community violence "
+            "intervention workers.",
+        )
 
     # --- states -----------------------------------------------------------------------------
 
     def _show_setup(self) -> None:
+        from trainer.ui.views.setup import SetupView
+
         self.setup_view = SetupView(self.ctx)
         self.setup_view.organization_created.connect(self._on_setup_view_organization_created)
         self.stack.addWidget(self.setup_view)
@@ -156,7 +179,7 @@ class MainWindow(QMainWindow):
         self._set_signed_in_chrome(False)
 
     def _show_sign_in(self, notice: str = "") -> None:
-        self.sign_in_view.refresh(notice)
+        self.sign_in_view.refresh(notice, self._organization_name())
         self.stack.setCurrentWidget(self.sign_in_view)
         self._set_signed_in_chrome(False)
 
@@ -174,9 +197,14 @@ class MainWindow(QMainWindow):
         self._show_sign_in(f"Your organization is ready. Sign in as {admin.username}.")
 
     def _on_sign_in_view_signed_in(self, person: Person) -> None:
+        from trainer.ui.views.home import ask_new_password
+
         if person.must_change_password and not ask_new_password(
-                self, self.ctx, person,
-                "Your password was set by an administrator. Choose your own password to go on."):
+            self,
+            self.ctx,
+            person,
+            "Your password was set by an administrator. Choose your own password to go on.",
+        ):
             self._show_sign_in("You need to choose your own password before you can go on.")
             return
         self.person = person
@@ -192,6 +220,8 @@ class MainWindow(QMainWindow):
     def _start_idle_watch(self) -> None:
         timeout = self.idle_timeout_ms
         if timeout is None:
+            from trainer.core.services import accounts
+
             with self.ctx.db.begin() as session:
                 org = accounts.get_organization(session)
                 timeout = (org.inactivity_minutes if org else 15) * 60_000

@@ -71,20 +71,36 @@ def _check_logo(logo: bytes | None, logo_mime: str | None) -> None:
 
 
 def _username_taken(session: Session, username: str) -> bool:
-    return session.scalar(select(func.count()).where(Person.username == username)) > 0
+    return bool(session.scalar(select(func.count()).where(Person.username == username)))
 
 
-def _new_person(session: Session, org: Organization, *, username: str, full_name: str,
-                password: str, roles: set[Role], job_title: str | None, must_change: bool,
-                now: datetime) -> Person:
+def _new_person(
+    session: Session,
+    org: Organization,
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: set[Role],
+    job_title: str | None,
+    must_change: bool,
+    now: datetime,
+) -> Person:
     check_new_password(password, username=username)
     if _username_taken(session, username):
-        raise ValidationError(f"The username '{username}' is already taken. Choose another.",
-                              "username")
+        raise ValidationError(
+            f"The username '{username}' is already taken. Choose another.", "username"
+        )
     person = Person(
-        organization_id=org.id, username=username, full_name=full_name,
-        job_title=(job_title or "").strip() or None, password_hash=hash_password(password),
-        must_change_password=must_change, active=True, failed_sign_ins=0, created_at=now,
+        organization_id=org.id,
+        username=username,
+        full_name=full_name,
+        job_title=(job_title or "").strip() or None,
+        password_hash=hash_password(password),
+        must_change_password=must_change,
+        active=True,
+        failed_sign_ins=0,
+        created_at=now,
     )
     person.role_rows = [PersonRole(role=r.value) for r in sorted(roles)]
     session.add(person)
@@ -110,15 +126,28 @@ def setup_organization(session: Session, setup: OrganizationSetup, *, now: datet
         raise ValidationError("This database already has an organization.")
     name = _clean_name(setup.name, "name")
     _check_logo(setup.logo, setup.logo_mime)
-    org = Organization(name=name, logo=setup.logo, logo_mime=setup.logo_mime,
-                       contact=(setup.contact or "").strip() or None, inactivity_minutes=15,
-                       lockout_threshold=5, lockout_minutes=15, created_at=now)
+    org = Organization(
+        name=name,
+        logo=setup.logo,
+        logo_mime=setup.logo_mime,
+        contact=(setup.contact or "").strip() or None,
+        inactivity_minutes=15,
+        lockout_threshold=5,
+        lockout_minutes=15,
+        created_at=now,
+    )
     session.add(org)
     session.flush()
     admin = _new_person(
-        session, org, username=_clean_username(setup.admin_username),
-        full_name=_clean_name(setup.admin_full_name), password=setup.admin_password,
-        roles={Role.ADMIN}, job_title=setup.admin_job_title, must_change=False, now=now,
+        session,
+        org,
+        username=_clean_username(setup.admin_username),
+        full_name=_clean_name(setup.admin_full_name),
+        password=setup.admin_password,
+        roles={Role.ADMIN},
+        job_title=setup.admin_job_title,
+        must_change=False,
+        now=now,
     )
     audit.record(session, admin, "organization.created", name, at=now)
     return admin
@@ -147,19 +176,31 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime) ->
     if person.locked_until is not None and person.locked_until > now:
         audit.record(session, person, "sign_in.refused", name, at=now, reason="locked")
         minutes = max(1, int((person.locked_until - now).total_seconds() // 60) + 1)
-        return SignInOutcome(None, (
-            "This account is locked after too many failed sign-ins. Try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an administrator to reset "
-            "the password."))
+        return SignInOutcome(
+            None,
+            (
+                "This account is locked after too many failed sign-ins. Try again in "
+                f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an administrator to reset "
+                "the password."
+            ),
+        )
     if not verify_password(person.password_hash, password):
         person.failed_sign_ins += 1
-        audit.record(session, person, "sign_in.failed", name, at=now, reason="wrong password",
-                     failures=person.failed_sign_ins)
+        audit.record(
+            session,
+            person,
+            "sign_in.failed",
+            name,
+            at=now,
+            reason="wrong password",
+            failures=person.failed_sign_ins,
+        )
         if person.failed_sign_ins >= org.lockout_threshold:
             person.locked_until = now + timedelta(minutes=org.lockout_minutes)
             person.failed_sign_ins = 0
-            audit.record(session, person, "account.locked", name, at=now,
-                         minutes=org.lockout_minutes)
+            audit.record(
+                session, person, "account.locked", name, at=now, minutes=org.lockout_minutes
+            )
         return SignInOutcome(None, GENERIC_SIGN_IN_ERROR)
     if not person.active:
         audit.record(session, person, "sign_in.refused", name, at=now, reason="deactivated")
@@ -173,14 +214,16 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime) ->
     return SignInOutcome(person)
 
 
-def change_own_password(session: Session, actor: Person, current: str, new: str, *,
-                        now: datetime) -> None:
+def change_own_password(
+    session: Session, actor: Person, current: str, new: str, *, now: datetime
+) -> None:
     person = current_actor(session, actor)
     if not verify_password(person.password_hash, current):
         raise ValidationError("The current password is not right.", "current_password")
     if current == new:
-        raise ValidationError("Choose a new password that differs from the current one.",
-                              "new_password")
+        raise ValidationError(
+            "Choose a new password that differs from the current one.", "new_password"
+        )
     check_new_password(new, username=person.username, field="new_password")
     person.password_hash = hash_password(new)
     person.must_change_password = False
@@ -221,12 +264,24 @@ def add_person(session: Session, actor: Person, new: NewPerson, *, now: datetime
     org = session.get(Organization, admin.organization_id)
     assert org is not None
     person = _new_person(
-        session, org, username=_clean_username(new.username), full_name=_clean_name(new.full_name),
-        password=new.password, roles=_clean_roles(new.roles), job_title=new.job_title,
-        must_change=True, now=now,
+        session,
+        org,
+        username=_clean_username(new.username),
+        full_name=_clean_name(new.full_name),
+        password=new.password,
+        roles=_clean_roles(new.roles),
+        job_title=new.job_title,
+        must_change=True,
+        now=now,
     )
-    audit.record(session, admin, "person.added", person.username, at=now,
-                 roles=sorted(r.value for r in person.roles))
+    audit.record(
+        session,
+        admin,
+        "person.added",
+        person.username,
+        at=now,
+        roles=sorted(r.value for r in person.roles),
+    )
     return person
 
 
@@ -239,33 +294,55 @@ def _managed(session: Session, actor: Person, person_id: int) -> tuple[Person, P
 
 
 def _active_admin_count(session: Session, organization_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Person).join(PersonRole)
-        .where(Person.organization_id == organization_id, Person.active.is_(True),
-               PersonRole.role == Role.ADMIN.value)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Person)
+            .join(PersonRole)
+            .where(
+                Person.organization_id == organization_id,
+                Person.active.is_(True),
+                PersonRole.role == Role.ADMIN.value,
+            )
+        )
+        or 0
+    )
 
 
-def set_roles(session: Session, actor: Person, person_id: int, roles: Iterable[Role | str], *,
-              now: datetime) -> Person:
+def set_roles(
+    session: Session, actor: Person, person_id: int, roles: Iterable[Role | str], *, now: datetime
+) -> Person:
     admin, person = _managed(session, actor, person_id)
     chosen = _clean_roles(roles)
     before = person.roles
     if before == chosen:
         return person
-    if Role.ADMIN in before and Role.ADMIN not in chosen and person.active \
-            and _active_admin_count(session, person.organization_id) <= 1:
-        raise ValidationError("This is the only active admin. Make someone else an admin first.",
-                              "roles")
+    if (
+        Role.ADMIN in before
+        and Role.ADMIN not in chosen
+        and person.active
+        and _active_admin_count(session, person.organization_id) <= 1
+    ):
+        raise ValidationError(
+            "This is the only active admin. Make someone else an admin first.", "roles"
+        )
     person.role_rows = [PersonRole(role=r.value) for r in sorted(chosen)]
     session.flush()
-    audit.record(session, admin, "person.roles_changed", person.username, at=now,
-                 before=sorted(r.value for r in before), after=sorted(r.value for r in chosen))
+    audit.record(
+        session,
+        admin,
+        "person.roles_changed",
+        person.username,
+        at=now,
+        before=sorted(r.value for r in before),
+        after=sorted(r.value for r in chosen),
+    )
     return person
 
 
-def set_active(session: Session, actor: Person, person_id: int, active: bool, *,
-               now: datetime) -> Person:
+def set_active(
+    session: Session, actor: Person, person_id: int, active: bool, *, now: datetime
+) -> Person:
     """Deactivate (records kept, sign-in refused) or reactivate a person."""
     admin, person = _managed(session, actor, person_id)
     if person.active == active:
@@ -273,16 +350,25 @@ def set_active(session: Session, actor: Person, person_id: int, active: bool, *,
     if not active:
         if person.id == admin.id:
             raise PermissionDeniedError("You cannot deactivate your own account.")
-        if person.has_role(Role.ADMIN) and _active_admin_count(session, person.organization_id) <= 1:
+        if (
+            person.has_role(Role.ADMIN)
+            and _active_admin_count(session, person.organization_id) <= 1
+        ):
             raise ValidationError("This is the only active admin and cannot be deactivated.")
     person.active = active
-    audit.record(session, admin, "person.reactivated" if active else "person.deactivated",
-                 person.username, at=now)
+    audit.record(
+        session,
+        admin,
+        "person.reactivated" if active else "person.deactivated",
+        person.username,
+        at=now,
+    )
     return person
 
 
-def reset_password(session: Session, actor: Person, person_id: int, new_password: str, *,
-                   now: datetime) -> Person:
+def reset_password(
+    session: Session, actor: Person, person_id: int, new_password: str, *, now: datetime
+) -> Person:
     """Set a temporary password (to be changed at next sign-in); also lifts a lockout."""
     admin, person = _managed(session, actor, person_id)
     check_new_password(new_password, username=person.username)
@@ -294,8 +380,15 @@ def reset_password(session: Session, actor: Person, person_id: int, new_password
     return person
 
 
-def update_person_details(session: Session, actor: Person, person_id: int, *, full_name: str,
-                          job_title: str | None, now: datetime) -> Person:
+def update_person_details(
+    session: Session,
+    actor: Person,
+    person_id: int,
+    *,
+    full_name: str,
+    job_title: str | None,
+    now: datetime,
+) -> Person:
     admin, person = _managed(session, actor, person_id)
     person.full_name = _clean_name(full_name)
     person.job_title = (job_title or "").strip() or None
@@ -312,8 +405,9 @@ class OrganizationSettings:
     lockout_minutes: int
 
 
-def update_organization(session: Session, actor: Person, settings: OrganizationSettings, *,
-                        now: datetime) -> Organization:
+def update_organization(
+    session: Session, actor: Person, settings: OrganizationSettings, *, now: datetime
+) -> Organization:
     admin = require(session, actor, "manage_organization")
     org = session.get(Organization, admin.organization_id)
     assert org is not None
@@ -340,13 +434,15 @@ def update_organization(session: Session, actor: Person, settings: OrganizationS
     return org
 
 
-def set_logo(session: Session, actor: Person, logo: bytes | None, logo_mime: str | None, *,
-             now: datetime) -> Organization:
+def set_logo(
+    session: Session, actor: Person, logo: bytes | None, logo_mime: str | None, *, now: datetime
+) -> Organization:
     admin = require(session, actor, "manage_organization")
     _check_logo(logo, logo_mime)
     org = session.get(Organization, admin.organization_id)
     assert org is not None
     org.logo, org.logo_mime = logo, logo_mime
-    audit.record(session, admin, "organization.logo_changed", org.name, at=now,
-                 removed=logo is None)
+    audit.record(
+        session, admin, "organization.logo_changed", org.name, at=now, removed=logo is None
+    )
     return org

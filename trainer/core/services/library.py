@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from trainer.core import audit
 from trainer.core.errors import NotFoundError, ValidationError
-from trainer.core.library import BundledDocument, check_document, content_hash, read_header, scan_bundled
+from trainer.core.library import (
+    BundledDocument,
+    check_document,
+    content_hash,
+    read_header,
+    scan_bundled,
+)
 from trainer.core.models import (
     BundledUpdate,
     ContentDocument,
@@ -38,23 +44,44 @@ class DocumentSummary:
     update_offered: bool
 
 
-def list_documents(session: Session, actor: Person, kind: str | None = None) -> list[DocumentSummary]:
+def list_documents(
+    session: Session, actor: Person, kind: str | None = None
+) -> list[DocumentSummary]:
     """Every document of the actor's organization; drafts and updates only matter to editors."""
     person = current_actor(session, actor)
     editor = can(person, "edit_content")
-    live = (select(ContentVersion.document_id, func.max(ContentVersion.number).label("n"))
-            .where(ContentVersion.number.is_not(None)).group_by(ContentVersion.document_id)
-            .subquery())
-    draft = (select(ContentVersion.document_id, ContentVersion.title)
-             .where(ContentVersion.published_at.is_(None)).subquery())
-    offered = (select(BundledUpdate.document_id).where(BundledUpdate.status == "offered")
-               .distinct().subquery())
+    live = (
+        select(ContentVersion.document_id, func.max(ContentVersion.number).label("n"))
+        .where(ContentVersion.number.is_not(None))
+        .group_by(ContentVersion.document_id)
+        .subquery()
+    )
+    draft = (
+        select(ContentVersion.document_id, ContentVersion.title)
+        .where(ContentVersion.published_at.is_(None))
+        .subquery()
+    )
+    offered = (
+        select(BundledUpdate.document_id)
+        .where(BundledUpdate.status == "offered")
+        .distinct()
+        .subquery()
+    )
     query = (
-        select(ContentDocument, live.c.n, ContentVersion.title, ContentVersion.published_at,
-               draft.c.title, offered.c.document_id)
+        select(
+            ContentDocument,
+            live.c.n,
+            ContentVersion.title,
+            ContentVersion.published_at,
+            draft.c.title,
+            offered.c.document_id,
+        )
         .outerjoin(live, live.c.document_id == ContentDocument.id)
-        .outerjoin(ContentVersion, (ContentVersion.document_id == ContentDocument.id)
-                   & (ContentVersion.number == live.c.n))
+        .outerjoin(
+            ContentVersion,
+            (ContentVersion.document_id == ContentDocument.id)
+            & (ContentVersion.number == live.c.n),
+        )
         .outerjoin(draft, draft.c.document_id == ContentDocument.id)
         .outerjoin(offered, offered.c.document_id == ContentDocument.id)
         .where(ContentDocument.organization_id == person.organization_id)
@@ -66,13 +93,19 @@ def list_documents(session: Session, actor: Person, kind: str | None = None) -> 
     for doc, number, live_title, published_at, draft_title, offered_id in session.execute(query):
         if number is None and not editor:
             continue  # never published: invisible to learners
-        result.append(DocumentSummary(
-            id=doc.id, kind=doc.kind, key=doc.key,
-            title=(draft_title if editor and draft_title else live_title) or doc.key,
-            origin=doc.origin, live_number=number, live_published_at=published_at,
-            has_draft=editor and draft_title is not None,
-            update_offered=editor and offered_id is not None,
-        ))
+        result.append(
+            DocumentSummary(
+                id=doc.id,
+                kind=doc.kind,
+                key=doc.key,
+                title=(draft_title if editor and draft_title else live_title) or doc.key,
+                origin=doc.origin,
+                live_number=number,
+                live_published_at=published_at,
+                has_draft=editor and draft_title is not None,
+                update_offered=editor and offered_id is not None,
+            )
+        )
     return result
 
 
@@ -85,9 +118,13 @@ def _document(session: Session, person: Person, document_id: int) -> ContentDocu
 
 def find_document(session: Session, actor: Person, kind: str, key: str) -> ContentDocument:
     person = current_actor(session, actor)
-    doc = session.scalars(select(ContentDocument).where(
-        ContentDocument.organization_id == person.organization_id,
-        ContentDocument.kind == kind, ContentDocument.key == key)).first()
+    doc = session.scalars(
+        select(ContentDocument).where(
+            ContentDocument.organization_id == person.organization_id,
+            ContentDocument.kind == kind,
+            ContentDocument.key == key,
+        )
+    ).first()
     if doc is None:
         raise NotFoundError(f"No {kind} with id {key!r}.")
     return doc
@@ -108,9 +145,11 @@ def live_version(session: Session, actor: Person, document_id: int) -> ContentVe
     person = current_actor(session, actor)
     _document(session, person, document_id)
     return session.scalars(
-        select(ContentVersion).where(ContentVersion.document_id == document_id,
-                                     ContentVersion.number.is_not(None))
-        .order_by(ContentVersion.number.desc()).limit(1)).first()
+        select(ContentVersion)
+        .where(ContentVersion.document_id == document_id, ContentVersion.number.is_not(None))
+        .order_by(ContentVersion.number.desc())
+        .limit(1)
+    ).first()
 
 
 def get_version(session: Session, actor: Person, version_id: int) -> ContentVersion:
@@ -126,8 +165,11 @@ def get_version(session: Session, actor: Person, version_id: int) -> ContentVers
 
 
 def _draft(session: Session, document_id: int) -> ContentVersion | None:
-    return session.scalars(select(ContentVersion).where(
-        ContentVersion.document_id == document_id, ContentVersion.published_at.is_(None))).first()
+    return session.scalars(
+        select(ContentVersion).where(
+            ContentVersion.document_id == document_id, ContentVersion.published_at.is_(None)
+        )
+    ).first()
 
 
 def _title_of(kind: str, body: str, fallback: str) -> str:
@@ -138,27 +180,34 @@ def _title_of(kind: str, body: str, fallback: str) -> str:
     return str(title).strip() if isinstance(title, str) and title.strip() else fallback
 
 
-def create_document(session: Session, actor: Person, kind: str, key: str, body: str, *,
-                    now: datetime) -> ContentDocument:
+def create_document(
+    session: Session, actor: Person, kind: str, key: str, body: str, *, now: datetime
+) -> ContentDocument:
     """A new local document, starting as a draft."""
     editor = require(session, actor, "edit_content")
     if kind not in set(ContentKind):
         raise ValidationError(f"Unknown content kind {kind!r}.", "kind")
-    exists = session.scalar(select(func.count()).where(
-        ContentDocument.organization_id == editor.organization_id,
-        ContentDocument.kind == kind, ContentDocument.key == key))
+    exists = session.scalar(
+        select(func.count()).where(
+            ContentDocument.organization_id == editor.organization_id,
+            ContentDocument.kind == kind,
+            ContentDocument.key == key,
+        )
+    )
     if exists:
         raise ValidationError(f"A {kind} with id {key!r} already exists.", "key")
-    doc = ContentDocument(organization_id=editor.organization_id, kind=kind, key=key,
-                          origin="local", created_at=now)
+    doc = ContentDocument(
+        organization_id=editor.organization_id, kind=kind, key=key, origin="local", created_at=now
+    )
     session.add(doc)
     session.flush()
     save_draft(session, editor, doc.id, body, now=now)
     return doc
 
 
-def save_draft(session: Session, actor: Person, document_id: int, body: str, *,
-               now: datetime) -> ContentVersion:
+def save_draft(
+    session: Session, actor: Person, document_id: int, body: str, *, now: datetime
+) -> ContentVersion:
     """Create or update the document's single draft. Published versions are never touched."""
     editor = require(session, actor, "edit_content")
     doc = _document(session, editor, document_id)
@@ -182,13 +231,15 @@ def discard_draft(session: Session, actor: Person, document_id: int) -> None:
 
 
 def _next_number(session: Session, document_id: int) -> int:
-    current = session.scalar(select(func.max(ContentVersion.number))
-                             .where(ContentVersion.document_id == document_id))
+    current = session.scalar(
+        select(func.max(ContentVersion.number)).where(ContentVersion.document_id == document_id)
+    )
     return (current or 0) + 1
 
 
-def publish(session: Session, actor: Person, document_id: int, *, note: str | None = None,
-            now: datetime) -> ContentVersion:
+def publish(
+    session: Session, actor: Person, document_id: int, *, note: str | None = None, now: datetime
+) -> ContentVersion:
     """Turn the draft into the next immutable version. Invalid content is refused; the live
     version stays as it was."""
     editor = require(session, actor, "edit_content")
@@ -205,18 +256,41 @@ def publish(session: Session, actor: Person, document_id: int, *, note: str | No
     draft.note = (note or "").strip() or None
     draft.author_id, draft.author_name = editor.id, editor.full_name
     session.flush()
-    audit.record(session, editor, "content.published", f"{doc.kind}:{doc.key}", at=now,
-                 version=draft.number, hash=draft.content_hash)
+    audit.record(
+        session,
+        editor,
+        "content.published",
+        f"{doc.kind}:{doc.key}",
+        at=now,
+        version=draft.number,
+        hash=draft.content_hash,
+    )
     return draft
 
 
-def _publish_text(session: Session, doc: ContentDocument, title: str, body: str, *,
-                  author: Person | None, note: str, now: datetime) -> ContentVersion:
+def _publish_text(
+    session: Session,
+    doc: ContentDocument,
+    title: str,
+    body: str,
+    *,
+    author: Person | None,
+    note: str,
+    now: datetime,
+) -> ContentVersion:
     version = ContentVersion(
-        document_id=doc.id, number=_next_number(session, doc.id), title=title, body=body,
-        content_hash=content_hash(body), author_id=author.id if author else None,
-        author_name=author.full_name if author else BUNDLED_AUTHOR, note=note,
-        created_at=now, updated_at=now, published_at=now)
+        document_id=doc.id,
+        number=_next_number(session, doc.id),
+        title=title,
+        body=body,
+        content_hash=content_hash(body),
+        author_id=author.id if author else None,
+        author_name=author.full_name if author else BUNDLED_AUTHOR,
+        note=note,
+        created_at=now,
+        updated_at=now,
+        published_at=now,
+    )
     session.add(version)
     session.flush()
     return version
@@ -240,23 +314,42 @@ def import_bundled(session: Session, root: Path, *, now: datetime) -> ImportRepo
     if org is None:
         raise ValidationError("Set up the organization before importing content.")
     scan = scan_bundled(root)
-    docs = {(d.kind, d.key): d for d in session.scalars(
-        select(ContentDocument).where(ContentDocument.organization_id == org.id))}
-    known_updates = {(u.document_id, u.content_hash) for u in session.execute(
-        select(BundledUpdate.document_id, BundledUpdate.content_hash))}
+    docs = {
+        (d.kind, d.key): d
+        for d in session.scalars(
+            select(ContentDocument).where(ContentDocument.organization_id == org.id)
+        )
+    }
+    known_updates = {
+        (u.document_id, u.content_hash)
+        for u in session.execute(select(BundledUpdate.document_id, BundledUpdate.content_hash))
+    }
     added: list[str] = []
     offered: list[str] = []
     unchanged = 0
     for bundled in scan.documents:
         doc = docs.get((bundled.kind, bundled.key))
         if doc is None:
-            doc = ContentDocument(organization_id=org.id, kind=bundled.kind, key=bundled.key,
-                                  origin="bundled", bundled_path=bundled.path,
-                                  bundled_hash=bundled.hash, created_at=now)
+            doc = ContentDocument(
+                organization_id=org.id,
+                kind=bundled.kind,
+                key=bundled.key,
+                origin="bundled",
+                bundled_path=bundled.path,
+                bundled_hash=bundled.hash,
+                created_at=now,
+            )
             session.add(doc)
             session.flush()
-            _publish_text(session, doc, bundled.title, bundled.text, author=None,
-                          note="Imported from the content shipped with CVI Trainer", now=now)
+            _publish_text(
+                session,
+                doc,
+                bundled.title,
+                bundled.text,
+                author=None,
+                note="Imported from the content shipped with CVI Trainer",
+                now=now,
+            )
             added.append(f"{bundled.kind}:{bundled.key}")
         elif doc.bundled_hash == bundled.hash or (doc.id, bundled.hash) in known_updates:
             unchanged += 1
@@ -264,20 +357,39 @@ def import_bundled(session: Session, root: Path, *, now: datetime) -> ImportRepo
             _offer(session, doc, bundled, now=now)
             offered.append(f"{bundled.kind}:{bundled.key}")
     if added or offered:
-        audit.record(session, None, "content.bundled_imported", str(root), at=now,
-                     added=len(added), offered=len(offered))
+        audit.record(
+            session,
+            None,
+            "content.bundled_imported",
+            str(root),
+            at=now,
+            added=len(added),
+            offered=len(offered),
+        )
     return ImportReport(added, offered, unchanged, scan.errors)
 
 
-def _offer(session: Session, doc: ContentDocument, bundled: BundledDocument, *,
-           now: datetime) -> None:
+def _offer(
+    session: Session, doc: ContentDocument, bundled: BundledDocument, *, now: datetime
+) -> None:
     # An older offer for the same document is superseded by the newer text.
-    for old in session.scalars(select(BundledUpdate).where(
-            BundledUpdate.document_id == doc.id, BundledUpdate.status == "offered")):
+    for old in session.scalars(
+        select(BundledUpdate).where(
+            BundledUpdate.document_id == doc.id, BundledUpdate.status == "offered"
+        )
+    ):
         old.status = "declined"
         old.decided_at = now
-    session.add(BundledUpdate(document_id=doc.id, title=bundled.title, body=bundled.text,
-                              content_hash=bundled.hash, status="offered", offered_at=now))
+    session.add(
+        BundledUpdate(
+            document_id=doc.id,
+            title=bundled.title,
+            body=bundled.text,
+            content_hash=bundled.hash,
+            status="offered",
+            offered_at=now,
+        )
+    )
     session.flush()
 
 
@@ -296,22 +408,35 @@ class OfferedUpdate:
 def offered_updates(session: Session, actor: Person) -> list[OfferedUpdate]:
     editor = require(session, actor, "edit_content")
     rows = session.execute(
-        select(BundledUpdate, ContentDocument).join(ContentDocument)
-        .where(BundledUpdate.status == "offered",
-               ContentDocument.organization_id == editor.organization_id)
-        .order_by(ContentDocument.kind, ContentDocument.key)).all()
+        select(BundledUpdate, ContentDocument)
+        .join(ContentDocument)
+        .where(
+            BundledUpdate.status == "offered",
+            ContentDocument.organization_id == editor.organization_id,
+        )
+        .order_by(ContentDocument.kind, ContentDocument.key)
+    ).all()
     result = []
     for update, doc in rows:
         live = live_version(session, editor, doc.id)
-        result.append(OfferedUpdate(
-            id=update.id, document_id=doc.id, kind=doc.kind, key=doc.key, title=update.title,
-            body=update.body, live_body=live.body if live else None,
-            organization_edited=live is not None and live.content_hash != doc.bundled_hash))
+        result.append(
+            OfferedUpdate(
+                id=update.id,
+                document_id=doc.id,
+                kind=doc.kind,
+                key=doc.key,
+                title=update.title,
+                body=update.body,
+                live_body=live.body if live else None,
+                organization_edited=live is not None and live.content_hash != doc.bundled_hash,
+            )
+        )
     return result
 
 
-def decide_update(session: Session, actor: Person, update_id: int, accept: bool, *,
-                  now: datetime) -> ContentVersion | None:
+def decide_update(
+    session: Session, actor: Person, update_id: int, accept: bool, *, now: datetime
+) -> ContentVersion | None:
     """Accept (publish the shipped text as a new version; any draft is kept) or decline it."""
     editor = require(session, actor, "edit_content")
     update = session.get(BundledUpdate, update_id)
@@ -323,8 +448,21 @@ def decide_update(session: Session, actor: Person, update_id: int, accept: bool,
     doc.bundled_hash = update.content_hash
     version = None
     if accept:
-        version = _publish_text(session, doc, update.title, update.body, author=editor,
-                                note="Update to the content shipped with CVI Trainer", now=now)
-    audit.record(session, editor, "content.update_accepted" if accept else "content.update_declined",
-                 f"{doc.kind}:{doc.key}", at=now, version=version.number if version else None)
+        version = _publish_text(
+            session,
+            doc,
+            update.title,
+            update.body,
+            author=editor,
+            note="Update to the content shipped with CVI Trainer",
+            now=now,
+        )
+    audit.record(
+        session,
+        editor,
+        "content.update_accepted" if accept else "content.update_declined",
+        f"{doc.kind}:{doc.key}",
+        at=now,
+        version=version.number if version else None,
+    )
     return version

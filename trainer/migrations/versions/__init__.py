@@ -1,1 +1,1 @@
-"""Alembic revisions; SCHEMA_REVISIONS in trainer/core/db.py lists them in order."""
+"""Alembic revisions; SCHEMA_REVISIONS in trainer/core/preflight.py lists them in order."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from trainer.core.models import Person, Role
 from trainer.core.services import accounts
@@ -38,12 +38,17 @@ class HomeView(QWidget):
         self.roles_label.setWordWrap(True)
         self.roles_label.setAccessibleName("Your roles")
         layout.addWidget(self.roles_label)
-        account = QLabel(f"Username: <b>{person.username}</b>"
-                         + (f" &nbsp;·&nbsp; Job title: {person.job_title}" if person.job_title else ""))
+        account = QLabel(
+            f"Username: <b>{person.username}</b>"
+            + (f" &nbsp;·&nbsp; Job title: {person.job_title}" if person.job_title else "")
+        )
         account.setAccessibleName("Your account")
         layout.addWidget(account)
         self.change_password = button("&Change my password…", self._on_change_password_clicked)
-        layout.addWidget(self.change_password)
+        row = QHBoxLayout()
+        row.addWidget(self.change_password)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addStretch(1)
 
     def _on_change_password_clicked(self) -> None:

@@ -26,7 +26,12 @@ from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.widgets import button, heading, table
 
-KIND_LABELS = {"module": "Module", "track": "Track", "scenario": "Scenario", "program": "Credential program"}
+KIND_LABELS = {
+    "module": "Module",
+    "track": "Track",
+    "scenario": "Scenario",
+    "program": "Credential program",
+}
 
 
 def _version_label(v: ContentVersion) -> str:
@@ -41,15 +46,17 @@ class LibraryView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.person = person
-        self.model: RowsModel[DocumentSummary] = RowsModel([
-            ("Kind", lambda d: KIND_LABELS.get(d.kind, d.kind)),
-            ("Id", lambda d: d.key),
-            ("Title", lambda d: d.title),
-            ("Live version", lambda d: d.live_number or "not published"),
-            ("Draft", lambda d: "yes" if d.has_draft else ""),
-            ("Update offered", lambda d: "yes" if d.update_offered else ""),
-            ("Source", lambda d: "shipped with the app" if d.origin == "bundled" else "ours"),
-        ])
+        self.model: RowsModel[DocumentSummary] = RowsModel(
+            [
+                ("Kind", lambda d: KIND_LABELS.get(d.kind, d.kind)),
+                ("Id", lambda d: d.key),
+                ("Title", lambda d: d.title),
+                ("Live version", lambda d: d.live_number or "not published"),
+                ("Draft", lambda d: "yes" if d.has_draft else ""),
+                ("Update offered", lambda d: "yes" if d.update_offered else ""),
+                ("Source", lambda d: "shipped with the app" if d.origin == "bundled" else "ours"),
+            ]
+        )
         self.table = table("Documents")
         self.table.setModel(self.model)
         self.table.selectionModel().selectionChanged.connect(self._on_document_selected)
@@ -71,8 +78,12 @@ class LibraryView(QWidget):
         self.accept = button("&Accept update", lambda: self._decide(True))
         self.decline = button("&Keep ours", lambda: self._decide(False), "Keep our version")
         up_layout = QVBoxLayout(self.updates_box)
-        up_layout.addWidget(QLabel("Accepting publishes the shipped text as a new version. "
-                                   "Your drafts are kept. Nothing changes until you choose."))
+        up_layout.addWidget(
+            QLabel(
+                "Accepting publishes the shipped text as a new version. "
+                "Your drafts are kept. Nothing changes until you choose."
+            )
+        )
         up_layout.addWidget(self.updates_list)
         up_layout.addWidget(self.updates_note)
         row = QHBoxLayout()
@@ -107,8 +118,9 @@ class LibraryView(QWidget):
         self.updates_list.clear()
         for u in self.updates:
             note = " (you have changed it)" if u.organization_edited else ""
-            QListWidgetItem(f"{KIND_LABELS.get(u.kind, u.kind)} {u.key}: {u.title}{note}",
-                            self.updates_list)
+            QListWidgetItem(
+                f"{KIND_LABELS.get(u.kind, u.kind)} {u.key}: {u.title}{note}", self.updates_list
+            )
         self.updates_box.setVisible(bool(self.updates))
         self._on_update_selected(self.updates_list.currentRow())
 
@@ -146,8 +158,9 @@ class LibraryView(QWidget):
             return
         try:
             with self.ctx.db.begin() as session:
-                library.decide_update(session, self.person, self.updates[row].id, accept,
-                                      now=self.ctx.clock.now())
+                library.decide_update(
+                    session, self.person, self.updates[row].id, accept, now=self.ctx.clock.now()
+                )
         except TrainerError as exc:
             messages.error(self, "Update not applied", str(exc))
         self.refresh()

@@ -65,12 +65,16 @@ class OrganizationView(QWidget):
         logo_row.addWidget(button("Remove logo", self._on_remove_logo_clicked))
         logo_row.addStretch(1)
         form.addRow("Logo", logo_row)
-        form.addRow(button("&Save settings", self._on_save_clicked), self.status)
+        self.save = button("&Save settings", self._on_save_clicked)
+        form.addRow(self.save, self.status)
 
         data = QGroupBox("Data")
         data_layout = QVBoxLayout(data)
-        where = (str(ctx.paths.database) if ctx.paths and ctx.db.is_sqlite
-                 else "a PostgreSQL server (back it up with pg_dump)")
+        where = (
+            str(ctx.paths.database)
+            if ctx.paths and ctx.db.is_sqlite
+            else "a PostgreSQL server (back it up with pg_dump)"
+        )
         self.where = QLabel(f"Data is stored in {where}.")
         self.where.setWordWrap(True)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -78,24 +82,34 @@ class OrganizationView(QWidget):
         self.backup = button("&Back up now…", self._on_backup_clicked, "Back up now")
         self.backup.setEnabled(ctx.db.is_sqlite)
         data_layout.addWidget(self.backup)
+        data_layout.addWidget(
+            QLabel(
+                "Back up regularly and keep copies off this computer. "
+                "See README, 'Back up and restore'."
+            )
+        )
+        data_layout.addStretch(1)
 
         audit_box = QGroupBox("Audit log")
         audit_layout = QVBoxLayout(audit_box)
-        self.audit_model: RowsModel[AuditEntry] = RowsModel([
-            ("#", lambda e: e.id),
-            ("When", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
-            ("Who", lambda e: e.actor_name),
-            ("Action", lambda e: e.action),
-            ("About", lambda e: e.target),
-            ("Details", lambda e: e.details if e.details != "{}" else ""),
-        ])
+        self.audit_model: RowsModel[AuditEntry] = RowsModel(
+            [
+                ("#", lambda e: e.id),
+                ("When", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+                ("Who", lambda e: e.actor_name),
+                ("Action", lambda e: e.action),
+                ("About", lambda e: e.target),
+                ("Details", lambda e: e.details if e.details != "{}" else ""),
+            ]
+        )
         self.audit_table = table("Audit log entries")
         self.audit_table.setModel(self.audit_model)
         self.chain = QLabel()
         self.chain.setAccessibleName("Audit chain status")
         self.chain.setWordWrap(True)
         verify_row = QHBoxLayout()
-        verify_row.addWidget(button("&Verify the audit log", self._on_verify_clicked))
+        self.verify = button("&Verify the audit log", self._on_verify_clicked)
+        verify_row.addWidget(self.verify)
         verify_row.addWidget(self.chain, 1)
         audit_layout.addLayout(verify_row)
         audit_layout.addWidget(self.audit_table)
@@ -121,20 +135,26 @@ class OrganizationView(QWidget):
         self.lock_minutes.setValue(org.lockout_minutes)
         pixmap = QPixmap()
         if org.logo and pixmap.loadFromData(org.logo):
-            self.logo.setPixmap(pixmap.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation))
+            self.logo.setPixmap(
+                pixmap.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation)
+            )
         else:
             self.logo.setText("No logo")
         self.audit_model.set_rows(entries)
 
     def _on_save_clicked(self) -> None:
         settings = accounts.OrganizationSettings(
-            name=self.name.text(), contact=self.contact.text(),
-            inactivity_minutes=self.inactivity.value(), lockout_threshold=self.threshold.value(),
-            lockout_minutes=self.lock_minutes.value())
+            name=self.name.text(),
+            contact=self.contact.text(),
+            inactivity_minutes=self.inactivity.value(),
+            lockout_threshold=self.threshold.value(),
+            lockout_minutes=self.lock_minutes.value(),
+        )
         try:
             with self.ctx.db.begin() as session:
-                accounts.update_organization(session, self.person, settings,
-                                             now=self.ctx.clock.now())
+                accounts.update_organization(
+                    session, self.person, settings, now=self.ctx.clock.now()
+                )
         except TrainerError as exc:
             self.status.setText(f"Not saved: {exc}")
             return
@@ -166,9 +186,12 @@ class OrganizationView(QWidget):
 
     def _on_backup_clicked(self) -> None:
         stamp = self.ctx.clock.now().strftime("%Y%m%d-%H%M")
-        path = dialogs.choose_save_file(self, "Back up the database",
-                                        f"cvi-trainer-backup-{stamp}.sqlite3",
-                                        "CVI Trainer backup (*.sqlite3)")
+        path = dialogs.choose_save_file(
+            self,
+            "Back up the database",
+            f"cvi-trainer-backup-{stamp}.sqlite3",
+            "CVI Trainer backup (*.sqlite3)",
+        )
         if path is None:
             return
         try:

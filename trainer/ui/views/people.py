@@ -33,15 +33,23 @@ class PeopleView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.person = person
-        self.model: RowsModel[Person] = RowsModel([
-            ("Name", lambda p: p.full_name),
-            ("Username", lambda p: p.username),
-            ("Roles", _roles),
-            ("Job title", lambda p: p.job_title),
-            ("Status", _status),
-            ("Last sign-in", lambda p: p.last_sign_in_at.astimezone().strftime("%Y-%m-%d %H:%M")
-             if p.last_sign_in_at else "never"),
-        ])
+        self.model: RowsModel[Person] = RowsModel(
+            [
+                ("Name", lambda p: p.full_name),
+                ("Username", lambda p: p.username),
+                ("Roles", _roles),
+                ("Job title", lambda p: p.job_title),
+                ("Status", _status),
+                (
+                    "Last sign-in",
+                    lambda p: (
+                        p.last_sign_in_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                        if p.last_sign_in_at
+                        else "never"
+                    ),
+                ),
+            ]
+        )
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by name, username or role")
         self.filter.setAccessibleName("Filter people")
@@ -73,8 +81,9 @@ class PeopleView(QWidget):
             people = accounts.list_people(session, self.person)
         needle = self.filter.text().strip().lower()
         if needle:
-            people = [p for p in people if needle in
-                      f"{p.full_name} {p.username} {_roles(p)}".lower()]
+            people = [
+                p for p in people if needle in f"{p.full_name} {p.username} {_roles(p)}".lower()
+            ]
         selected = self.selected()
         self.model.set_rows(people)
         self.count.setText(f"{len(people)} people")
@@ -108,8 +117,12 @@ class PeopleView(QWidget):
         return submit
 
     def _on_add_clicked(self) -> None:
-        added = dialogs.AddPersonDialog.ask(self, self._service(
-            lambda s, new: accounts.add_person(s, self.person, new, now=self.ctx.clock.now())))
+        added = dialogs.AddPersonDialog.ask(
+            self,
+            self._service(
+                lambda s, new: accounts.add_person(s, self.person, new, now=self.ctx.clock.now())
+            ),
+        )
         if added is not None:
             self.refresh()
             self.select_username(added.username)
@@ -118,9 +131,16 @@ class PeopleView(QWidget):
         target = self.selected()
         if target is None:
             return
-        done = dialogs.RolesDialog.ask(self, target.full_name, target.roles, self._service(
-            lambda s, roles: accounts.set_roles(s, self.person, target.id, roles,
-                                                now=self.ctx.clock.now())))
+        done = dialogs.RolesDialog.ask(
+            self,
+            target.full_name,
+            target.roles,
+            self._service(
+                lambda s, roles: accounts.set_roles(
+                    s, self.person, target.id, roles, now=self.ctx.clock.now()
+                )
+            ),
+        )
         if done is not None:
             self.refresh()
 
@@ -128,9 +148,15 @@ class PeopleView(QWidget):
         target = self.selected()
         if target is None:
             return
-        done = dialogs.ResetPasswordDialog.ask(self, target.full_name, self._service(
-            lambda s, pw: accounts.reset_password(s, self.person, target.id, pw,
-                                                  now=self.ctx.clock.now())))
+        done = dialogs.ResetPasswordDialog.ask(
+            self,
+            target.full_name,
+            self._service(
+                lambda s, pw: accounts.reset_password(
+                    s, self.person, target.id, pw, now=self.ctx.clock.now()
+                )
+            ),
+        )
         if done is not None:
             self.refresh()
 
@@ -140,13 +166,18 @@ class PeopleView(QWidget):
             return
         activate = not target.active
         if not activate and not messages.confirm(
-                self, "Deactivate", f"Deactivate {target.full_name}? Their records are kept; "
-                "they can no longer sign in. You can reactivate them later.", "Deactivate"):
+            self,
+            "Deactivate",
+            f"Deactivate {target.full_name}? Their records are kept; "
+            "they can no longer sign in. You can reactivate them later.",
+            "Deactivate",
+        ):
             return
         try:
             with self.ctx.db.begin() as session:
-                accounts.set_active(session, self.person, target.id, activate,
-                                    now=self.ctx.clock.now())
+                accounts.set_active(
+                    session, self.person, target.id, activate, now=self.ctx.clock.now()
+                )
         except TrainerError as exc:
             messages.error(self, "Cannot change this account", str(exc))
         self.refresh()

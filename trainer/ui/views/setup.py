@@ -41,8 +41,10 @@ class SetupView(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         title.setFont(font)
-        intro = QLabel("Let's set up your organization. This takes a minute and is done once; "
-                       "everything stays on this computer.")
+        intro = QLabel(
+            "Let's set up your organization. This takes a minute and is done once; "
+            "everything stays on this computer."
+        )
         intro.setWordWrap(True)
         self.step_label = QLabel()
         self.step_label.setAccessibleName("Step")
@@ -73,8 +75,11 @@ class SetupView(QWidget):
         self.repeat = self._line("Repeat password", secret=True)
         step2 = QWidget()
         f2 = QFormLayout(step2)
-        f2.addRow(QLabel("You will be the first administrator. You can add everyone else "
-                         "after signing in."))
+        f2.addRow(
+            QLabel(
+                "You will be the first administrator. You can add everyone else after signing in."
+            )
+        )
         f2.addRow("Your &full name", self.admin_name)
         f2.addRow("Your &job title", self.admin_title)
         f2.addRow("&Username", self.admin_username)
@@ -124,8 +129,10 @@ class SetupView(QWidget):
 
     def _show_step(self, index: int) -> None:
         self.steps.setCurrentIndex(index)
-        self.step_label.setText(f"Step {index + 1} of 2: "
-                                + ("your organization" if index == 0 else "the first administrator"))
+        self.step_label.setText(
+            f"Step {index + 1} of 2: "
+            + ("your organization" if index == 0 else "the first administrator")
+        )
         self.back.setEnabled(index > 0)
         self.next.setText("&Create organization" if index == 1 else "&Next")
         self.next.setAccessibleName("Create organization" if index == 1 else "Next")
@@ -152,7 +159,9 @@ class SetupView(QWidget):
             self.problem.setText(f"{path.name} is not a PNG or JPEG image. Choose another file.")
             return
         self.logo, self.logo_mime = data, mime
-        self.logo_preview.setPixmap(pixmap.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation))
+        self.logo_preview.setPixmap(
+            pixmap.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation)
+        )
         self.logo_preview.setAccessibleName(f"Logo {path.name}")
 
     def _on_next_clicked(self) -> None:
@@ -169,10 +178,15 @@ class SetupView(QWidget):
             self.password.setFocus()
             return
         setup = accounts.OrganizationSetup(
-            name=self.org_name.text(), admin_full_name=self.admin_name.text(),
-            admin_username=self.admin_username.text(), admin_password=self.password.text(),
-            admin_job_title=self.admin_title.text(), logo=self.logo, logo_mime=self.logo_mime,
-            contact=self.contact.text())
+            name=self.org_name.text(),
+            admin_full_name=self.admin_name.text(),
+            admin_username=self.admin_username.text(),
+            admin_password=self.password.text(),
+            admin_job_title=self.admin_title.text(),
+            logo=self.logo,
+            logo_mime=self.logo_mime,
+            contact=self.contact.text(),
+        )
         try:
             with self.ctx.db.begin() as session:
                 now = self.ctx.clock.now()

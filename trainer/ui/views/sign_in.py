@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -13,9 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core.demo import demo_credentials_text
-from trainer.core.models import Person
-from trainer.core.services import accounts
+from trainer.core.demo_people import demo_credentials_text
 from trainer.ui.context import AppContext
 
 
@@ -59,7 +58,7 @@ class SignInView(QWidget):
 
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        box.setMaximumWidth(460)
+        box.setFixedWidth(480)
         inner = QVBoxLayout(box)
         inner.setContentsMargins(28, 24, 28, 24)
         inner.addWidget(self.heading)
@@ -71,14 +70,18 @@ class SignInView(QWidget):
         inner.addWidget(self.message)
         inner.addWidget(self.button)
         if ctx.demo:
-            demo = QLabel("<b>Demo mode</b> — sign in as any of these (username / password):<br>"
-                          + demo_credentials_text().replace("\n", "<br>"))
-            demo.setTextFormat(Qt.TextFormat.RichText)
-            demo.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            demo.setWordWrap(True)
-            demo.setAccessibleName("Demo accounts")
+            demo = QFrame()
             demo.setFrameShape(QFrame.Shape.StyledPanel)
-            demo.setContentsMargins(8, 8, 8, 8)
+            demo.setAccessibleName("Demo accounts")
+            demo_layout = QVBoxLayout(demo)
+            intro = QLabel("<b>Demo mode.</b> Sign in as any of these (username / password):")
+            intro.setWordWrap(True)
+            accounts_list = QLabel(demo_credentials_text())
+            accounts_list.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            accounts_list.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            accounts_list.setAccessibleName("Demo usernames and passwords")
+            demo_layout.addWidget(intro)
+            demo_layout.addWidget(accounts_list)
             inner.addSpacing(8)
             inner.addWidget(demo)
 
@@ -86,20 +89,21 @@ class SignInView(QWidget):
         outer.addStretch(1)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
-        self.refresh()
+        self.refresh(organization_name=ctx.organization_name)
 
-    def refresh(self, notice: str = "") -> None:
-        with self.ctx.db.begin() as session:
-            org = accounts.get_organization(session)
-            self.heading.setText(org.name if org else "CVI Trainer")
+    def refresh(self, notice: str = "", organization_name: str | None = None) -> None:
+        self.heading.setText(organization_name or "CVI Trainer")
         self.password.clear()
         self.message.setText(notice)
         self.username.setFocus()
 
     def _on_button_clicked(self) -> None:
+        from trainer.core.services import accounts  # loaded after the window is up
+
         with self.ctx.db.begin() as session:
-            outcome = accounts.sign_in(session, self.username.text(), self.password.text(),
-                                       now=self.ctx.clock.now())
+            outcome = accounts.sign_in(
+                session, self.username.text(), self.password.text(), now=self.ctx.clock.now()
+            )
         self.password.clear()
         if outcome.person is None:
             self.message.setText(outcome.error or "")

@@ -1,0 +1,78 @@
+"""Take the README screenshots from the real app on demo data.
+
+    xvfb-run -s "-screen 0 1280x800x24" python scripts/screenshots.py [OUT_DIR]
+
+Signs in as each demo role, opens each screen it has and saves a PNG of the main window.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from trainer.app import _open
+from trainer.core.clock import SystemClock
+from trainer.core.paths import AppPaths, bundled_content_root
+from trainer.ui.context import AppContext
+from trainer.ui.main_window import MainWindow
+
+SHOTS = [
+    ("sign-in", None, None),
+    ("trainee-home", "trainee", "Home"),
+    ("trainer-library", "trainer", "Content library"),
+    ("admin-people", "admin", "People"),
+    ("admin-organization", "admin", "Organization"),
+]
+PASSWORDS = {
+    "admin": "demo-admin-pass",
+    "trainer": "demo-trainer-pass",
+    "trainee": "demo-trainee-pass",
+    "manager": "demo-manager-pass",
+}
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    paths = AppPaths(Path(tempfile.mkdtemp(prefix="cvi-shots-")))
+    ctx = AppContext(
+        open_db=lambda: _open(paths, None, True),
+        clock=SystemClock(),
+        paths=paths,
+        content_root=bundled_content_root(),
+        demo=True,
+    )
+    window = MainWindow(ctx)
+    window.resize(1200, 760)
+    window.show()
+    settle(app)
+    for name, role, screen in SHOTS:
+        if role is not None:
+            if window.person is None or role not in window.person.username:
+                window.sign_out()
+                window.sign_in_view.username.setText(role)
+                window.sign_in_view.password.setText(PASSWORDS[role])
+                window.sign_in_view.button.click()
+            workspace = window.workspace
+            assert workspace is not None, f"could not sign in as {role}"
+            view = workspace.show_screen(screen)
+            if hasattr(view, "table") and view.model.rowCount():
+                view.table.selectRow(min(2, view.model.rowCount() - 1))
+        settle(app)
+        window.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+    window.close()
+    ctx.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The demo organization's people and passwords (no database imports: the sign-in screen shows them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trainer.core.roles import Role
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    password: str
+    full_name: str
+    job_title: str
+    roles: frozenset[Role]
+
+
+DEMO_ORGANIZATION = "Riverside Peace Collaborative (demo)"
+DEMO_PEOPLE = (
+    DemoPerson(
+        "admin", "demo-admin-pass", "Dana Whitfield", "Operations Director", frozenset({Role.ADMIN})
+    ),
+    DemoPerson(
+        "manager", "demo-manager-pass", "Marcus Bell", "Program Manager", frozenset({Role.MANAGER})
+    ),
+    DemoPerson(
+        "trainer", "demo-trainer-pass", "Teresa Alvarez", "Lead Trainer", frozenset({Role.TRAINER})
+    ),
+    DemoPerson(
+        "trainee",
+        "demo-trainee-pass",
+        "Jordan Reyes",
+        "Outreach Worker (new hire)",
+        frozenset({Role.TRAINEE}),
+    ),
+)
+EXTRA_TRAINEES = (
+    ("keisha", "Keisha Moore", "Community Safety Worker (new hire)"),
+    ("andre", "Andre Williams", "Hospital Responder (new hire)"),
+    ("sam", "Sam Okafor", "Violence Interrupter (new hire)"),
+)
+EXTRA_PASSWORD = "demo-trainee-pass"
+
+
+def demo_credentials_text() -> str:
+    return "\n".join(
+        f"{p.username} / {p.password}  ({', '.join(sorted(r.label for r in p.roles))})"
+        for p in DEMO_PEOPLE
+    )

@@ -1,0 +1,109 @@
+"""Checks made before the database is opened, with the standard library only (fast start-up):
+the data folder is writable, the file is ours, and its schema is not from a newer version."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer.core.errors import DatabaseError, DataLocationError
+from trainer.core.paths import AppPaths
+
+# Every Alembic revision this version of the app knows, oldest first. tests/core/test_db.py keeps
+# this list equal to trainer/migrations/versions, so start-up can skip Alembic when the database
+# is already current.
+SCHEMA_REVISIONS = ("0001_initial",)
+SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_data_dir(paths: AppPaths) -> None:
+    try:
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataLocationError(
+            f"Cannot create the data folder {paths.data_dir}: {exc.strerror}. "
+            "Choose another folder with --data-dir DIR (or CVI_TRAINER_HOME)."
+        ) from exc
+    if not os.access(paths.data_dir, os.W_OK | os.X_OK) or (
+        paths.database.exists() and not os.access(paths.database, os.R_OK | os.W_OK)
+    ):
+        raise DataLocationError(
+            f"Cannot write to the data folder {paths.data_dir}. Fix its permissions or choose "
+            "another folder with --data-dir DIR (or CVI_TRAINER_HOME)."
+        )
+
+
+def refuse_unknown(revision: str | None, where: str) -> None:
+    if revision is not None and revision not in SCHEMA_REVISIONS:
+        raise DatabaseError(
+            f"The database at {where} was written by a newer version of CVI Trainer "
+            f"(schema {revision}). It was left untouched. Install the newer version of "
+            "CVI Trainer to open it, or choose another data folder."
+        )
+
+
+@dataclass(frozen=True)
+class SQLiteFacts:
+    revision: str | None
+    organization_name: str | None  # read only when the schema is current
+
+
+def _damaged(path: Path, exc: Exception) -> DatabaseError:
+    return DatabaseError(
+        f"{path} is damaged and cannot be read ({exc}). Nothing was changed. Restore it from "
+        "a backup (see README, 'Back up and restore'), or open another data folder."
+    )
+
+
+def read_sqlite_facts(path: Path) -> SQLiteFacts:
+    """Schema revision (and organization name) of an existing SQLite file, read-only."""
+    with open(path, "rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if header and header != SQLITE_HEADER:
+        raise DatabaseError(
+            f"{path} is not a CVI Trainer database (it is not an SQLite file). Nothing was changed. "
+            "Restore it from a backup, or open another data folder with --data-dir DIR."
+        )
+    if not header:
+        return SQLiteFacts(None, None)  # an empty file: SQLite treats it as a new database
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            has_table = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+            ).fetchone()
+            if not has_table:
+                if con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise DatabaseError(
+                        f"{path} is an SQLite file but not a CVI Trainer database. Nothing was "
+                        "changed. Open another data folder with --data-dir DIR."
+                    )
+                return SQLiteFacts(None, None)
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+            name = None
+            if revision == SCHEMA_HEAD:
+                org = con.execute("SELECT name FROM organization ORDER BY id LIMIT 1").fetchone()
+                name = org[0] if org else None
+            return SQLiteFacts(revision, name)
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, exc) from exc
+
+
+def read_sqlite_revision(path: Path) -> str | None:
+    return read_sqlite_facts(path).revision
+
+
+def preflight_sqlite(paths: AppPaths) -> SQLiteFacts:
+    """Everything that can be refused before SQLAlchemy is even imported. Raises TrainerError."""
+    check_data_dir(paths)
+    if not paths.database.exists():
+        return SQLiteFacts(None, None)
+    facts = read_sqlite_facts(paths.database)
+    refuse_unknown(facts.revision, str(paths.database))
+    return facts
