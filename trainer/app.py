@@ -73,10 +73,7 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
     window = MainWindow(ctx)
     window.show()
     if demo:
-        print(
-            f"Demo data is in {paths.data_dir}. Delete that folder when you are done.",
-            file=sys.stderr,
-        )
+        print(f"CVI Trainer demo: data in {paths.data_dir}", file=sys.stderr)
     if quick:
         QTimer.singleShot(0, app.quit)
     else:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from trainer import APP_NAME, __version__
 from trainer.core.errors import TrainerError
@@ -138,6 +141,15 @@ def _open(args: argparse.Namespace):  # -> Database
     return open_database(None if url else _paths(args), url)
 
 
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator[Any]:
+    db = _open(args)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
 def _now():
     from trainer.core.clock import SystemClock
 
@@ -165,17 +177,13 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from trainer.core.demo_people import demo_credentials_text
     from trainer.core.services.accounts import get_organization
 
-    db = _open(args)
-    try:
-        with db.begin() as session:
-            if get_organization(session) is not None:
-                raise TrainerError(
-                    "This database already has an organization; demo data goes "
-                    "into an empty data folder. Choose another --data-dir."
-                )
-            seed_demo(session, now=_now())
-    finally:
-        db.dispose()
+    with _database(args) as db, db.begin() as session:
+        if get_organization(session) is not None:
+            raise TrainerError(
+                "This database already has an organization; demo data goes "
+                "into an empty data folder. Choose another --data-dir."
+            )
+        seed_demo(session, now=_now())
     where = getattr(args, "database_url", None) or str(_paths(args).data_dir)
     print(f"Demo organization created in {where}\nSign in with:\n{demo_credentials_text()}")
     return 0
@@ -184,12 +192,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from trainer.core.audit import verify_chain
 
-    db = _open(args)
-    try:
-        with db.begin() as session:
-            report = verify_chain(session)
-    finally:
-        db.dispose()
+    with _database(args) as db, db.begin() as session:
+        report = verify_chain(session)
     if report.intact:
         print(f"Audit log intact: {report.entries} entries, every link checks out.")
         return 0
@@ -200,14 +204,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from trainer.core.backup import backup_sqlite
 
-    db = _open(args)
-    try:
+    with _database(args) as db:
         target = args.output or (
             _paths(args).backups / f"cvi-trainer-{_now().strftime('%Y%m%d-%H%M%S')}.sqlite3"
         )
         written = backup_sqlite(db, target)
-    finally:
-        db.dispose()
     print(f"Backup written to {written}")
     return 0
 
@@ -228,8 +229,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_people_list(args: argparse.Namespace) -> int:
     from trainer.core.services import accounts
 
-    db = _open(args)
-    try:
+    with _database(args) as db:
         actor = _sign_in(db, args.actor)
         with db.begin() as session:
             people = accounts.list_people(session, actor)
@@ -242,8 +242,6 @@ def cmd_people_list(args: argparse.Namespace) -> int:
                 )
                 for p in people
             ]
-    finally:
-        db.dispose()
     width = max((len(r[0]) for r in rows), default=8)
     for username, name, roles, status in rows:
         print(f"{username:<{width}}  {name}  [{roles}]  {status}")
@@ -253,8 +251,7 @@ def cmd_people_list(args: argparse.Namespace) -> int:
 def cmd_people_add(args: argparse.Namespace) -> int:
     from trainer.core.services import accounts
 
-    db = _open(args)
-    try:
+    with _database(args) as db:
         actor = _sign_in(db, args.actor)
         password = args.temporary_password or getpass.getpass(
             "Temporary password for the new person: "
@@ -273,8 +270,6 @@ def cmd_people_add(args: argparse.Namespace) -> int:
                 now=_now(),
             )
             username = person.username
-    finally:
-        db.dispose()
     print(f"Added {username}. They must change the temporary password at first sign-in.")
     return 0
 
@@ -283,12 +278,8 @@ def cmd_import_content(args: argparse.Namespace) -> int:
     from trainer.core.paths import bundled_content_root
     from trainer.core.services import library
 
-    db = _open(args)
-    try:
-        with db.begin() as session:
-            report = library.import_bundled(session, bundled_content_root(), now=_now())
-    finally:
-        db.dispose()
+    with _database(args) as db, db.begin() as session:
+        report = library.import_bundled(session, bundled_content_root(), now=_now())
     print(
         f"Added {len(report.added)}, offered {len(report.offered)} updates, "
         f"{report.unchanged} unchanged."
@@ -303,13 +294,18 @@ def _run_gui(args: argparse.Namespace) -> int:
 
     demo = bool(args.demo)
     url = getattr(args, "database_url", None)
-    if demo and not url and not getattr(args, "data_dir", None):
+    throwaway = demo and not url and not getattr(args, "data_dir", None)
+    if throwaway:
         paths = AppPaths(Path(tempfile.mkdtemp(prefix="cvi-trainer-demo-")))
     else:
         paths = _paths(args)
     from trainer.app import run
 
-    return run(paths, url, demo=demo)
+    try:
+        return run(paths, url, demo=demo)
+    finally:
+        if throwaway:
+            shutil.rmtree(paths.data_dir, ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

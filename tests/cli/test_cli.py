@@ -14,8 +14,8 @@ from trainer import __version__
 from trainer.cli import main
 
 
-def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def run_cli(*argv: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **extra_env}
     return subprocess.run(
         [sys.executable, "-m", "trainer", *argv],
         capture_output=True,
@@ -175,16 +175,7 @@ def test_python_dash_m_runs_the_same_entry_point() -> None:
 
 
 def test_gui_opens_on_seeded_data_and_on_a_fresh_demo(demo_dir: Path, tmp_path: Path) -> None:
-    env_quick = {"CVI_TRAINER_EXIT_WHEN_SHOWN": "1"}
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env_quick}
     for argv in (["--data-dir", str(demo_dir)], ["--demo", "--data-dir", str(tmp_path / "d")]):
-        result = subprocess.run(
-            [sys.executable, "-m", "trainer", *argv],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
+        result = run_cli(*argv, CVI_TRAINER_EXIT_WHEN_SHOWN="1")
         assert result.returncode == 0, result.stderr
     assert (tmp_path / "d" / "cvi-trainer.sqlite3").exists()

@@ -104,14 +104,19 @@ def test_idle_timeout_comes_from_the_organization_setting(
     assert window.idle.timer.interval() == 15 * 60_000
 
 
-def test_password_set_by_an_admin_must_be_changed_first(
-    qtbot, make_window, sqlite_db, clock, monkeypatch
-) -> None:
+@pytest.fixture
+def newbie(sqlite_db, clock) -> None:
+    """A trainee whose password an admin set (so it must be changed at first sign-in)."""
     from tests.conftest import make_org, make_person
     from trainer.core.models import Role
 
     admin = make_org(sqlite_db, clock)
     make_person(sqlite_db, clock, admin, "newbie", Role.TRAINEE, must_change=True)
+
+
+def test_password_set_by_an_admin_must_be_changed_first(
+    qtbot, make_window, sqlite_db, clock, newbie, monkeypatch
+) -> None:
     asked: list[str | None] = []
 
     def fake_ask(parent, reason, submit):
@@ -124,20 +129,13 @@ def test_password_set_by_an_admin_must_be_changed_first(
     assert asked and "set by an administrator" in asked[0]
     assert window.workspace is not None
     with sqlite_db.begin() as session:
-        assert (
-            accounts.sign_in(session, "newbie", "a brand new password", now=clock.now()).person
-            is not None
-        )
+        outcome = accounts.sign_in(session, "newbie", "a brand new password", now=clock.now())
+    assert outcome.person is not None and not outcome.must_change_password
 
 
 def test_refusing_to_change_an_admin_set_password_stays_signed_out(
-    qtbot, make_window, sqlite_db, clock, monkeypatch
+    qtbot, make_window, newbie, monkeypatch
 ) -> None:
-    from tests.conftest import make_org, make_person
-    from trainer.core.models import Role
-
-    admin = make_org(sqlite_db, clock)
-    make_person(sqlite_db, clock, admin, "newbie", Role.TRAINEE, must_change=True)
     monkeypatch.setattr(
         dialogs.ChangePasswordDialog, "ask", staticmethod(lambda parent, reason, submit: None)
     )

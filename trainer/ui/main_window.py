@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.person: Person | None = None
         self.workspace: WorkspaceView | None = None
         self.idle: IdleWatcher | None = None
-        self.setWindowTitle(APP_NAME + (" — demo" if ctx.demo else ""))
+        self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.resize(1100, 720)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -16,10 +17,10 @@ from trainer.ui.table_model import RowsModel
 from trainer.ui.widgets import button, heading, table
 
 
-def _status(p: Person) -> str:
+def _status(p: Person, now: datetime) -> str:
     if not p.active:
         return "Deactivated"
-    if p.locked_until is not None:
+    if p.locked_until is not None and p.locked_until > now:
         return "Locked (too many failed sign-ins)"
     return "Must change password" if p.must_change_password else "Active"
 
@@ -39,7 +40,7 @@ class PeopleView(QWidget):
                 ("Username", lambda p: p.username),
                 ("Roles", _roles),
                 ("Job title", lambda p: p.job_title),
-                ("Status", _status),
+                ("Status", lambda p: _status(p, ctx.clock.now())),
                 (
                     "Last sign-in",
                     lambda p: (
