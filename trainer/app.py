@@ -38,7 +38,6 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from trainer.ui import messages
     from trainer.ui.context import AppContext
     from trainer.ui.main_window import MainWindow
 
@@ -50,6 +49,8 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
     def fail(exc: TrainerError) -> int:
         print(f"cvi-trainer: {exc}", file=sys.stderr)
         if app.platformName() not in ("offscreen", "minimal") and not quick:
+            from trainer.ui import messages
+
             messages.error(None, "CVI Trainer cannot start", str(exc))
         return 1
 

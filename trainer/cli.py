@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,6 +158,8 @@ def _sign_in(db, username: str):  # -> Person
 
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
+        import getpass
+
         password = getpass.getpass(f"Password for {username}: ")
     with db.begin() as session:
         outcome = accounts.sign_in(session, username, password, now=_now())
@@ -253,6 +252,8 @@ def cmd_people_add(args: argparse.Namespace) -> int:
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
+        import getpass
+
         password = args.temporary_password or getpass.getpass(
             "Temporary password for the new person: "
         )
@@ -296,6 +297,8 @@ def _run_gui(args: argparse.Namespace) -> int:
     url = getattr(args, "database_url", None)
     throwaway = demo and not url and not getattr(args, "data_dir", None)
     if throwaway:
+        import tempfile
+
         paths = AppPaths(Path(tempfile.mkdtemp(prefix="cvi-trainer-demo-")))
     else:
         paths = _paths(args)
@@ -305,6 +308,8 @@ def _run_gui(args: argparse.Namespace) -> int:
         return run(paths, url, demo=demo)
     finally:
         if throwaway:
+            import shutil
+
             shutil.rmtree(paths.data_dir, ignore_errors=True)
 
 
