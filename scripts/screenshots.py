@@ -22,6 +22,10 @@ from trainer.ui.main_window import MainWindow
 SHOTS = [
     ("sign-in", None, None),
     ("trainee-home", "trainee", "Home"),
+    ("trainee-my-training", "trainee", "My training"),
+    ("trainee-reader", "trainee", "reader"),
+    ("trainee-reader-200", "trainee", "reader-200"),
+    ("trainee-check", "trainee", "check"),
     ("trainer-library", "trainer", "Content library"),
     ("admin-people", "admin", "People"),
     ("admin-organization", "admin", "Organization"),
@@ -64,7 +68,19 @@ def main() -> None:
                 window.sign_in_view.button.click()
             workspace = window.workspace
             assert workspace is not None, f"could not sign in as {role}"
-            view = workspace.show_screen(screen)
+            window.zoom(0)
+            if screen.startswith(("reader", "check")):
+                view = workspace.show_screen("My training")
+                view.open_module("core-02-ethics-boundaries-police", "role-clarity-with-police")
+                if screen == "reader-200":
+                    for _ in range(10):
+                        window.zoom(+1)
+                    settle(app)
+                    view.reader.browser.scrollToAnchor("role-clarity-with-police")
+                if screen == "check":
+                    view.reader.check_button.click()
+            else:
+                view = workspace.show_screen(screen)
             if hasattr(view, "table") and view.model.rowCount():
                 view.table.selectRow(min(2, view.model.rowCount() - 1))
         settle(app)

@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         q.set_defaults(func=func)
 
     p = sub.add_parser(
+        "check", help="validate curricula (modules and tracks); print path:line: message"
+    )
+    p.add_argument("paths", metavar="PATH", nargs="+", type=Path)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
         "import-content",
         parents=[common],
         help="import new bundled content; offer changed content as updates",
@@ -288,6 +294,22 @@ def cmd_import_content(args: argparse.Namespace) -> int:
     for error in report.errors:
         print(error, file=sys.stderr)
     return 1 if report.errors else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from trainer.core.formats import check_paths
+
+    messages, checked = check_paths(args.paths)
+    for message in messages:
+        print(message)
+    if messages:
+        print(
+            f"{len(messages)} problem{'s' if len(messages) != 1 else ''} in {checked} files.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{checked} files checked, no problems.", file=sys.stderr)
+    return 0
 
 
 def _run_gui(args: argparse.Namespace) -> int:

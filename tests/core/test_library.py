@@ -12,7 +12,7 @@ from trainer.core.errors import NotFoundError, PermissionDeniedError, Validation
 from trainer.core.models import ContentVersion, ImmutableRecordError
 from trainer.core.services import library
 
-TRACK = "id: {key}\ntitle: {title}\nmodules: []\n"
+TRACK = "id: {key}\ntitle: {title}\ndescription: A track for tests.\nmodules: []\n"
 
 
 def _track(key: str = "basics", title: str = "The basics") -> str:

@@ -123,10 +123,10 @@ def test_trainer_accepts_an_update_shipped_with_the_app(
     root = tmp_path / "bundle"
     (root / "curricula" / "t").mkdir(parents=True)
     track = root / "curricula" / "t" / "track.yaml"
-    track.write_text("id: t\ntitle: Old title\n")
+    track.write_text("id: t\ntitle: Old title\ndescription: d\nmodules: []\n")
     with sqlite_db.begin() as session:
         library.import_bundled(session, root, now=clock.now())
-    track.write_text("id: t\ntitle: New title\n")
+    track.write_text("id: t\ntitle: New title\ndescription: d\nmodules: []\n")
     with sqlite_db.begin() as session:
         library.import_bundled(session, root, now=clock.now())
     view = _open(qtbot, make_window, "tina", "Content library")

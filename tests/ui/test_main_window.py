@@ -56,7 +56,7 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
 @pytest.mark.parametrize(
     ("role", "screens"),
     [
-        ("trainee", ["Home"]),
+        ("trainee", ["Home", "My training"]),
         ("trainer", ["Home", "Content library"]),
         ("manager", ["Home"]),
         ("admin", ["Home", "Content library", "People", "Organization"]),

@@ -99,13 +99,13 @@ def _field_line(text: str, field: str) -> int | None:
     return None
 
 
-# Each content format adds its own checker here (curricula, scenarios, credential programs);
-# a document that fails its checker cannot be published.
 Checker = Callable[[str, str | None], list[Problem]]
-CHECKERS: dict[str, Checker] = {}
 
 
 def check_document(kind: str, text: str, key: str | None = None) -> list[Problem]:
+    """Everything wrong with one document; a document with problems cannot be published."""
+    from trainer.core.formats import CHECKERS  # each content format brings its own checker
+
     problems = basic_problems(kind, text, key)
     if not problems and kind in CHECKERS:
         problems = CHECKERS[kind](text, key)

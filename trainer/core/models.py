@@ -242,3 +242,45 @@ def _published_versions_are_immutable(
 @event.listens_for(AuditEntry, "before_delete")
 def _audit_is_append_only(_mapper: object, _conn: object, target: AuditEntry) -> None:
     raise ImmutableRecordError(f"audit entry {target.id} cannot be changed or deleted")
+
+
+class ModuleProgress(Base):
+    """One person's work on one module, pinned to the version they started (or switched to)."""
+
+    __tablename__ = "module_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("content_document.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_version.id"))
+    sections_total: Mapped[int] = mapped_column(Integer)
+    sections_read: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of section ids
+    last_section: Mapped[str | None] = mapped_column(String(200))
+    last_position: Mapped[int] = mapped_column(Integer, default=0)  # scroll position, 0..10000
+    seconds_spent: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "document_id", name="uq_module_progress_person_document"),
+        Index("ix_module_progress_person", "person_id"),
+    )
+
+
+class QuizAttempt(Base):
+    """One submitted knowledge check: the answers, the content version, the result."""
+
+    __tablename__ = "quiz_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("content_document.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_version.id"))
+    seed: Mapped[int] = mapped_column(Integer)  # the shuffle shown to the person
+    answers: Mapped[str] = mapped_column(Text)  # JSON: question id -> answer
+    correct: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float]
+    passed: Mapped[bool]
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from trainer.core.errors import TrainerError
 from trainer.core.models import Role
 from trainer.core.services.accounts import NewPerson
+from trainer.ui.widgets import problem_label
 
 T = TypeVar("T")
 
@@ -39,10 +40,7 @@ class FormDialog(QDialog, Generic[T]):
         self.submit: Callable[[T], Any] | None = None
         self.outcome: Any = None
         self.form = QFormLayout()
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Problem")
-        self.error_label.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.error_label = problem_label()
         self.error_label.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,9 +42,11 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     from trainer.ui.views.library import LibraryView
     from trainer.ui.views.organization import OrganizationView
     from trainer.ui.views.people import PeopleView
+    from trainer.ui.views.training import MyTrainingView
 
     return [
         ("Home", frozenset(Role), HomeView),
+        ("My training", frozenset({Role.TRAINEE}), MyTrainingView),
         ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
         ("People", frozenset({Role.ADMIN}), PeopleView),
         ("Organization", frozenset({Role.ADMIN}), OrganizationView),
@@ -58,7 +60,8 @@ class WorkspaceView(QWidget):
         super().__init__(parent)
         self.nav = QListWidget()
         self.nav.setAccessibleName("Navigation")
-        self.nav.setFixedWidth(self.nav.fontMetrics().horizontalAdvance("M") * 13)
+        self.nav.setWordWrap(True)  # at large text sizes a label wraps instead of being cut
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.pages = QStackedWidget()
         self.screens: dict[str, QWidget] = {}
         for label, roles, make in screens():
@@ -68,11 +71,28 @@ class WorkspaceView(QWidget):
                 self.pages.addWidget(widget)
                 item = QListWidgetItem(label, self.nav)
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
+        self._fit_nav()
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
         layout = QHBoxLayout(self)
         layout.addWidget(self.nav)
         layout.addWidget(self.pages, 1)
+
+    def _fit_nav(self) -> None:
+        widest = max(
+            (self.nav.fontMetrics().horizontalAdvance(label) for label in self.screens), default=100
+        )
+        self.nav.setFixedWidth(widest + 4 * self.nav.fontMetrics().horizontalAdvance("M"))
+
+    def follow_app_font(self) -> None:
+        self._fit_nav()
+
+    def save_all(self) -> None:
+        """Let every screen write what it holds (reading position, time) before it goes."""
+        for widget in self.screens.values():
+            save = getattr(widget, "save_state", None)
+            if save is not None:
+                save()
 
     def labels(self) -> list[str]:
         return list(self.screens)
@@ -157,6 +177,11 @@ class MainWindow(QMainWindow):
         font = QApplication.font()
         font.setPointSizeF(self._base_point_size * (1 + 0.1 * self.zoom_steps))
         QApplication.setFont(font)
+        # Widgets with a font of their own (headings, the navigation) follow explicitly.
+        for widget in self.findChildren(QWidget):
+            follow = getattr(widget, "follow_app_font", None)
+            if follow is not None:
+                QTimer.singleShot(0, follow)  # after the new font has reached every widget
         self.statusBar().showMessage(f"Text size {100 + 10 * self.zoom_steps}%", 3000)
 
     def _on_about_triggered(self) -> None:
@@ -238,6 +263,7 @@ class MainWindow(QMainWindow):
             self.idle.deleteLater()
             self.idle = None
         if self.workspace is not None:
+            self.workspace.save_all()
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
@@ -247,4 +273,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.idle is not None:
             self.idle.stop()
+        if self.workspace is not None:
+            self.workspace.save_all()
         super().closeEvent(event)

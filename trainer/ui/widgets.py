@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -14,14 +15,24 @@ from PySide6.QtWidgets import (
 )
 
 
+class Heading(QLabel):
+    """A bold, larger label that keeps its proportion when the app's text size changes."""
+
+    def __init__(self, text: str, scale: float) -> None:
+        super().__init__(text)
+        self.scale = scale
+        self.setWordWrap(True)
+        self.follow_app_font()
+
+    def follow_app_font(self) -> None:
+        font = QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * self.scale)
+        font.setBold(True)
+        self.setFont(font)
+
+
 def heading(text: str, scale: float = 1.4) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * scale)
-    font.setBold(True)
-    label.setFont(font)
-    label.setWordWrap(True)
-    return label
+    return Heading(text, scale)
 
 
 def button(text: str, on_click: Callable[[], None], name: str | None = None) -> QPushButton:

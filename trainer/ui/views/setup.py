@@ -21,6 +21,7 @@ from trainer.core.errors import TrainerError, ValidationError
 from trainer.core.services import accounts, library
 from trainer.ui import dialogs
 from trainer.ui.context import AppContext
+from trainer.ui.widgets import heading, problem_label
 
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
@@ -36,11 +37,7 @@ class SetupView(QWidget):
         self.logo: bytes | None = None
         self.logo_mime: str | None = None
 
-        title = QLabel("Welcome to CVI Trainer")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        title.setFont(font)
+        title = heading("Welcome to CVI Trainer", 1.6)
         intro = QLabel(
             "Let's set up your organization. This takes a minute and is done once; "
             "everything stays on this computer."
@@ -89,10 +86,7 @@ class SetupView(QWidget):
         self.steps = QStackedWidget()
         self.steps.addWidget(step1)
         self.steps.addWidget(step2)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.problem = problem_label()
         self.back = QPushButton("&Back")
         self.back.setAccessibleName("Back")
         self.next = QPushButton("&Next")

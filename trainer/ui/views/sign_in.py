@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from trainer.core.demo_people import demo_credentials_text
 from trainer.ui.context import AppContext
+from trainer.ui.widgets import heading
 
 
 class SignInView(QWidget):
@@ -24,13 +25,8 @@ class SignInView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.heading = QLabel()
+        self.heading = heading("", 1.6)
         self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.heading.setWordWrap(True)
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.heading.setFont(font)
         self.username = QLineEdit()
         self.username.setAccessibleName("Username")
         self.username.setPlaceholderText("e.g. jreyes")
@@ -58,7 +54,8 @@ class SignInView(QWidget):
 
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        box.setFixedWidth(480)
+        box.setMinimumWidth(480)
+        box.setMaximumWidth(720)
         inner = QVBoxLayout(box)
         inner.setContentsMargins(28, 24, 28, 24)
         inner.addWidget(self.heading)
@@ -93,6 +90,7 @@ class SignInView(QWidget):
 
     def refresh(self, notice: str = "", organization_name: str | None = None) -> None:
         self.heading.setText(organization_name or "CVI Trainer")
+        self.username.clear()  # a shared computer: the next person starts from empty fields
         self.password.clear()
         self.message.setText(notice)
         self.username.setFocus()

@@ -1,0 +1,144 @@
+"""A trainee studies a module through the real widgets: read, fail, retake, pass, restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.conftest import Team
+from tests.core.curriculum_fixtures import write_curriculum
+from tests.ui.conftest import sign_in
+from trainer.core.services import library, training
+from trainer.ui.views.training import MyTrainingView
+
+
+@pytest.fixture
+def studied(sqlite_team: Team, sqlite_db, clock, tmp_path: Path) -> Team:
+    long_text = " ".join(["Listening is the first tool of the work."] * 400)
+    root = write_curriculum(tmp_path / "bundle", extra=long_text)
+    with sqlite_db.begin() as session:
+        library.import_bundled(session, root, now=clock.now())
+    return sqlite_team
+
+
+def _my_training(qtbot, make_window, username: str = "tom") -> MyTrainingView:
+    window = make_window()
+    window.resize(900, 600)
+    sign_in(qtbot, window, username)
+    return window.workspace.show_screen("My training")
+
+
+def _answer(check, right: bool) -> None:
+    """Answer through the widgets: tick by shown position, reorder with Move up."""
+    for widget in check.questions:
+        q, order = widget.shown.question, widget.shown.option_order
+        if q.type == "single":
+            want = 0 if right else 1
+            widget.set_answer([order.index(want)])
+        elif q.type == "multiple":
+            widget.set_answer([order.index(0), order.index(1)] if right else [order.index(2)])
+        elif q.type == "true_false":
+            widget.set_answer([1])  # "False" is right
+        else:
+            for target in range(len(q.items)):  # a small insertion sort with the buttons
+                row = next(
+                    i
+                    for i in range(widget.order_list.count())
+                    if widget.order_list.item(i).data(Qt.ItemDataRole.UserRole) == target
+                )
+                widget.order_list.setCurrentRow(row)
+                for _ in range(row - target):
+                    widget.move(-1)
+
+
+def test_trainee_reads_fails_retakes_passes_and_progress_survives_restart(
+    qtbot, make_window, studied: Team, sqlite_db, clock
+) -> None:
+    view = _my_training(qtbot, make_window)
+    overview = view.overview
+    assert overview.next_button.text() == "&Start: First steps"
+    qtbot.mouseClick(overview.next_button, Qt.MouseButton.LeftButton)
+    reader = view.reader
+    assert view.stack.currentWidget() is reader
+    assert reader.title.text() == "First steps"
+    assert [reader.sections.item(i).text().strip() for i in range(reader.sections.count())] == [
+        "Listening first",
+        "Following up",
+    ]
+    assert reader.progress.text() == "0 of 2 sections read"
+
+    bar = reader.browser.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())  # read to the end
+    assert reader.progress.text() == "2 of 2 sections read"
+    assert reader.sections.item(0).text().startswith("✓")
+
+    qtbot.mouseClick(reader.check_button, Qt.MouseButton.LeftButton)
+    check = view.check
+    assert view.stack.currentWidget() is check and len(check.questions) == 4
+    qtbot.mouseClick(check.submit, Qt.MouseButton.LeftButton)
+    assert "Answer every question" in check.problem.text()
+    _answer(check, right=False)
+    qtbot.mouseClick(check.submit, Qt.MouseButton.LeftButton)
+    assert check.result.text().startswith("<b>Not passed yet</b>")
+    assert any("Not this one." in w.feedback.text() for w in check.questions)
+    assert check.retake.isVisibleTo(check)
+
+    qtbot.mouseClick(check.retake, Qt.MouseButton.LeftButton)
+    assert all(not w.feedback.isVisibleTo(w) for w in check.questions)
+    _answer(check, right=True)
+    qtbot.mouseClick(check.submit, Qt.MouseButton.LeftButton)
+    assert check.result.text().startswith("<b>Passed</b>: 4 of 4 correct (100%). Module complete.")
+    qtbot.mouseClick(check.back_to_overview, Qt.MouseButton.LeftButton)
+    assert view.stack.currentWidget() is view.overview
+    assert overview.overview.find("basics-1").label == "Passed"
+    assert overview.next_button.text() == "&Start: Next steps"
+
+    # A new app window on the same database: the record is still there.
+    again = _my_training(qtbot, make_window)
+    assert again.overview.overview.find("basics-1").status == training.PASSED
+    with sqlite_db.begin() as session:
+        history = training.attempts(session, studied.trainee, studied.trainee.id)
+    assert [a.passed for a in history] == [False, True]
+
+
+def test_reading_position_is_restored_after_sign_out(qtbot, make_window, studied: Team) -> None:
+    window = make_window()
+    window.resize(900, 600)
+    sign_in(qtbot, window, "tom")
+    view = window.workspace.show_screen("My training")
+    view.open_module("basics-1")
+    bar = view.reader.browser.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    window.sign_out()  # saves on the way out
+    sign_in(qtbot, window, "tom")
+    view = window.workspace.show_screen("My training")
+    view.open_module("basics-1")
+    restored = view.reader.browser.verticalScrollBar()
+    assert abs(restored.value() - restored.maximum() // 2) <= restored.maximum() // 50
+
+
+def test_locked_module_says_what_to_finish_first(qtbot, make_window, studied: Team) -> None:
+    view = _my_training(qtbot, make_window)
+    view.overview.select("basics-2")
+    assert not view.overview.open_button.isEnabled()
+    assert view.overview.message.text() == "Locked: first finish First steps"
+    view.open_module("basics-2")
+    assert "opens once you have finished: First steps" in view.error.text()
+
+
+def test_search_jumps_to_the_section_in_another_module(qtbot, make_window, studied: Team) -> None:
+    view = _my_training(qtbot, make_window)
+    view.open_module("basics-1")
+    reader = view.reader
+    qtbot.keyClicks(reader.search_box, "next day")
+    qtbot.keyClick(reader.search_box, Qt.Key.Key_Return)
+    assert reader.results.count() == 2
+    assert reader.results.item(0).text().startswith("First steps › Following up")
+    reader.results.setCurrentRow(0)
+    qtbot.keyClick(reader.results, Qt.Key.Key_Return)
+    assert (
+        reader.current_section() == "following-up" or reader.browser.verticalScrollBar().value() > 0
+    )

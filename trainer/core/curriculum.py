@@ -1,0 +1,499 @@
+"""Curriculum modules and track manifests: parsing, checking (with file lines), and whole-curriculum
+rules (unique ids, prerequisites that exist and form no cycle, links and images that resolve)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trainer.core.library import FRONT_MATTER_RE, Problem
+
+DEFAULT_PASS_MARK = 0.8
+QUESTION_TYPES = ("single", "multiple", "true_false", "ordering")
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    explanation: str | None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: str
+    explanation: str | None
+    options: tuple[Option, ...] = ()
+    answer: bool | None = None  # true_false
+    items: tuple[str, ...] = ()  # ordering, in the correct order
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    citation: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    track: str
+    version: int
+    estimated_minutes: int
+    objectives: tuple[str, ...]
+    prerequisites: tuple[str, ...]
+    sources: tuple[Source, ...]
+    pass_mark: float
+    questions: tuple[Question, ...]
+    body: str
+    body_first_line: int  # line number of the body's first line in the file
+
+
+@dataclass(frozen=True)
+class Track:
+    id: str
+    title: str
+    description: str
+    audience: str | None
+    modules: tuple[str, ...]
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    text = resources.files("trainer.core").joinpath(f"schemas/{name}.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _node_line(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
+    """1-based line of the YAML node at `path` (or of its closest existing parent)."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error.absolute_path)
+    message = str(error.message)
+    if error.validator == "additionalProperties":
+        message = message.replace("Additional properties are not allowed", "unknown field")
+    elif error.validator == "required":
+        message = message.replace("is a required property", "is missing")
+    return f"{where}: {message}" if where else message
+
+
+def schema_problems(
+    data: Any, root: yaml.Node | None, schema_name: str, offset: int = 0
+) -> list[Problem]:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema(schema_name))
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        path = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            path += extra[:1]  # point at the unknown key itself
+        line = _node_line(root, path)
+        problems.append(Problem((line or 1) + offset, _describe(error)))
+    return problems
+
+
+def _load(source: str, offset: int) -> tuple[Any, yaml.Node | None, list[Problem]]:
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        lines = max(1, len(source.splitlines()))
+        line = min(mark.line + 1, lines) + offset if mark is not None else 1 + offset
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, None, [Problem(line, f"YAML cannot be read: {reason}")]
+    return data, root, []
+
+
+def _question_problems(
+    questions: list[dict[str, Any]], root: yaml.Node | None, offset: int
+) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for index, q in enumerate(questions):
+
+        def at(*path: str | int, _i: int = index) -> int:
+            return (_node_line(root, ["knowledge_check", "questions", _i, *path]) or 1) + offset
+
+        qid = str(q.get("id"))
+        if qid in seen:
+            problems.append(Problem(at("id"), f"question id {qid!r} is used twice"))
+        seen.add(qid)
+        kind = q.get("type")
+        correct = sum(1 for o in q.get("options") or [] if o.get("correct"))
+        if kind == "single" and correct != 1:
+            problems.append(
+                Problem(
+                    at("options"),
+                    f"question {qid}: a single-choice question "
+                    f"needs exactly one option with correct: true (has {correct})",
+                )
+            )
+        if kind == "multiple" and correct == 0:
+            problems.append(
+                Problem(at("options"), f"question {qid}: mark at least one option correct: true")
+            )
+        if kind == "ordering" and len(set(q.get("items") or [])) != len(q.get("items") or []):
+            problems.append(Problem(at("items"), f"question {qid}: ordering items must differ"))
+        if kind in ("true_false", "ordering") and q.get("options"):
+            problems.append(
+                Problem(at("options"), f"question {qid}: {kind} questions take no options")
+            )
+    return problems
+
+
+def parse_module(text: str) -> tuple[Module | None, list[Problem]]:
+    """The module in `text`, or None with the problems (lines are file lines)."""
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        return None, [Problem(1, "a module starts with YAML front matter between '---' lines")]
+    data, root, problems = _load(match.group(1), offset=1)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [Problem(2, "the front matter must be a mapping of fields (id: ..., ...)")]
+    problems = schema_problems(data, root, "module", offset=1)
+    if problems:
+        return None, problems
+    check = data["knowledge_check"]
+    problems = _question_problems(check["questions"], root, offset=1)
+    if problems:
+        return None, problems
+    body = text[match.end() :]
+    body_first_line = text[: match.end()].count("\n") + 1
+    questions = tuple(
+        Question(
+            id=str(q["id"]),
+            type=q["type"],
+            prompt=q["prompt"],
+            explanation=q.get("explanation"),
+            options=tuple(
+                Option(o["text"], bool(o.get("correct")), o.get("explanation"))
+                for o in q.get("options") or []
+            ),
+            answer=q.get("answer"),
+            items=tuple(q.get("items") or ()),
+        )
+        for q in check["questions"]
+    )
+    module = Module(
+        id=data["id"],
+        title=data["title"].strip(),
+        track=data["track"],
+        version=data["version"],
+        estimated_minutes=data["estimated_minutes"],
+        objectives=tuple(data["objectives"]),
+        prerequisites=tuple(data.get("prerequisites") or ()),
+        sources=tuple(Source(s["key"], s["citation"], s.get("url")) for s in data["sources"]),
+        pass_mark=float(check.get("pass_mark", DEFAULT_PASS_MARK)),
+        questions=questions,
+        body=body,
+        body_first_line=body_first_line,
+    )
+    return module, _body_problems(module)
+
+
+FOOTNOTE_USE_RE = re.compile(r"\[\^([^\]]+)\](?!:)")
+FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]]+)\]:", re.M)
+LINK_RE = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def _body_line(module: Module, index: int) -> int:
+    return module.body_first_line + module.body[:index].count("\n")
+
+
+def _body_problems(module: Module) -> list[Problem]:
+    problems = []
+    defined = set(FOOTNOTE_DEF_RE.findall(module.body))
+    for m in FOOTNOTE_USE_RE.finditer(module.body):
+        if m.group(1) not in defined:
+            problems.append(
+                Problem(
+                    _body_line(module, m.start()),
+                    f"footnote [^{m.group(1)}] is used but never defined",
+                )
+            )
+    return problems
+
+
+def link_problems(module: Module, folder: Path | None) -> list[Problem]:
+    """Relative links and images must exist next to the module; images may not be remote."""
+    problems = []
+    for m in LINK_RE.finditer(module.body):
+        is_image, target = m.group(1) == "!", m.group(2)
+        line = _body_line(module, m.start())
+        if target.startswith(("http://", "https://", "mailto:")):
+            if is_image:
+                problems.append(
+                    Problem(
+                        line,
+                        f"image {target} is on the internet; put the file "
+                        "next to the module so it shows offline",
+                    )
+                )
+            continue
+        if target.startswith("#"):
+            continue
+        if folder is not None and not (folder / target.split("#", 1)[0]).exists():
+            kind = "image" if is_image else "link"
+            problems.append(
+                Problem(line, f"{kind} target {target!r} does not exist next to this module")
+            )
+    return problems
+
+
+def parse_track(text: str) -> tuple[Track | None, list[Problem]]:
+    data, root, problems = _load(text, offset=0)
+    if problems:
+        return None, problems
+    problems = schema_problems(data, root, "track")
+    if problems:
+        return None, problems
+    return Track(
+        data["id"],
+        data["title"].strip(),
+        " ".join(data["description"].split()),
+        data.get("audience"),
+        tuple(data["modules"]),
+    ), []
+
+
+def module_checker(text: str, key: str | None) -> list[Problem]:
+    """Library checker: a module that cannot be parsed cannot be published."""
+    _, problems = parse_module(text)
+    return problems
+
+
+def track_checker(text: str, key: str | None) -> list[Problem]:
+    _, problems = parse_track(text)
+    return problems
+
+
+# --- whole-curriculum rules ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Located:
+    """A problem in a named file."""
+
+    path: str
+    problem: Problem
+
+    def format(self) -> str:
+        return self.problem.format(self.path)
+
+
+def cycle_in(prerequisites: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """One prerequisite cycle as a list of ids (first == last), or None. Iterative DFS."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for start in prerequisites:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterable[str]]] = [(start, iter(prerequisites.get(start, ())))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(iter(children), None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if child not in prerequisites:
+                continue
+            if state.get(child) == 1:
+                return [*path[path.index(child) :], child]
+            if not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(prerequisites[child])))
+                path.append(child)
+    return None
+
+
+def check_curricula(root: Path) -> list[Located]:
+    """Every problem in a curricula/ folder: each file, then the rules across files."""
+    found: list[Located] = []
+    modules: dict[str, tuple[str, Module]] = {}
+    broken: set[str] = set()  # ids of modules that failed to parse: no knock-on errors
+    tracks: dict[str, tuple[str, Track]] = {}
+    folders = (
+        [root]
+        if (root / "track.yaml").exists()
+        else sorted(p for p in root.iterdir() if p.is_dir())
+    )
+    for folder in folders:
+        manifest = folder / "track.yaml"
+        rel_manifest = _rel(manifest, root)
+        if not manifest.exists():
+            if any(folder.glob("*.md")):
+                found.append(
+                    Located(
+                        _rel(folder, root),
+                        Problem(
+                            1,
+                            "track folder has no "
+                            "track.yaml manifest (id, title, description, modules)",
+                        ),
+                    )
+                )
+        else:
+            track, problems = parse_track(_read(manifest, found, rel_manifest))
+            found.extend(Located(rel_manifest, p) for p in problems)
+            if track is not None:
+                if track.id != folder.name:
+                    found.append(
+                        Located(
+                            rel_manifest,
+                            Problem(
+                                _line_of(manifest, "id"),
+                                f"track id {track.id!r} must equal its folder name {folder.name!r}",
+                            ),
+                        )
+                    )
+                tracks[track.id] = (rel_manifest, track)
+        for path in sorted(folder.glob("*.md")):
+            if path.name.lower() == "readme.md":
+                continue
+            rel = _rel(path, root)
+            module, problems = parse_module(_read(path, found, rel))
+            found.extend(Located(rel, p) for p in problems)
+            if module is None:
+                broken.add(path.stem)
+                continue
+            found.extend(Located(rel, p) for p in link_problems(module, path.parent))
+            if module.id != path.stem:
+                found.append(
+                    Located(
+                        rel,
+                        Problem(
+                            _line_of(path, "id"),
+                            f"id {module.id!r} must equal the file name {path.stem!r}",
+                        ),
+                    )
+                )
+            if module.track != folder.name:
+                found.append(
+                    Located(
+                        rel,
+                        Problem(
+                            _line_of(path, "track"),
+                            f"track {module.track!r} must equal the folder name {folder.name!r}",
+                        ),
+                    )
+                )
+            if module.id in modules:
+                found.append(
+                    Located(
+                        rel,
+                        Problem(
+                            _line_of(path, "id"),
+                            f"id {module.id!r} is already used by {modules[module.id][0]}",
+                        ),
+                    )
+                )
+                continue
+            modules[module.id] = (rel, module)
+    for rel, module in modules.values():
+        for pre in module.prerequisites:
+            if pre not in modules and pre not in broken:
+                found.append(
+                    Located(
+                        rel,
+                        Problem(
+                            _line_of(Path(rel), "prerequisites"),
+                            f"prerequisite {pre!r} is not a module in this curriculum",
+                        ),
+                    )
+                )
+    cycle = cycle_in({mid: m.prerequisites for mid, (_, m) in modules.items()})
+    if cycle:
+        rel = modules[cycle[0]][0]
+        found.append(
+            Located(
+                rel,
+                Problem(
+                    _line_of(Path(rel), "prerequisites"),
+                    "prerequisites form a cycle: " + " -> ".join(cycle),
+                ),
+            )
+        )
+    for rel, track in tracks.values():
+        for mid in track.modules:
+            if mid in broken:
+                continue
+            if mid not in modules:
+                found.append(
+                    Located(
+                        rel,
+                        Problem(
+                            _line_of(Path(rel), "modules"),
+                            f"module {mid!r} is listed but there is no {mid}.md",
+                        ),
+                    )
+                )
+            elif modules[mid][1].track != track.id:
+                found.append(
+                    Located(
+                        rel,
+                        Problem(
+                            _line_of(Path(rel), "modules"),
+                            f"module {mid!r} belongs to track {modules[mid][1].track!r}",
+                        ),
+                    )
+                )
+    return found
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.as_posix()  # as the person named it: relative in, relative out
+
+
+def _read(path: Path, found: list[Located], rel: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        found.append(Located(rel, Problem(1, f"cannot be read as UTF-8 text: {exc}")))
+        return ""
+
+
+def _line_of(path: Path, field: str) -> int:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith(f"{field}:"):
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1

@@ -1,0 +1,500 @@
+"""My training: the overview of tracks and modules, the module reader, and the knowledge check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.errors import TrainerError
+from trainer.core.models import Person
+from trainer.core.reader import page
+from trainer.core.services import training
+from trainer.core.services.training import ModuleSession, ModuleStatus, TrainingOverview
+from trainer.ui.context import AppContext
+from trainer.ui.views.check import KnowledgeCheckView
+from trainer.ui.widgets import button, heading, problem_label
+
+SAVE_EVERY_MS = 30_000
+
+
+def minutes_text(minutes: int) -> str:
+    if minutes <= 0:
+        return "done"
+    hours, mins = divmod(minutes, 60)
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+class TrainingOverviewView(QWidget):
+    """Tracks and modules with status in words, time left, and the suggested next module."""
+
+    open_requested = Signal(str)  # module key
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Training summary")
+        self.next_button = button("&Continue", self._on_next_clicked, "Continue with next module")
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Tracks and modules")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Module", "Time left", "Status"])
+        self.tree.setAlternatingRowColors(True)
+        self.tree.itemActivated.connect(self._on_tree_item_activated)
+        self.tree.currentItemChanged.connect(self._on_current_changed)
+        self.open_button = button("&Open module", self._on_open_clicked)
+        self.message = problem_label()
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.next_button)
+        row = QHBoxLayout()
+        row.addWidget(self.open_button)
+        row.addWidget(self.message, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("My training"))
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(row)
+        self.overview: TrainingOverview | None = None
+
+    def show_overview(self, overview: TrainingOverview) -> None:
+        self.overview = overview
+        current = self.selected_key()
+        self.tree.clear()
+        total = sum(len(t.modules) for t in overview.tracks)
+        passed = sum(t.passed for t in overview.tracks)
+        self.summary.setText(
+            f"{passed} of {total} modules passed · about "
+            f"{minutes_text(overview.minutes_left)} of study left."
+        )
+        for track in overview.tracks:
+            top = QTreeWidgetItem(
+                [track.title, f"{track.passed} of {len(track.modules)} passed", ""]
+            )
+            top.setToolTip(0, track.description)
+            top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            self.tree.addTopLevelItem(top)
+            for module in track.modules:
+                item = QTreeWidgetItem(
+                    [module.title, module.label, minutes_text(module.minutes_left)]
+                )
+                item.setData(0, Qt.ItemDataRole.UserRole, module.key)
+                item.setData(
+                    0, Qt.ItemDataRole.AccessibleTextRole, f"{module.title}: {module.label}"
+                )
+                top.addChild(item)
+                if module.key == current:
+                    self.tree.setCurrentItem(item)
+            top.setExpanded(True)
+        for column in (0, 1):
+            self.tree.resizeColumnToContents(column)
+        nxt = overview.next_module
+        self.next_button.setVisible(nxt is not None)
+        if nxt is not None:
+            verb = "Continue" if nxt.status == training.IN_PROGRESS else "Start"
+            self.next_button.setText(f"&{verb}: {nxt.title}")
+        self.message.clear()
+
+    def selected_key(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select(self, key: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            for j in range(top.childCount()):
+                if top.child(j).data(0, Qt.ItemDataRole.UserRole) == key:
+                    self.tree.setCurrentItem(top.child(j))
+                    return
+
+    def _status(self, key: str) -> ModuleStatus | None:
+        return self.overview.find(key) if self.overview else None
+
+    def _on_current_changed(self, *_: Any) -> None:
+        key = self.selected_key()
+        status = self._status(key) if key else None
+        self.open_button.setEnabled(
+            status is not None and not (status.locked and status.status == training.NOT_STARTED)
+        )
+        self.message.setText(
+            status.label
+            if status and status.locked and status.status == training.NOT_STARTED
+            else ""
+        )
+
+    def _on_tree_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        key = item.data(0, Qt.ItemDataRole.UserRole)
+        if key:
+            self.open_requested.emit(key)
+
+    def _on_open_clicked(self) -> None:
+        key = self.selected_key()
+        if key:
+            self.open_requested.emit(key)
+
+    def _on_next_clicked(self) -> None:
+        if self.overview and self.overview.next_module:
+            self.open_requested.emit(self.overview.next_module.key)
+
+
+class ModuleReaderView(QWidget):
+    """One module: sections sidebar, the text, search, zoom, and the way to its check."""
+
+    back_requested = Signal()
+    check_requested = Signal()
+    switch_requested = Signal()
+    search_result_chosen = Signal(str, str)  # module key, section id
+
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.session: ModuleSession | None = None
+        self.section_tops: list[tuple[str, float]] = []
+        self.read: set[str] = set()
+        self.unsaved_read: set[str] = set()
+        self.clock = QElapsedTimer()
+
+        self.title = heading("")
+        self.version_note = QLabel()
+        self.version_note.setWordWrap(True)
+        self.switch_button = button("Switch to the &newer version", self.switch_requested.emit)
+        self.sections = QListWidget()
+        self.sections.setAccessibleName("Sections")
+        self.sections.setWordWrap(True)
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections.itemActivated.connect(self._on_section_activated)
+        self.sections.itemClicked.connect(self._on_section_activated)
+        self.browser = QTextBrowser()
+        self.browser.setAccessibleName("Module text")
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._on_anchor_clicked)
+        self.browser.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search all modules (Ctrl+F)")
+        self.search_box.setAccessibleName("Search all modules")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.returnPressed.connect(self._on_search)
+        self.results = QListWidget()
+        self.results.setAccessibleName("Search results")
+        self.results.itemActivated.connect(self._on_result_activated)
+        self.results.itemClicked.connect(self._on_result_activated)
+        self.results.hide()
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search_box.setFocus)
+        self.check_button = button("Take the &knowledge check", self.check_requested.emit)
+        self.back_button = button("&Back to My training", self.back_requested.emit)
+        self.smaller = button("A−", lambda: self.zoom(-1), "Smaller text")
+        self.larger = button("A+", lambda: self.zoom(+1), "Larger text")
+        self.progress = QLabel()
+        self.progress.setAccessibleName("Reading progress")
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("Sections (✓ = read)"))
+        side_layout.addWidget(self.sections, 1)
+        side_layout.addWidget(self.progress)
+        split = QSplitter()
+        split.addWidget(side)
+        split.addWidget(self.browser)
+        split.setStretchFactor(1, 4)
+        split.setSizes([260, 800])
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addStretch(1)
+        top.addWidget(self.search_box, 2)
+        top.addWidget(self.smaller)
+        top.addWidget(self.larger)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.version_note, 1)
+        bottom.addWidget(self.switch_button)
+        bottom.addWidget(self.check_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.results)
+        layout.addWidget(self.title)
+        layout.addWidget(split, 1)
+        layout.addLayout(bottom)
+
+        self.autosave = QTimer(self)
+        self.autosave.setInterval(SAVE_EVERY_MS)
+        self.autosave.timeout.connect(self.save_state)
+
+    # --- showing a module ------------------------------------------------------------------
+
+    def show_module(self, opened: ModuleSession, section: str | None = None) -> None:
+        self.session = opened
+        self.read = set(opened.sections_read)
+        self.unsaved_read = set()
+        module = opened.module
+        self.title.setText(module.title)
+        objectives = "".join(f"<li>{o}</li>" for o in module.objectives)
+        preface = (
+            f"<p><i>About {module.estimated_minutes} minutes.</i> In this module you "
+            f"will learn to:</p><ul>{objectives}</ul>"
+        )
+        self.browser.setHtml(page(opened.rendered, module.title, preface))
+        self._measure_sections()
+        self._fill_sections()
+        newer = opened.newer_version
+        self.version_note.setText(
+            f"Version {opened.version_number}."
+            + (
+                f" A newer version ({newer}) has been published; you keep the one you started "
+                "unless you switch."
+                if newer
+                else ""
+            )
+        )
+        self.switch_button.setVisible(newer is not None)
+        target = section or opened.last_section
+        if section is None and opened.last_position:
+            bar = self.browser.verticalScrollBar()
+            bar.setValue(round(opened.last_position / 10_000 * bar.maximum()))
+        elif target:
+            self.browser.scrollToAnchor(target)
+        else:
+            self.browser.verticalScrollBar().setValue(0)
+        self.clock.start()
+        self.autosave.start()
+        self._on_scrolled()
+        self.browser.setFocus()
+
+    def _measure_sections(self) -> None:
+        assert self.session is not None
+        doc = self.browser.document()
+        layout = doc.documentLayout()
+        wanted = {s.id for s in self.session.rendered.sections}
+        tops: dict[str, float] = {}
+        block = doc.begin()
+        while block.isValid():
+            for name in block.charFormat().anchorNames() + _block_anchors(block):
+                if name in wanted and name not in tops:
+                    tops[name] = layout.blockBoundingRect(block).top()
+            block = block.next()
+        self.section_tops = sorted(tops.items(), key=lambda kv: kv[1])
+
+    def _fill_sections(self) -> None:
+        assert self.session is not None
+        current = self.sections.currentRow()
+        self.sections.clear()
+        for s in self.session.rendered.sections:
+            mark = "✓ " if s.id in self.read else "    "
+            item = QListWidgetItem(mark + s.title, self.sections)
+            item.setData(Qt.ItemDataRole.UserRole, s.id)
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                f"{s.title}{', read' if s.id in self.read else ''}",
+            )
+        if current >= 0:
+            self.sections.setCurrentRow(current)
+        total = len(self.session.rendered.sections)
+        self.progress.setText(
+            f"{len(self.read & {s.id for s in self.session.rendered.sections})}"
+            f" of {total} sections read"
+        )
+
+    def _on_scrolled(self, *_: Any) -> None:
+        """A section counts as read once the reader has scrolled to its end."""
+        if self.session is None or not self.section_tops:
+            return
+        bar = self.browser.verticalScrollBar()
+        bottom = bar.value() + self.browser.viewport().height()
+        at_end = bar.value() >= bar.maximum()
+        new = set()
+        for i, (sid, _top) in enumerate(self.section_tops):
+            end = self.section_tops[i + 1][1] if i + 1 < len(self.section_tops) else None
+            if ((end is not None and bottom >= end) or at_end) and sid not in self.read:
+                new.add(sid)
+        if new:
+            self.read |= new
+            self.unsaved_read |= new
+            self._fill_sections()
+
+    def current_section(self) -> str | None:
+        value = self.browser.verticalScrollBar().value()
+        current = None
+        for sid, top in self.section_tops:
+            if top <= value + 4:
+                current = sid
+        return current
+
+    def save_state(self) -> None:
+        """Write reading progress and time spent (on a timer, on leaving, at sign-out)."""
+        if self.session is None:
+            return
+        bar = self.browser.verticalScrollBar()
+        position = round(10_000 * bar.value() / bar.maximum()) if bar.maximum() else 0
+        seconds = self.clock.restart() // 1000 if self.clock.isValid() else 0
+        with self.ctx.db.begin() as session:
+            training.record_reading(
+                session,
+                self.person,
+                self.session.document_id,
+                sections_seen=self.unsaved_read,
+                last_section=self.current_section(),
+                position=position,
+                seconds=seconds,
+                now=self.ctx.clock.now(),
+            )
+        self.unsaved_read = set()
+
+    def leave(self) -> None:
+        self.save_state()
+        self.autosave.stop()
+        self.session = None
+
+    def zoom(self, step: int) -> None:
+        if step > 0:
+            self.browser.zoomIn(1)
+        else:
+            self.browser.zoomOut(1)
+        if self.session is not None:
+            self._measure_sections()
+
+    # --- links, sections, search -------------------------------------------------------------
+
+    def _on_section_activated(self, item: QListWidgetItem) -> None:
+        self.browser.scrollToAnchor(item.data(Qt.ItemDataRole.UserRole))
+        self.browser.setFocus()
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)  # only ever on the person's click
+        elif url.hasFragment():
+            self.browser.scrollToAnchor(url.fragment())
+
+    def _on_search(self) -> None:
+        needle = self.search_box.text().strip()
+        self.results.clear()
+        if not needle:
+            self.results.hide()
+            return
+        with self.ctx.db.begin() as session:
+            hits = training.search(session, self.person, needle)
+        for hit in hits:
+            item = QListWidgetItem(
+                f"{hit.module_title} › {hit.section_title}: {hit.snippet}", self.results
+            )
+            item.setData(Qt.ItemDataRole.UserRole, (hit.module_key, hit.section_id))
+        if not hits:
+            QListWidgetItem(f"No section mentions “{needle}”.", self.results)
+        self.results.setMaximumHeight(self.results.sizeHintForRow(0) * min(6, len(hits) or 1) + 8)
+        self.results.show()
+        self.results.setFocus()
+        self.results.setCurrentRow(0)
+
+    def _on_result_activated(self, item: QListWidgetItem) -> None:
+        target = item.data(Qt.ItemDataRole.UserRole)
+        if target:
+            self.results.hide()
+            self.search_result_chosen.emit(*target)
+
+    def find_in_text(self, words: str) -> bool:
+        return self.browser.find(words, QTextDocument.FindFlag(0))
+
+
+def _block_anchors(block: Any) -> list[str]:
+    names: list[str] = []
+    it = block.begin()
+    while not it.atEnd():
+        fragment = it.fragment()
+        if fragment.isValid():
+            names.extend(fragment.charFormat().anchorNames())
+        it += 1
+    return names
+
+
+class MyTrainingView(QWidget):
+    """The trainee's screen: overview, reader and knowledge check, one at a time."""
+
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.overview = TrainingOverviewView()
+        self.reader = ModuleReaderView(ctx, person)
+        self.check = KnowledgeCheckView(ctx, person)
+        self.error = problem_label()
+        self.stack = QStackedWidget()
+        for widget in (self.overview, self.reader, self.check):
+            self.stack.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.error)
+        layout.addWidget(self.stack, 1)
+        self.overview.open_requested.connect(self.open_module)
+        self.reader.back_requested.connect(self.show_overview)
+        self.reader.check_requested.connect(self._on_reader_check_requested)
+        self.reader.switch_requested.connect(self._on_reader_switch_requested)
+        self.reader.search_result_chosen.connect(self.open_module)
+        self.check.back_requested.connect(self._on_check_back_requested)
+        self.show_overview()
+
+    def show_overview(self) -> None:
+        if self.stack.currentWidget() is self.reader:
+            self.reader.leave()
+        with self.ctx.db.begin() as session:
+            overview = training.training_overview(session, self.person)
+        self.overview.show_overview(overview)
+        self.stack.setCurrentWidget(self.overview)
+        self.error.clear()
+        self.overview.tree.setFocus()
+
+    def open_module(self, key: str, section: str | None = None, switch: bool = False) -> None:
+        if self.stack.currentWidget() is self.reader and self.reader.session is not None:
+            self.reader.save_state()
+        try:
+            with self.ctx.db.begin() as session:
+                opened = training.open_module(
+                    session, self.person, key, now=self.ctx.clock.now(), switch_to_latest=switch
+                )
+        except TrainerError as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.clear()
+        self.stack.setCurrentWidget(self.reader)
+        self.reader.show_module(opened, section)
+
+    def _on_reader_switch_requested(self) -> None:
+        if self.reader.session is not None:
+            self.reader.save_state()
+            self.open_module(self.reader.session.module.id, switch=True)
+
+    def _on_reader_check_requested(self) -> None:
+        opened = self.reader.session
+        if opened is None:
+            return
+        self.reader.save_state()
+        with self.ctx.db.begin() as session:
+            module, paper = training.start_check(session, self.person, opened.document_id)
+        self.check.show_paper(opened.document_id, module, paper)
+        self.stack.setCurrentWidget(self.check)
+
+    def _on_check_back_requested(self, to_overview: bool) -> None:
+        if to_overview or self.reader.session is None:
+            self.reader.leave()
+            self.show_overview()
+        else:
+            self.stack.setCurrentWidget(self.reader)
+            self.reader.clock.start()
+
+    def save_state(self) -> None:
+        if self.stack.currentWidget() is self.reader:
+            self.reader.save_state()
