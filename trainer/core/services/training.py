@@ -84,8 +84,10 @@ def _live_documents(session: Session, organization_id: int, kind: str) -> list[L
         .where(ContentDocument.organization_id == organization_id, ContentDocument.kind == kind)
         .order_by(ContentDocument.key)
     )
-    return [LiveDocument(doc_id, key, version_id, number or 0, body)
-            for doc_id, key, version_id, number, body in rows]
+    return [
+        LiveDocument(doc_id, key, version_id, number or 0, body)
+        for doc_id, key, version_id, number, body in rows
+    ]
 
 
 @dataclass(frozen=True)
