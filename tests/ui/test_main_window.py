@@ -47,7 +47,8 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
     assert window.sign_in_view.heading.text() == "Northside Peace Alliance"
     sign_in(qtbot, window, "grace")
     assert window.workspace is not None
-    assert window.workspace.labels() == ["Home", "Content library", "People", "Organization"]
+    assert window.workspace.labels() == [
+        "Home", "Authoring", "Content library", "People", "Organization"]
     with sqlite_db.begin() as session:
         org = accounts.get_organization(session)
         assert org.logo is not None and org.logo_mime == "image/png"
@@ -57,9 +58,9 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
     ("role", "screens"),
     [
         ("trainee", ["Home", "My training"]),
-        ("trainer", ["Home", "Content library"]),
+        ("trainer", ["Home", "Authoring", "Content library"]),
         ("manager", ["Home"]),
-        ("admin", ["Home", "Content library", "People", "Organization"]),
+        ("admin", ["Home", "Authoring", "Content library", "People", "Organization"]),
     ],
 )
 def test_navigation_shows_what_each_role_may_use(

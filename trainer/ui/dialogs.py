@@ -202,3 +202,19 @@ def choose_save_file(
 ) -> Path | None:
     name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
     return Path(name) if name else None
+
+
+class NewModuleDialog(FormDialog[tuple[str, str, str]]):
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent, "New module", "Create draft")
+        self.key = self.add_field("&Id", QLineEdit())
+        self.key.setPlaceholderText("e.g. core-09-our-referral-partners")
+        self.title = self.add_field("&Title", QLineEdit())
+        self.track = self.add_field("T&rack", QLineEdit("core"))
+
+    def value(self) -> tuple[str, str, str]:
+        return self.key.text().strip(), self.title.text().strip(), self.track.text().strip()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, submit: Callable[[tuple[str, str, str]], Any]) -> Any:
+        return cls.run(cls(parent), submit)

@@ -38,6 +38,7 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
 
     Imported here, after sign-in, so the sign-in window does not wait for the database layer.
     """
+    from trainer.ui.views.authoring import AuthoringView
     from trainer.ui.views.home import HomeView
     from trainer.ui.views.library import LibraryView
     from trainer.ui.views.organization import OrganizationView
@@ -47,6 +48,7 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     return [
         ("Home", frozenset(Role), HomeView),
         ("My training", frozenset({Role.TRAINEE}), MyTrainingView),
+        ("Authoring", frozenset({Role.TRAINER, Role.ADMIN}), AuthoringView),
         ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
         ("People", frozenset({Role.ADMIN}), PeopleView),
         ("Organization", frozenset({Role.ADMIN}), OrganizationView),

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from trainer.core import audit
 from trainer.core.errors import NotFoundError, ValidationError
 from trainer.core.library import (
+    KEY_RE,
     BundledDocument,
+    Problem,
     check_document,
     content_hash,
     read_header,
@@ -187,6 +189,11 @@ def create_document(
     editor = require(session, actor, "edit_content")
     if kind not in set(ContentKind):
         raise ValidationError(f"Unknown content kind {kind!r}.", "kind")
+    if not KEY_RE.match(key):
+        raise ValidationError(
+            "The id is lowercase letters, digits and hyphens, e.g. core-09-referral-partners.",
+            "key",
+        )
     exists = session.scalar(
         select(func.count()).where(
             ContentDocument.organization_id == editor.organization_id,
@@ -248,6 +255,8 @@ def publish(
     if draft is None:
         raise ValidationError("There is no draft to publish. Edit the document first.")
     problems = check_document(doc.kind, draft.body, doc.key)
+    if not problems and doc.kind == ContentKind.MODULE:
+        problems = _prerequisite_problems(session, doc, draft.body)
     if problems:
         listed = "\n".join(p.format(doc.key) for p in problems[:20])
         raise ValidationError(f"This draft cannot be published until these are fixed:\n{listed}")
@@ -266,6 +275,41 @@ def publish(
         hash=draft.content_hash,
     )
     return draft
+
+
+def _prerequisite_problems(session: Session, doc: ContentDocument, body: str) -> list[Problem]:
+    """A module's prerequisites must be published modules, and must not lead back to it."""
+    from trainer.core.curriculum import cycle_in, parse_module
+
+    module, _ = parse_module(body)
+    if module is None:
+        return []
+    graph: dict[str, tuple[str, ...]] = {}
+    for other in session.scalars(
+        select(ContentDocument).where(
+            ContentDocument.organization_id == doc.organization_id,
+            ContentDocument.kind == ContentKind.MODULE,
+            ContentDocument.id != doc.id,
+        )
+    ):
+        live = session.scalars(
+            select(ContentVersion)
+            .where(ContentVersion.document_id == other.id, ContentVersion.number.is_not(None))
+            .order_by(ContentVersion.number.desc())
+            .limit(1)
+        ).first()
+        parsed = parse_module(live.body)[0] if live else None
+        graph[other.key] = parsed.prerequisites if parsed else ()
+    problems = [
+        Problem(None, f"prerequisite {p!r} is not a published module")
+        for p in module.prerequisites
+        if p not in graph
+    ]
+    graph[doc.key] = module.prerequisites
+    cycle = cycle_in(graph)
+    if cycle and doc.key in cycle:
+        problems.append(Problem(None, "prerequisites form a cycle: " + " -> ".join(cycle)))
+    return problems
 
 
 def _publish_text(
