@@ -16,8 +16,9 @@ from trainer.ui.views.authoring import AuthoringView
 
 
 @pytest.fixture
-def authoring(qtbot, make_window, sqlite_team: Team, sqlite_db, clock,
-              tmp_path: Path) -> AuthoringView:
+def authoring(
+    qtbot, make_window, sqlite_team: Team, sqlite_db, clock, tmp_path: Path
+) -> AuthoringView:
     with sqlite_db.begin() as session:
         library.import_bundled(session, write_curriculum(tmp_path / "bundle"), now=clock.now())
     window = make_window()
@@ -33,9 +34,9 @@ def _replace(view: AuthoringView, old: str, new: str) -> None:
     view.editor.setPlainText(text.replace(old, new, 1))
 
 
-def test_trainer_publishes_a_new_version_that_new_learners_get(qtbot, authoring: AuthoringView,
-                                                               sqlite_team: Team, sqlite_db,
-                                                               clock) -> None:
+def test_trainer_publishes_a_new_version_that_new_learners_get(
+    qtbot, authoring: AuthoringView, sqlite_team: Team, sqlite_db, clock
+) -> None:
     assert "Showing published version 1" in authoring.state.text()
     _replace(authoring, "title: First steps", "title: First steps in the field")
     qtbot.waitUntil(lambda: "First steps in the field" in authoring.preview.toPlainText())
@@ -52,11 +53,13 @@ def test_trainer_publishes_a_new_version_that_new_learners_get(qtbot, authoring:
 
 
 def test_invalid_edit_is_flagged_with_its_line_and_cannot_be_published(
-        qtbot, authoring: AuthoringView, sqlite_team: Team, sqlite_db, monkeypatch) -> None:
+    qtbot, authoring: AuthoringView, sqlite_team: Team, sqlite_db, monkeypatch
+) -> None:
     _replace(authoring, "estimated_minutes: 20", "estimated_minutes: twenty")
     qtbot.waitUntil(lambda: not authoring.publish.isEnabled())
     assert authoring.problems.item(0).text() == (
-        "line 6: estimated_minutes: 'twenty' is not of type 'integer'")
+        "line 6: estimated_minutes: 'twenty' is not of type 'integer'"
+    )
     authoring.problems.setCurrentRow(0)
     qtbot.keyClick(authoring.problems, Qt.Key.Key_Return)
     assert authoring.editor.textCursor().blockNumber() == 5
@@ -73,7 +76,8 @@ def test_invalid_edit_is_flagged_with_its_line_and_cannot_be_published(
 
 
 def test_moving_to_another_module_keeps_unsaved_edits_as_a_draft(
-        qtbot, authoring: AuthoringView, sqlite_team: Team, sqlite_db) -> None:
+    qtbot, authoring: AuthoringView, sqlite_team: Team, sqlite_db
+) -> None:
     _replace(authoring, "Listen before you speak.", "Listen first, always.")
     authoring.select_key("basics-2")
     authoring.select_key("basics-1")
@@ -81,8 +85,9 @@ def test_moving_to_another_module_keeps_unsaved_edits_as_a_draft(
     assert authoring.state.text().startswith("Editing the draft")
 
 
-def test_ctrl_s_saves_the_draft(qtbot, authoring: AuthoringView, sqlite_team: Team,
-                                sqlite_db) -> None:
+def test_ctrl_s_saves_the_draft(
+    qtbot, authoring: AuthoringView, sqlite_team: Team, sqlite_db
+) -> None:
     authoring.editor.setFocus()
     _replace(authoring, "Follow up the next day.", "Follow up within a day.")
     qtbot.keyClick(authoring.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -92,10 +97,16 @@ def test_ctrl_s_saves_the_draft(qtbot, authoring: AuthoringView, sqlite_team: Te
         assert "within a day" in library.versions(session, sqlite_team.trainer, doc.id)[0].body
 
 
-def test_new_module_starts_from_a_valid_template(qtbot, authoring: AuthoringView,
-                                                 monkeypatch) -> None:
-    monkeypatch.setattr(dialogs.NewModuleDialog, "ask", staticmethod(
-        lambda parent, submit: submit(("basics-3", "Our referral partners", "basics"))))
+def test_new_module_starts_from_a_valid_template(
+    qtbot, authoring: AuthoringView, monkeypatch
+) -> None:
+    monkeypatch.setattr(
+        dialogs.NewModuleDialog,
+        "ask",
+        staticmethod(
+            lambda parent, submit: submit(("basics-3", "Our referral partners", "basics"))
+        ),
+    )
     qtbot.mouseClick(authoring.new, Qt.MouseButton.LeftButton)
     assert "id: basics-3" in authoring.editor.toPlainText()
     authoring.validate()

@@ -48,7 +48,12 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
     sign_in(qtbot, window, "grace")
     assert window.workspace is not None
     assert window.workspace.labels() == [
-        "Home", "Authoring", "Content library", "People", "Organization"]
+        "Home",
+        "Authoring",
+        "Content library",
+        "People",
+        "Organization",
+    ]
     with sqlite_db.begin() as session:
         org = accounts.get_organization(session)
         assert org.logo is not None and org.logo_mime == "image/png"
@@ -58,8 +63,8 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
     ("role", "screens"),
     [
         ("trainee", ["Home", "My training"]),
-        ("trainer", ["Home", "Authoring", "Content library"]),
-        ("manager", ["Home"]),
+        ("trainer", ["Home", "Authoring", "Cohort", "Content library"]),
+        ("manager", ["Home", "Team"]),
         ("admin", ["Home", "Authoring", "Content library", "People", "Organization"]),
     ],
 )

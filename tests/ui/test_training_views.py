@@ -142,3 +142,21 @@ def test_search_jumps_to_the_section_in_another_module(qtbot, make_window, studi
     assert (
         reader.current_section() == "following-up" or reader.browser.verticalScrollBar().value() > 0
     )
+
+
+def test_manager_sees_each_trainees_progress(qtbot, make_window, studied: Team, sqlite_db,
+                                             clock) -> None:
+    with sqlite_db.begin() as session:
+        opened = training.open_module(session, studied.trainee, "basics-1", now=clock.now())
+        training.record_reading(session, studied.trainee, opened.document_id,
+                                sections_seen=["listening-first"], now=clock.now())
+    window = make_window()
+    sign_in(qtbot, window, "manny")
+    team = window.workspace.show_screen("Team")
+    rows = {r.person.username: r for r in team.model.rows}
+    assert set(rows) == {"tom", "tess"}  # trainees only
+    assert rows["tom"].working_on == "First steps" and rows["tom"].passed == "0 of 2"
+    team.table.selectRow(team.model.rows.index(rows["tom"]))
+    track = team.detail.topLevelItem(0)
+    assert track.child(0).text(1) == "In progress"
+    assert track.child(1).text(1) == "Locked: first finish First steps"

@@ -43,13 +43,16 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     from trainer.ui.views.library import LibraryView
     from trainer.ui.views.organization import OrganizationView
     from trainer.ui.views.people import PeopleView
+    from trainer.ui.views.team import TeamView
     from trainer.ui.views.training import MyTrainingView
 
     return [
         ("Home", frozenset(Role), HomeView),
         ("My training", frozenset({Role.TRAINEE}), MyTrainingView),
         ("Authoring", frozenset({Role.TRAINER, Role.ADMIN}), AuthoringView),
+        ("Cohort", frozenset({Role.TRAINER}), TeamView),
         ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
+        ("Team", frozenset({Role.MANAGER}), TeamView),
         ("People", frozenset({Role.ADMIN}), PeopleView),
         ("Organization", frozenset({Role.ADMIN}), OrganizationView),
     ]
@@ -66,8 +69,10 @@ class WorkspaceView(QWidget):
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.pages = QStackedWidget()
         self.screens: dict[str, QWidget] = {}
+        added: set[Screen] = set()
         for label, roles, make in screens():
-            if person.roles & roles:
+            if person.roles & roles and make not in added:  # one screen per view class
+                added.add(make)
                 widget = make(ctx, person)
                 self.screens[label] = widget
                 self.pages.addWidget(widget)

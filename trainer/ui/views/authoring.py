@@ -173,8 +173,9 @@ class AuthoringView(QWidget):
     def _relabel(self) -> None:
         """Update the list's labels (draft markers) without changing the selection."""
         with self.ctx.db.begin() as session:
-            docs = {d.id: d for d in library.list_documents(session, self.person,
-                                                            ContentKind.MODULE)}
+            docs = {
+                d.id: d for d in library.list_documents(session, self.person, ContentKind.MODULE)
+            }
         for i in range(self.modules.count()):
             item = self.modules.item(i)
             d = docs.get(item.data(Qt.ItemDataRole.UserRole))
