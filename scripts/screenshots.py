@@ -26,7 +26,9 @@ SHOTS = [
     ("trainee-reader", "trainee", "reader"),
     ("trainee-reader-200", "trainee", "reader-200"),
     ("trainee-check", "trainee", "check"),
+    ("trainer-authoring", "trainer", "Authoring"),
     ("trainer-library", "trainer", "Content library"),
+    ("manager-team", "manager", "Team"),
     ("admin-people", "admin", "People"),
     ("admin-organization", "admin", "Organization"),
 ]

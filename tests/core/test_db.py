@@ -127,3 +127,29 @@ def test_unreachable_postgres_url_names_the_server_and_hides_the_password() -> N
     assert "127.0.0.1:1/cvi" in message
     assert "s3cret" not in message
     assert "Check that the server is running" in message
+
+
+def test_a_database_from_the_previous_version_is_upgraded_keeping_its_data(paths) -> None:
+
+    from trainer.core.db import make_engine
+
+    paths.data_dir.mkdir(parents=True)
+    engine = make_engine(paths.sqlite_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), SCHEMA_REVISIONS[0])
+        connection.execute(
+            text(
+                "INSERT INTO organization (name, inactivity_minutes, lockout_threshold, "
+                "lockout_minutes, created_at) VALUES ('Old Org', 15, 5, 15, '2025-01-01 00:00:00')"
+            )
+        )
+    engine.dispose()
+    db = open_database(paths)
+    try:
+        with db.engine.connect() as con:
+            assert con.execute(text("SELECT name FROM organization")).scalar() == "Old Org"
+            assert (
+                con.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
+            )
+    finally:
+        db.dispose()

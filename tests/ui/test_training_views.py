@@ -144,12 +144,18 @@ def test_search_jumps_to_the_section_in_another_module(qtbot, make_window, studi
     )
 
 
-def test_manager_sees_each_trainees_progress(qtbot, make_window, studied: Team, sqlite_db,
-                                             clock) -> None:
+def test_manager_sees_each_trainees_progress(
+    qtbot, make_window, studied: Team, sqlite_db, clock
+) -> None:
     with sqlite_db.begin() as session:
         opened = training.open_module(session, studied.trainee, "basics-1", now=clock.now())
-        training.record_reading(session, studied.trainee, opened.document_id,
-                                sections_seen=["listening-first"], now=clock.now())
+        training.record_reading(
+            session,
+            studied.trainee,
+            opened.document_id,
+            sections_seen=["listening-first"],
+            now=clock.now(),
+        )
     window = make_window()
     sign_in(qtbot, window, "manny")
     team = window.workspace.show_screen("Team")
@@ -158,5 +164,28 @@ def test_manager_sees_each_trainees_progress(qtbot, make_window, studied: Team, 
     assert rows["tom"].working_on == "First steps" and rows["tom"].passed == "0 of 2"
     team.table.selectRow(team.model.rows.index(rows["tom"]))
     track = team.detail.topLevelItem(0)
-    assert track.child(0).text(1) == "In progress"
-    assert track.child(1).text(1) == "Locked: first finish First steps"
+    assert track.child(0).text(0) == "In progress"
+    assert track.child(1).text(0) == "Locked: first finish First steps"
+
+
+def test_images_shipped_next_to_a_module_are_shown(
+    qtbot, make_window, sqlite_team: Team, sqlite_db, clock, tmp_path: Path, ctx
+) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QColor, QImage, QTextDocument
+
+    root = write_curriculum(tmp_path / "bundle", extra="\n\n![A map of the area](images/map.png)")
+    (root / "curricula" / "basics" / "images").mkdir()
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("navy"))
+    image.save(str(root / "curricula" / "basics" / "images" / "map.png"))
+    with sqlite_db.begin() as session:
+        library.import_bundled(session, root, now=clock.now())
+    ctx.content_root = root
+    view = _my_training(qtbot, make_window)
+    view.open_module("basics-1")
+    loaded = view.reader.browser.loadResource(
+        QTextDocument.ResourceType.ImageResource.value, QUrl("images/map.png")
+    )
+    assert QImage.fromData(loaded).size().width() == 40  # the file's bytes, found and read
+    assert 'src="images/map.png"' in view.reader.browser.toHtml()

@@ -96,6 +96,8 @@ class AuthoringView(QWidget):
 
         self.modules = QListWidget()
         self.modules.setAccessibleName("Modules")
+        self.modules.setWordWrap(True)
+        self.modules.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.modules.currentItemChanged.connect(self._on_module_changed)
         self.new = button("&New module…", self._on_new_clicked, "New module")
         self.editor = QPlainTextEdit()

@@ -59,7 +59,7 @@ class TeamView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.detail = QTreeWidget()
         self.detail.setAccessibleName("Modules of the selected person")
-        self.detail.setHeaderLabels(["Module", "Status"])
+        self.detail.setHeaderLabels(["Status", "Module"])
         self.summary = QLabel()
         split = QSplitter()
         split.addWidget(self.table)
@@ -92,9 +92,9 @@ class TeamView(QWidget):
             return
         row = self.model.row(rows[0].row())
         for track in row.overview.tracks:
-            top = QTreeWidgetItem([track.title, f"{track.passed} of {len(track.modules)} passed"])
+            top = QTreeWidgetItem([f"{track.passed} of {len(track.modules)} passed", track.title])
             self.detail.addTopLevelItem(top)
             for module in track.modules:
-                top.addChild(QTreeWidgetItem([module.title, module.label]))
+                top.addChild(QTreeWidgetItem([module.label, module.title]))
             top.setExpanded(True)
         self.detail.resizeColumnToContents(0)

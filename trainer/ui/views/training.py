@@ -249,6 +249,8 @@ class ModuleReaderView(QWidget):
             f"<p><i>About {module.estimated_minutes} minutes.</i> In this module you "
             f"will learn to:</p><ul>{objectives}</ul>"
         )
+        # Images shipped with a module sit next to it in the bundled content folder.
+        self.browser.setSearchPaths([str(self.ctx.content_root / "curricula" / module.track)])
         self.browser.setHtml(page(opened.rendered, module.title, preface))
         self._measure_sections()
         self._fill_sections()
