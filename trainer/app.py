@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from trainer import APP_NAME, __version__
 from trainer.core.clock import SystemClock
 from trainer.core.errors import TrainerError
-from trainer.core.paths import AppPaths, bundled_content_root
+from trainer.core.paths import AppPaths, bundled_content_root, clear_running, mark_running
 from trainer.core.preflight import SCHEMA_HEAD, preflight_sqlite
 
 # Benchmarks set this to quit as soon as the first window has been shown (benchmarks/startup.py).
@@ -73,6 +74,9 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
 
     window = MainWindow(ctx)
     window.show()
+    if url is None:
+        mark_running(paths)  # lets `cvi-trainer restore` refuse while the app is open
+    _quit_on_signals(app)
     if demo:
         print(f"CVI Trainer demo: data in {paths.data_dir}", file=sys.stderr)
     if quick:
@@ -83,6 +87,22 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
         return app.exec()
     finally:
         ctx.dispose()
+        if url is None:
+            clear_running(paths)
+
+
+def _quit_on_signals(app: Any) -> None:
+    """Ctrl+C or a polite kill closes the window properly (progress saved, demo folder removed)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.closeAllWindows())
+    # Qt's event loop does not return to Python on its own; a timer lets signal handlers run.
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
 
 
 def _after_show(ctx, window, app) -> None:

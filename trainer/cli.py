@@ -137,16 +137,24 @@ def _paths(args: argparse.Namespace):  # -> AppPaths
     return AppPaths.resolve(getattr(args, "data_dir", None))
 
 
-def _open(args: argparse.Namespace):  # -> Database
+def _open(args: argparse.Namespace, *, create: bool = False):  # -> Database
     from trainer.core.db import open_database
 
     url = getattr(args, "database_url", None)
+    if not url and not create:
+        paths = _paths(args)
+        if not paths.database.exists():
+            raise TrainerError(
+                f"There is no CVI Trainer database in {paths.data_dir}. Check "
+                "--data-dir (or CVI_TRAINER_HOME), or create one by opening the "
+                "app there."
+            )
     return open_database(None if url else _paths(args), url)
 
 
 @contextmanager
-def _database(args: argparse.Namespace) -> Iterator[Any]:
-    db = _open(args)
+def _database(args: argparse.Namespace, *, create: bool = False) -> Iterator[Any]:
+    db = _open(args, create=create)
     try:
         yield db
     finally:
@@ -164,14 +172,30 @@ def _sign_in(db, username: str):  # -> Person
 
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
-        import getpass
-
-        password = getpass.getpass(f"Password for {username}: ")
+        password = _ask_password(f"Password for {username}: ")
     with db.begin() as session:
         outcome = accounts.sign_in(session, username, password, now=_now())
     if outcome.person is None:
         raise TrainerError(outcome.error or "Sign-in refused.")
+    if outcome.must_change_password:
+        raise TrainerError(
+            f"{username} must first choose their own password: sign in to the app "
+            "once and change the temporary password."
+        )
     return outcome.person
+
+
+def _ask_password(prompt: str) -> str:
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise TrainerError(
+            f"No password given. Set {PASSWORD_ENV} or run the command in a terminal so it can ask."
+        )
+    try:
+        return getpass.getpass(prompt)
+    except EOFError as exc:
+        raise TrainerError("No password given.") from exc
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -182,7 +206,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from trainer.core.demo_people import demo_credentials_text
     from trainer.core.services.accounts import get_organization
 
-    with _database(args) as db, db.begin() as session:
+    with _database(args, create=True) as db, db.begin() as session:
         if get_organization(session) is not None:
             raise TrainerError(
                 "This database already has an organization; demo data goes "
@@ -258,9 +282,11 @@ def cmd_people_add(args: argparse.Namespace) -> int:
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
-        import getpass
+        from trainer.core.services.permissions import require
 
-        password = args.temporary_password or getpass.getpass(
+        with db.begin() as session:
+            require(session, actor, "manage_people")  # refuse before asking for anything
+        password = args.temporary_password or _ask_password(
             "Temporary password for the new person: "
         )
         with db.begin() as session:

@@ -179,3 +179,59 @@ def test_gui_opens_on_seeded_data_and_on_a_fresh_demo(demo_dir: Path, tmp_path: 
         result = run_cli(*argv, CVI_TRAINER_EXIT_WHEN_SHOWN="1")
         assert result.returncode == 0, result.stderr
     assert (tmp_path / "d" / "cvi-trainer.sqlite3").exists()
+
+
+def test_commands_refuse_a_data_folder_without_a_database(tmp_path: Path, capsys) -> None:
+    assert main(["audit", "verify", "--data-dir", str(tmp_path / "typo")]) == 1
+    assert "There is no CVI Trainer database in" in capsys.readouterr().err
+    assert not (tmp_path / "typo" / "cvi-trainer.sqlite3").exists()
+
+
+def test_data_dir_that_is_a_file_is_named(tmp_path: Path, capsys) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("hello")
+    assert main(["seed-demo", "--data-dir", str(a_file)]) == 1
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_a_temporary_password_cannot_be_used_on_the_command_line(
+    demo_dir: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("CVI_TRAINER_PASSWORD", "demo-admin-pass")
+    main(
+        [
+            "people",
+            "add",
+            "--as",
+            "admin",
+            "bob",
+            "Bob B",
+            "--role",
+            "trainee",
+            "--temporary-password",
+            "temporary-pass-1",
+            "--data-dir",
+            str(demo_dir),
+        ]
+    )
+    capsys.readouterr()
+    monkeypatch.setenv("CVI_TRAINER_PASSWORD", "temporary-pass-1")
+    assert main(["people", "list", "--as", "bob", "--data-dir", str(demo_dir)]) == 1
+    assert "must first choose their own password" in capsys.readouterr().err
+
+
+def test_no_password_and_no_terminal_is_one_clear_line(demo_dir: Path) -> None:
+    result = run_cli(
+        "people",
+        "add",
+        "--as",
+        "trainer",
+        "bob",
+        "Bob B",
+        "--role",
+        "trainee",
+        "--data-dir",
+        str(demo_dir),
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Set CVI_TRAINER_PASSWORD" in result.stderr

@@ -222,3 +222,23 @@ def test_inactivity_setting_defaults_to_15_minutes_and_admins_change_it(
             accounts.OrganizationSettings("Eastside", None, 0, 5, 15),
             now=clock.now(),
         )
+
+
+def test_a_file_that_is_not_an_image_is_refused_as_the_logo(team: Team, db, clock) -> None:
+    with pytest.raises(ValidationError, match="not one") as info:
+        with db.begin() as session:
+            accounts.set_logo(
+                session, team.admin, b"just some text\n", "image/png", now=clock.now()
+            )
+    assert info.value.field == "logo"
+
+
+def test_an_empty_organization_name_says_which_name(team: Team, db, clock) -> None:
+    with pytest.raises(ValidationError, match="Enter the organization's name"):
+        with db.begin() as session:
+            accounts.update_organization(
+                session,
+                team.admin,
+                accounts.OrganizationSettings("  ", None, 15, 5, 15),
+                now=clock.now(),
+            )

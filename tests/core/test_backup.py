@@ -57,3 +57,28 @@ def test_restoring_something_that_is_not_a_backup_changes_nothing(
     with pytest.raises(BackupError, match=r"holiday-photo\.jpg is not a usable backup"):
         restore_sqlite(paths, junk, now=clock.now())
     assert paths.database.read_bytes() == before
+
+
+def test_two_restores_in_the_same_second_keep_both_safety_copies(
+    sqlite_team: Team, sqlite_db, paths, clock, tmp_path: Path
+) -> None:
+    backup = backup_sqlite(sqlite_db, tmp_path / "b.sqlite3")
+    sqlite_db.dispose()
+    first = restore_sqlite(paths, backup, now=clock.now())
+    second = restore_sqlite(paths, backup, now=clock.now())
+    assert first != second and first.exists() and second.exists()
+
+
+def test_restore_is_refused_while_the_app_has_the_folder_open(
+    sqlite_team: Team, sqlite_db, paths, clock, tmp_path: Path
+) -> None:
+    backup = backup_sqlite(sqlite_db, tmp_path / "b.sqlite3")
+    sqlite_db.dispose()
+    paths.lock_file.write_text("1")  # process 1 is always alive
+    with pytest.raises(BackupError, match="CVI Trainer is open on"):
+        restore_sqlite(paths, backup, now=clock.now())
+
+
+def test_backup_to_a_place_that_cannot_be_written_says_so(sqlite_db, tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match=r"Cannot write the backup to /proc/nope\.sqlite3"):
+        backup_sqlite(sqlite_db, Path("/proc/nope.sqlite3"))

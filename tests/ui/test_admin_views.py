@@ -74,7 +74,7 @@ def test_admin_deactivates_after_confirming(
     qtbot.mouseClick(view.toggle, Qt.MouseButton.LeftButton)
     assert view.selected().username == "tom"
     assert view.model.data(view.model.index(view.table.currentIndex().row(), 4)) == "Deactivated"
-    assert view.toggle.text() == "Re&activate"
+    assert view.toggle.text() == "Reac&tivate" and view.toggle.accessibleName() == "Reactivate"
     with sqlite_db.begin() as session:
         assert not session.get(Person, sqlite_team.trainee.id).active
 
@@ -140,3 +140,29 @@ def test_trainer_accepts_an_update_shipped_with_the_app(
     view.table.selectRow(0)
     assert view.versions.count() == 2
     assert view.versions.item(0).text().startswith("Version 2 — Tina Person")
+
+
+def test_dialogs_start_on_their_first_field_and_tab_through_fields_first(qtbot) -> None:
+    dialog = dialogs.AddPersonDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.full_name.hasFocus() or dialog.focusWidget() is dialog.full_name)
+    assert dialog.focusWidget() is dialog.full_name
+    dialog.focusNextChild()  # what Tab does
+    assert dialog.focusWidget() is dialog.username
+    assert dialog.ok_button.text() == "&Add person"
+
+
+def test_organization_screen_shows_new_audit_entries_when_revisited(
+    qtbot, make_window, sqlite_team: Team, sqlite_db, clock
+) -> None:
+    window = make_window()
+    sign_in(qtbot, window, "ada")
+    org = window.workspace.show_screen("Organization")
+    window.workspace.show_screen("People")
+    with sqlite_db.begin() as session:
+        accounts.set_active(
+            session, sqlite_team.admin, sqlite_team.trainee.id, False, now=clock.now()
+        )
+    window.workspace.show_screen("Organization")
+    assert org.audit_model.rows[0].action == "person.deactivated"

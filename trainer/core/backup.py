@@ -9,7 +9,7 @@ from pathlib import Path
 
 from trainer.core.db import Database
 from trainer.core.errors import BackupError, DatabaseError
-from trainer.core.paths import AppPaths
+from trainer.core.paths import AppPaths, app_is_running
 from trainer.core.preflight import SCHEMA_REVISIONS, read_sqlite_revision
 
 
@@ -33,8 +33,11 @@ def backup_sqlite(db: Database, target: Path) -> Path:
         finally:
             raw.close()
         partial.replace(target)
-    except OSError as exc:
-        raise BackupError(f"Cannot write the backup to {target}: {exc.strerror}.") from exc
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise BackupError(
+            f"Cannot write the backup to {target}: {reason}. Choose a folder you can write to."
+        ) from exc
     return target
 
 
@@ -50,7 +53,10 @@ def restore_sqlite(paths: AppPaths, source: Path, *, now: datetime) -> Path:
     try:
         revision = read_sqlite_revision(source)
     except DatabaseError as exc:
-        raise BackupError(f"{source} is not a usable backup: {exc}") from exc
+        raise BackupError(
+            f"{source} is not a usable backup: it is not a CVI Trainer database "
+            "or it is damaged. Choose another backup file."
+        ) from exc
     if revision is None:
         raise BackupError(f"{source} is not a CVI Trainer backup (it has no schema version).")
     if revision not in SCHEMA_REVISIONS:
@@ -65,9 +71,14 @@ def restore_sqlite(paths: AppPaths, source: Path, *, now: datetime) -> Path:
     finally:
         check.close()
     paths.data_dir.mkdir(parents=True, exist_ok=True)
-    kept = paths.database.with_name(
-        f"{paths.database.name}.before-restore-{now.strftime('%Y%m%d-%H%M%S')}"
-    )
+    if app_is_running(paths):
+        raise BackupError(f"CVI Trainer is open on {paths.data_dir}. Close it, then restore.")
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    kept = paths.database.with_name(f"{paths.database.name}.before-restore-{stamp}")
+    counter = 1
+    while kept.exists():  # never overwrite an earlier safety copy
+        counter += 1
+        kept = paths.database.with_name(f"{paths.database.name}.before-restore-{stamp}-{counter}")
     staging = paths.database.with_name(paths.database.name + ".restoring")
     shutil.copyfile(source, staging)
     if paths.database.exists():

@@ -44,6 +44,11 @@ EXTRA_PASSWORD = "demo-trainee-pass"
 
 
 def demo_credentials_text() -> str:
+    extra = ", ".join(u for u, _, _ in EXTRA_TRAINEES)
+    return _main_credentials() + f"\n(also trainees {extra} / {EXTRA_PASSWORD})"
+
+
+def _main_credentials() -> str:
     return "\n".join(
         f"{p.username} / {p.password}  ({', '.join(sorted(r.label for r in p.roles))})"
         for p in DEMO_PEOPLE

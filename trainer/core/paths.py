@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,43 @@ class AppPaths:
     @property
     def backups(self) -> Path:
         return self.data_dir / "backups"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data_dir / "cvi-trainer.pid"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def app_is_running(paths: AppPaths) -> bool:
+    """Whether a CVI Trainer window has this data folder open (a stale file is ignored)."""
+    try:
+        pid = int(paths.lock_file.read_text().strip())
+    except (OSError, ValueError):
+        return False
+    return pid != os.getpid() and _pid_alive(pid)
+
+
+def mark_running(paths: AppPaths) -> None:
+    # Only a courtesy for `restore`; never a reason not to start.
+    with contextlib.suppress(OSError):
+        paths.lock_file.write_text(str(os.getpid()))
+
+
+def clear_running(paths: AppPaths) -> None:
+    try:
+        if paths.lock_file.read_text().strip() == str(os.getpid()):
+            paths.lock_file.unlink()
+    except OSError:
+        pass
 
 
 def bundled_content_root() -> Path:

@@ -20,6 +20,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def check_data_dir(paths: AppPaths) -> None:
+    if paths.data_dir.exists() and not paths.data_dir.is_dir():
+        raise DataLocationError(
+            f"{paths.data_dir} is a file, not a folder. Give --data-dir a folder (it is created "
+            "if it does not exist)."
+        )
     try:
         paths.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

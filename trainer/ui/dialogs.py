@@ -6,10 +6,12 @@ the dialog and the dialog stays open, so nothing typed is lost.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -38,6 +40,7 @@ class FormDialog(QDialog, Generic[T]):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.submit: Callable[[T], Any] | None = None
+        self.fields: list[QWidget] = []
         self.outcome: Any = None
         self.form = QFormLayout()
         self.error_label = problem_label()
@@ -46,7 +49,10 @@ class FormDialog(QDialog, Generic[T]):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
+        self.ok_button.setText("&" + ok_text if "&" not in ok_text else ok_text)
+        self.ok_button.setAccessibleName(ok_text.replace("&", ""))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.setMinimumWidth(460)
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -57,7 +63,21 @@ class FormDialog(QDialog, Generic[T]):
     def add_field(self, label: str, widget: QWidget) -> QWidget:
         widget.setAccessibleName(label.replace("&", ""))
         self.form.addRow(label, widget)
+        self.fields.append(widget)
         return widget
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        # The buttons were made first; the keyboard should meet the fields first.
+        chain = [
+            *self.fields,
+            self.ok_button,
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel),
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        if self.fields:
+            self.fields[0].setFocus()
+        super().showEvent(event)
 
     def value(self) -> T:
         raise NotImplementedError
@@ -65,6 +85,7 @@ class FormDialog(QDialog, Generic[T]):
     def show_problem(self, message: str) -> None:
         self.error_label.setText("Problem: " + message)
         self.error_label.show()
+        self.adjustSize()  # grow to fit the message instead of squeezing the fields
 
     def _on_ok(self) -> None:
         try:
@@ -97,8 +118,14 @@ class RoleChecks(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.boxes: dict[Role, QCheckBox] = {}
+        keys = {
+            Role.TRAINEE: "T&rainee",
+            Role.TRAINER: "Trai&ner",
+            Role.MANAGER: "&Manager",
+            Role.ADMIN: "A&dmin",
+        }
         for role in Role:
-            box = QCheckBox(role.label)
+            box = QCheckBox(keys[role])
             box.setAccessibleName(f"Role {role.label}")
             box.setChecked(role in chosen)
             layout.addWidget(box)
@@ -110,7 +137,7 @@ class RoleChecks(QWidget):
 
 class AddPersonDialog(FormDialog[NewPerson]):
     def __init__(self, parent: QWidget | None) -> None:
-        super().__init__(parent, "Add a person", "Add person")
+        super().__init__(parent, "Add a person", "&Add person")
         self.full_name = self.add_field("&Full name", QLineEdit())
         self.username = self.add_field("&Username", QLineEdit())
         self.job_title = self.add_field("&Job title", QLineEdit())
@@ -136,7 +163,7 @@ class AddPersonDialog(FormDialog[NewPerson]):
 
 class RolesDialog(FormDialog[frozenset[Role]]):
     def __init__(self, parent: QWidget | None, person_name: str, current: frozenset[Role]) -> None:
-        super().__init__(parent, f"Roles of {person_name}", "Save roles")
+        super().__init__(parent, f"Roles of {person_name}", "&Save roles")
         self.roles = self.add_field("Roles", RoleChecks(current))
 
     def value(self) -> frozenset[Role]:
@@ -155,7 +182,7 @@ class RolesDialog(FormDialog[frozenset[Role]]):
 
 class ResetPasswordDialog(FormDialog[str]):
     def __init__(self, parent: QWidget | None, person_name: str) -> None:
-        super().__init__(parent, f"Reset the password of {person_name}", "Reset password")
+        super().__init__(parent, f"Reset the password of {person_name}", "&Reset password")
         self.password = self.add_field("&Temporary password", _password_field())
         note = QLabel("This also lifts a lockout. They must change it when they next sign in.")
         note.setWordWrap(True)
@@ -171,7 +198,7 @@ class ResetPasswordDialog(FormDialog[str]):
 
 class ChangePasswordDialog(FormDialog[tuple[str, str]]):
     def __init__(self, parent: QWidget | None, reason: str | None) -> None:
-        super().__init__(parent, "Change your password", "Change password")
+        super().__init__(parent, "Change your password", "C&hange password")
         if reason:
             label = QLabel(reason)
             label.setWordWrap(True)
@@ -206,7 +233,7 @@ def choose_save_file(
 
 class NewModuleDialog(FormDialog[tuple[str, str, str]]):
     def __init__(self, parent: QWidget | None) -> None:
-        super().__init__(parent, "New module", "Create draft")
+        super().__init__(parent, "New module", "&Create draft")
         self.key = self.add_field("&Id", QLineEdit())
         self.key.setPlaceholderText("e.g. core-09-our-referral-partners")
         self.title = self.add_field("&Title", QLineEdit())

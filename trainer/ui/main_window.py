@@ -9,12 +9,14 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -122,7 +124,12 @@ class MainWindow(QMainWindow):
         self.resize(1100, 720)
 
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        # At large text sizes the content scrolls instead of pushing the window off the screen.
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self.stack)
+        self.setCentralWidget(scroller)
         self.sign_in_view = SignInView(ctx)
         self.sign_in_view.signed_in.connect(self._on_sign_in_view_signed_in)
         self.stack.addWidget(self.sign_in_view)
@@ -163,12 +170,16 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu("&View")
         for text, keys, step in (
-            ("Zoom &in", QKeySequence.StandardKey.ZoomIn, 1),
-            ("Zoom &out", QKeySequence.StandardKey.ZoomOut, -1),
-            ("&Actual size", QKeySequence("Ctrl+0"), 0),
+            (
+                "Zoom &in",
+                [QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")],
+                1,
+            ),
+            ("Zoom &out", [QKeySequence(QKeySequence.StandardKey.ZoomOut)], -1),
+            ("&Actual size", [QKeySequence("Ctrl+0")], 0),
         ):
             action = QAction(text, self)
-            action.setShortcut(keys)
+            action.setShortcuts(keys)
             action.triggered.connect(lambda _=False, s=step: self.zoom(s))
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -15,24 +16,32 @@ from PySide6.QtWidgets import (
 )
 
 
-class Heading(QLabel):
-    """A bold, larger label that keeps its proportion when the app's text size changes."""
+class StyledLabel(QLabel):
+    """A label with its own font (bold, larger, fixed-width) that still follows the app's text
+    size: MainWindow.zoom calls follow_app_font() on every widget that has it."""
 
-    def __init__(self, text: str, scale: float) -> None:
+    def __init__(
+        self, text: str = "", *, scale: float = 1.0, bold: bool = False, mono: bool = False
+    ) -> None:
         super().__init__(text)
-        self.scale = scale
-        self.setWordWrap(True)
+        self.scale, self.bold, self.mono = scale, bold, mono
+        self.setWordWrap(not mono)
         self.follow_app_font()
 
     def follow_app_font(self) -> None:
-        font = QApplication.font()
-        font.setPointSizeF(font.pointSizeF() * self.scale)
-        font.setBold(True)
+        size = QApplication.font().pointSizeF() * self.scale
+        font = (
+            QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            if self.mono
+            else QApplication.font()
+        )
+        font.setPointSizeF(size)
+        font.setBold(self.bold)
         self.setFont(font)
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:
-    return Heading(text, scale)
+    return StyledLabel(text, scale=scale, bold=True)
 
 
 def button(text: str, on_click: Callable[[], None], name: str | None = None) -> QPushButton:
@@ -57,8 +66,7 @@ def table(name: str, parent: QWidget | None = None) -> QTableView:
 
 
 def problem_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
+    label = StyledLabel(bold=True)
     label.setAccessibleName("Problem")
-    label.setStyleSheet("color: #a40000; font-weight: bold;")
+    label.setStyleSheet("color: #a40000;")  # the words say it is a problem; colour only helps
     return label

@@ -45,7 +45,8 @@ def _clean_username(username: str) -> str:
 def _clean_name(full_name: str, field: str = "full_name") -> str:
     name = " ".join(full_name.split())
     if not name:
-        raise ValidationError("Enter the person's full name.", field)
+        what = "the organization's name" if field == "name" else "the person's full name"
+        raise ValidationError(f"Enter {what}.", field)
     if len(name) > 200:
         raise ValidationError("The name is too long (200 characters at most).", field)
     return name
@@ -66,8 +67,9 @@ def _check_logo(logo: bytes | None, logo_mime: str | None) -> None:
         return
     if len(logo) > MAX_LOGO_BYTES:
         raise ValidationError("The logo is larger than 2 MB. Choose a smaller image.", "logo")
-    if logo_mime not in ("image/png", "image/jpeg"):
-        raise ValidationError("The logo must be a PNG or JPEG image.", "logo")
+    signatures = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+    if logo_mime not in signatures or not logo.startswith(signatures[logo_mime]):
+        raise ValidationError("The logo must be a PNG or JPEG image; this file is not one.", "logo")
 
 
 def _username_taken(session: Session, username: str) -> bool:
@@ -141,8 +143,8 @@ def setup_organization(session: Session, setup: OrganizationSetup, *, now: datet
     admin = _new_person(
         session,
         org,
+        full_name=_clean_name(setup.admin_full_name),  # in the order the form asks
         username=_clean_username(setup.admin_username),
-        full_name=_clean_name(setup.admin_full_name),
         password=setup.admin_password,
         roles={Role.ADMIN},
         job_title=setup.admin_job_title,
@@ -266,8 +268,8 @@ def add_person(session: Session, actor: Person, new: NewPerson, *, now: datetime
     person = _new_person(
         session,
         org,
+        full_name=_clean_name(new.full_name),  # checked in the order the form asks
         username=_clean_username(new.username),
-        full_name=_clean_name(new.full_name),
         password=new.password,
         roles=_clean_roles(new.roles),
         job_title=new.job_title,

@@ -13,9 +13,9 @@ from trainer.ui.context import AppContext
 from trainer.ui.widgets import button, heading
 
 ROLE_DUTIES = {
-    Role.TRAINEE: "work through your training modules and practice scenarios",
-    Role.TRAINER: "keep the organization's content library current and sign off field hours",
-    Role.MANAGER: "follow your team and issue, revoke and verify credentials",
+    Role.TRAINEE: "work through your training modules (My training)",
+    Role.TRAINER: "keep the training modules current (Authoring) and follow your cohort",
+    Role.MANAGER: "follow your team's training (Team)",
     Role.ADMIN: "add people, set roles and look after the organization's settings",
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -58,11 +58,11 @@ class OrganizationView(QWidget):
         form.addRow("&Contact", self.contact)
         form.addRow("Sign out after &inactivity", self.inactivity)
         form.addRow("Failed sign-ins before &lockout", self.threshold)
-        form.addRow("Lockout &length", self.lock_minutes)
+        form.addRow("Lockout le&ngth", self.lock_minutes)
         logo_row = QHBoxLayout()
         logo_row.addWidget(self.logo)
-        logo_row.addWidget(button("Choose l&ogo…", self._on_logo_clicked, "Choose logo"))
-        logo_row.addWidget(button("Remove logo", self._on_remove_logo_clicked))
+        logo_row.addWidget(button("C&hoose logo…", self._on_logo_clicked, "Choose logo"))
+        logo_row.addWidget(button("Re&move logo", self._on_remove_logo_clicked, "Remove logo"))
         logo_row.addStretch(1)
         form.addRow("Logo", logo_row)
         self.save = button("&Save settings", self._on_save_clicked)
@@ -108,7 +108,9 @@ class OrganizationView(QWidget):
         self.chain.setAccessibleName("Audit chain status")
         self.chain.setWordWrap(True)
         verify_row = QHBoxLayout()
-        self.verify = button("&Verify the audit log", self._on_verify_clicked)
+        self.verify = button(
+            "Verify the audit lo&g", self._on_verify_clicked, "Verify the audit log"
+        )
         verify_row.addWidget(self.verify)
         verify_row.addWidget(self.chain, 1)
         audit_layout.addLayout(verify_row)
@@ -201,7 +203,16 @@ class OrganizationView(QWidget):
             return
         messages.info(self, "Backup written", f"The backup was written to {written}.")
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        self.refresh_audit()  # entries written on other screens show up when you come here
+        super().showEvent(event)
+
+    def refresh_audit(self) -> None:
+        with self.ctx.db.begin() as session:
+            self.audit_model.set_rows(audit_log.recent_entries(session, self.person, limit=500))
+
     def _on_verify_clicked(self) -> None:
+        self.refresh_audit()
         with self.ctx.db.begin() as session:
             report = audit_log.verify(session, self.person)
         if report.intact:

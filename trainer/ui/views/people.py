@@ -62,7 +62,7 @@ class PeopleView(QWidget):
         self.add = button("&Add person…", self._on_add_clicked)
         self.roles = button("Change &roles…", self._on_roles_clicked)
         self.reset = button("Reset &password…", self._on_reset_clicked)
-        self.toggle = button("&Deactivate", self._on_toggle_clicked, "Deactivate or reactivate")
+        self.toggle = button("D&eactivate", self._on_toggle_clicked, "Deactivate")
         self.count = QLabel()
         row = QHBoxLayout()
         for b in (self.add, self.roles, self.reset, self.toggle):
@@ -72,7 +72,12 @@ class PeopleView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("People"))
         layout.addWidget(QLabel("Deactivated people keep all their records but cannot sign in."))
-        layout.addWidget(self.filter)
+        filter_row = QHBoxLayout()
+        filter_label = QLabel("&Filter")
+        filter_label.setBuddy(self.filter)
+        filter_row.addWidget(filter_label)
+        filter_row.addWidget(self.filter, 1)
+        layout.addLayout(filter_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         self.refresh()
@@ -106,7 +111,9 @@ class PeopleView(QWidget):
         person = self.selected()
         for b in (self.roles, self.reset, self.toggle):
             b.setEnabled(person is not None)
-        self.toggle.setText("Re&activate" if person and not person.active else "&Deactivate")
+        reactivate = person is not None and not person.active
+        self.toggle.setText("Reac&tivate" if reactivate else "D&eactivate")
+        self.toggle.setAccessibleName("Reactivate" if reactivate else "Deactivate")
 
     def _service(self, call: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """Wrap one service call in one transaction, for a dialog's submit."""
@@ -166,12 +173,16 @@ class PeopleView(QWidget):
         if target is None:
             return
         activate = not target.active
-        if not activate and not messages.confirm(
-            self,
-            "Deactivate",
-            f"Deactivate {target.full_name}? Their records are kept; "
-            "they can no longer sign in. You can reactivate them later.",
-            "Deactivate",
+        if (
+            not activate
+            and target.id != self.person.id
+            and not messages.confirm(
+                self,
+                "Deactivate",
+                f"Deactivate {target.full_name}? Their records are kept; "
+                "they can no longer sign in. You can reactivate them later.",
+                "Deactivate",
+            )
         ):
             return
         try:

@@ -77,7 +77,7 @@ class SetupView(QWidget):
                 "You will be the first administrator. You can add everyone else after signing in."
             )
         )
-        f2.addRow("Your &full name", self.admin_name)
+        f2.addRow("Your full &name", self.admin_name)
         f2.addRow("Your &job title", self.admin_title)
         f2.addRow("&Username", self.admin_username)
         f2.addRow("&Password", self.password)
@@ -112,6 +112,16 @@ class SetupView(QWidget):
         outer.addStretch(1)
         outer.addWidget(panel, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
+        for line in (
+            self.org_name,
+            self.contact,
+            self.admin_name,
+            self.admin_title,
+            self.admin_username,
+            self.password,
+            self.repeat,
+        ):
+            line.returnPressed.connect(self._on_next_clicked)  # Return moves on, as Next does
         self._show_step(0)
 
     def _line(self, name: str, secret: bool = False) -> QLineEdit:

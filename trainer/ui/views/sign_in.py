@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from trainer.core.demo_people import demo_credentials_text
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import heading
+from trainer.ui.widgets import StyledLabel, heading
 
 
 class SignInView(QWidget):
@@ -39,10 +40,8 @@ class SignInView(QWidget):
         self.button.clicked.connect(self._on_button_clicked)
         self.password.returnPressed.connect(self._on_button_clicked)
         self.username.returnPressed.connect(self.password.setFocus)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = StyledLabel(bold=True)
         self.message.setAccessibleName("Sign-in message")
-        self.message.setStyleSheet("font-weight: bold;")
 
         form = QFormLayout()
         user_label = QLabel("&Username")
@@ -57,6 +56,8 @@ class SignInView(QWidget):
         box.setMinimumWidth(480)
         box.setMaximumWidth(720)
         inner = QVBoxLayout(box)
+        # Grow with wrapped messages and larger text instead of clipping them.
+        inner.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         inner.setContentsMargins(28, 24, 28, 24)
         inner.addWidget(self.heading)
         subtitle = QLabel("Sign in to CVI Trainer")
@@ -71,10 +72,10 @@ class SignInView(QWidget):
             demo.setFrameShape(QFrame.Shape.StyledPanel)
             demo.setAccessibleName("Demo accounts")
             demo_layout = QVBoxLayout(demo)
+            demo_layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
             intro = QLabel("<b>Demo mode.</b> Sign in as any of these (username / password):")
             intro.setWordWrap(True)
-            accounts_list = QLabel(demo_credentials_text())
-            accounts_list.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            accounts_list = StyledLabel(demo_credentials_text(), mono=True)
             accounts_list.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             accounts_list.setAccessibleName("Demo usernames and passwords")
             demo_layout.addWidget(intro)
@@ -84,7 +85,11 @@ class SignInView(QWidget):
 
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        centered = QHBoxLayout()  # stretch either side; an alignment flag would stop it growing
+        centered.addStretch(1)
+        centered.addWidget(box)
+        centered.addStretch(1)
+        outer.addLayout(centered)
         outer.addStretch(2)
         self.refresh(organization_name=ctx.organization_name)
 
