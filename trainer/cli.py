@@ -80,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", type=Path)
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("people", help="list or add people (signs in as an admin)")
+    p = sub.add_parser(
+        "people", help="list or add people, acting as --as USER (their role rules apply)"
+    )
     people_sub = p.add_subparsers(dest="people_command", metavar="ACTION", required=True)
     for name, helptext, func in (
         ("list", "list the people you may see", cmd_people_list),

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QPushButton,
     QScrollArea,
@@ -25,90 +21,13 @@ from trainer import APP_NAME, __version__
 from trainer.core.roles import Role
 from trainer.ui import messages
 from trainer.ui.context import AppContext
-from trainer.ui.idle import IdleWatcher
 from trainer.ui.views.sign_in import SignInView
 
 if TYPE_CHECKING:
     from trainer.core.models import Person
+    from trainer.ui.idle import IdleWatcher
     from trainer.ui.views.setup import SetupView
-
-Screen = Callable[[AppContext, "Person"], QWidget]
-
-
-def screens() -> list[tuple[str, frozenset[Role], Screen]]:
-    """(navigation label, roles that see it, screen). A screen appears once its feature exists.
-
-    Imported here, after sign-in, so the sign-in window does not wait for the database layer.
-    """
-    from trainer.ui.views.authoring import AuthoringView
-    from trainer.ui.views.home import HomeView
-    from trainer.ui.views.library import LibraryView
-    from trainer.ui.views.organization import OrganizationView
-    from trainer.ui.views.people import PeopleView
-    from trainer.ui.views.team import TeamView
-    from trainer.ui.views.training import MyTrainingView
-
-    return [
-        ("Home", frozenset(Role), HomeView),
-        ("My training", frozenset({Role.TRAINEE}), MyTrainingView),
-        ("Authoring", frozenset({Role.TRAINER, Role.ADMIN}), AuthoringView),
-        ("Cohort", frozenset({Role.TRAINER}), TeamView),
-        ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
-        ("Team", frozenset({Role.MANAGER}), TeamView),
-        ("People", frozenset({Role.ADMIN}), PeopleView),
-        ("Organization", frozenset({Role.ADMIN}), OrganizationView),
-    ]
-
-
-class WorkspaceView(QWidget):
-    """Navigation list on the left, the chosen screen on the right."""
-
-    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.nav = QListWidget()
-        self.nav.setAccessibleName("Navigation")
-        self.nav.setWordWrap(True)  # at large text sizes a label wraps instead of being cut
-        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.pages = QStackedWidget()
-        self.screens: dict[str, QWidget] = {}
-        added: set[Screen] = set()
-        for label, roles, make in screens():
-            if person.roles & roles and make not in added:  # one screen per view class
-                added.add(make)
-                widget = make(ctx, person)
-                self.screens[label] = widget
-                self.pages.addWidget(widget)
-                item = QListWidgetItem(label, self.nav)
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
-        self._fit_nav()
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self.nav.setCurrentRow(0)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.nav)
-        layout.addWidget(self.pages, 1)
-
-    def _fit_nav(self) -> None:
-        widest = max(
-            (self.nav.fontMetrics().horizontalAdvance(label) for label in self.screens), default=100
-        )
-        self.nav.setFixedWidth(widest + 4 * self.nav.fontMetrics().horizontalAdvance("M"))
-
-    def follow_app_font(self) -> None:
-        self._fit_nav()
-
-    def save_all(self) -> None:
-        """Let every screen write what it holds (reading position, time) before it goes."""
-        for widget in self.screens.values():
-            save = getattr(widget, "save_state", None)
-            if save is not None:
-                save()
-
-    def labels(self) -> list[str]:
-        return list(self.screens)
-
-    def show_screen(self, label: str) -> QWidget:
-        self.nav.setCurrentRow(self.labels().index(label))
-        return self.screens[label]
+    from trainer.ui.workspace import WorkspaceView
 
 
 class MainWindow(QMainWindow):
@@ -251,6 +170,8 @@ class MainWindow(QMainWindow):
             self._show_sign_in("You need to choose your own password before you can go on.")
             return
         self.person = person
+        from trainer.ui.workspace import WorkspaceView  # the screens load after sign-in
+
         self.workspace = WorkspaceView(self.ctx, person)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
@@ -268,6 +189,8 @@ class MainWindow(QMainWindow):
             with self.ctx.db.begin() as session:
                 org = accounts.get_organization(session)
                 timeout = (org.inactivity_minutes if org else 15) * 60_000
+        from trainer.ui.idle import IdleWatcher
+
         self.idle = IdleWatcher(timeout, self)
         self.idle.timed_out.connect(self._on_idle_timed_out)
         self.idle.start()

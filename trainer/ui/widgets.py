@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableView
 
 
 class StyledLabel(QLabel):
@@ -52,6 +48,9 @@ def button(text: str, on_click: Callable[[], None], name: str | None = None) -> 
 
 
 def table(name: str, parent: QWidget | None = None) -> QTableView:
+    # Imported here: the sign-in window has no tables, and each Qt class costs start-up time.
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
     view = QTableView(parent)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

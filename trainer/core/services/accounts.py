@@ -430,7 +430,10 @@ def update_organization(
     if name != org.name:
         changes["name"] = [org.name, name]
         org.name = name
-    org.contact = (settings.contact or "").strip() or None
+    contact = (settings.contact or "").strip() or None
+    if contact != org.contact:
+        changes["contact"] = [org.contact, contact]
+        org.contact = contact
     if changes:
         audit.record(session, admin, "organization.updated", org.name, at=now, changes=changes)
     return org

@@ -1,0 +1,90 @@
+"""The signed-in workspace: a navigation list and the screens the person's roles allow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
+
+from trainer.core.models import Person
+from trainer.core.roles import Role
+from trainer.ui.context import AppContext
+
+Screen = Callable[[AppContext, "Person"], QWidget]
+
+
+def screens() -> list[tuple[str, frozenset[Role], Screen]]:
+    """(navigation label, roles that see it, screen). A screen appears once its feature exists.
+
+    Imported here, after sign-in, so the sign-in window does not wait for the database layer.
+    """
+    from trainer.ui.views.authoring import AuthoringView
+    from trainer.ui.views.home import HomeView
+    from trainer.ui.views.library import LibraryView
+    from trainer.ui.views.organization import OrganizationView
+    from trainer.ui.views.people import PeopleView
+    from trainer.ui.views.team import TeamView
+    from trainer.ui.views.training import MyTrainingView
+
+    return [
+        ("Home", frozenset(Role), HomeView),
+        ("My training", frozenset({Role.TRAINEE}), MyTrainingView),
+        ("Authoring", frozenset({Role.TRAINER, Role.ADMIN}), AuthoringView),
+        ("Cohort", frozenset({Role.TRAINER}), TeamView),
+        ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
+        ("Team", frozenset({Role.MANAGER}), TeamView),
+        ("People", frozenset({Role.ADMIN}), PeopleView),
+        ("Organization", frozenset({Role.ADMIN}), OrganizationView),
+    ]
+
+
+class WorkspaceView(QWidget):
+    """Navigation list on the left, the chosen screen on the right."""
+
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setWordWrap(True)  # at large text sizes a label wraps instead of being cut
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pages = QStackedWidget()
+        self.screens: dict[str, QWidget] = {}
+        added: set[Screen] = set()
+        for label, roles, make in screens():
+            if person.roles & roles and make not in added:  # one screen per view class
+                added.add(make)
+                widget = make(ctx, person)
+                self.screens[label] = widget
+                self.pages.addWidget(widget)
+                item = QListWidgetItem(label, self.nav)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
+        self._fit_nav()
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
+
+    def _fit_nav(self) -> None:
+        widest = max(
+            (self.nav.fontMetrics().horizontalAdvance(label) for label in self.screens), default=100
+        )
+        self.nav.setFixedWidth(widest + 4 * self.nav.fontMetrics().horizontalAdvance("M"))
+
+    def follow_app_font(self) -> None:
+        self._fit_nav()
+
+    def save_all(self) -> None:
+        """Let every screen write what it holds (reading position, time) before it goes."""
+        for widget in self.screens.values():
+            save = getattr(widget, "save_state", None)
+            if save is not None:
+                save()
+
+    def labels(self) -> list[str]:
+        return list(self.screens)
+
+    def show_screen(self, label: str) -> QWidget:
+        self.nav.setCurrentRow(self.labels().index(label))
+        return self.screens[label]
