@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -24,6 +23,8 @@ from trainer.ui.context import AppContext
 from trainer.ui.views.sign_in import SignInView
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction, QCloseEvent
+
     from trainer.core.models import Person
     from trainer.ui.idle import IdleWatcher
     from trainer.ui.views.setup import SetupView
@@ -61,7 +62,12 @@ class MainWindow(QMainWindow):
         self.sign_out_button.clicked.connect(lambda: self.sign_out())
         self.statusBar().addPermanentWidget(self.who)
         self.statusBar().addPermanentWidget(self.sign_out_button)
-        self._build_menus()
+        self._base_point_size = QApplication.font().pointSizeF()
+        self.zoom_steps = 0
+        self.sign_out_action: QAction | None = None
+        # The menus are built right after the window first appears (they cost start-up time and
+        # nobody can reach them sooner).
+        QTimer.singleShot(0, self._build_menus)
 
         if ctx.organization_name is not None or self._organization_name() is not None:
             self._show_sign_in()
@@ -78,6 +84,8 @@ class MainWindow(QMainWindow):
             return org.name if org else None
 
     def _build_menus(self) -> None:
+        from PySide6.QtGui import QAction
+
         file_menu = self.menuBar().addMenu("&File")
         self.sign_out_action = QAction("Sign &out", self)
         self.sign_out_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
@@ -105,8 +113,7 @@ class MainWindow(QMainWindow):
         about = QAction("&About CVI Trainer", self)
         about.triggered.connect(self._on_about_triggered)
         help_menu.addAction(about)
-        self._base_point_size = QApplication.font().pointSizeF()
-        self.zoom_steps = 0
+        self._set_signed_in_chrome(self.person is not None)
 
     def zoom(self, step: int) -> None:
         """Scale all text: the app starts at the system's size; zoom goes from 70% to 250%."""
@@ -147,7 +154,8 @@ class MainWindow(QMainWindow):
 
     def _set_signed_in_chrome(self, signed_in: bool) -> None:
         self.sign_out_button.setVisible(signed_in)
-        self.sign_out_action.setEnabled(signed_in)
+        if self.sign_out_action is not None:
+            self.sign_out_action.setEnabled(signed_in)
         if not signed_in:
             self.who.setText("Not signed in")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 if TYPE_CHECKING:
@@ -26,11 +25,11 @@ class StyledLabel(QLabel):
 
     def follow_app_font(self) -> None:
         size = QApplication.font().pointSizeF() * self.scale
-        font = (
-            QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-            if self.mono
-            else QApplication.font()
-        )
+        font = QApplication.font()
+        if self.mono:
+            from PySide6.QtGui import QFontDatabase  # only the demo's account list needs it
+
+            font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(size)
         font.setBold(self.bold)
         self.setFont(font)
