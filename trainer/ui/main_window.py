@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
             return org.name if org else None
 
     def _build_menus(self) -> None:
-        from PySide6.QtGui import QAction
+        from PySide6.QtGui import QAction, QKeySequence  # loaded after the first show
 
         file_menu = self.menuBar().addMenu("&File")
         self.sign_out_action = QAction("Sign &out", self)
