@@ -205,14 +205,16 @@ def test_sign_in_window_appears_before_the_database_is_opened(
     assert opened == [True] and window.workspace is not None
 
 
-def test_menus_offer_sign_out_quit_and_zoom_with_shortcuts(qtbot, make_window,
-                                                           sqlite_team: Team) -> None:
+def test_menus_offer_sign_out_quit_and_zoom_with_shortcuts(
+    qtbot, make_window, sqlite_team: Team
+) -> None:
     window = make_window()
     qtbot.waitUntil(lambda: window.sign_out_action is not None)
     menus = {a.text(): a.menu() for a in window.menuBar().actions()}
     assert list(menus) == ["&File", "&View", "&Help"]
-    view_actions = {a.text(): [k.toString() for k in a.shortcuts()]
-                    for a in menus["&View"].actions()}
+    view_actions = {
+        a.text(): [k.toString() for k in a.shortcuts()] for a in menus["&View"].actions()
+    }
     assert "Ctrl+=" in view_actions["Zoom &in"]
     assert not window.sign_out_action.isEnabled()
     sign_in(qtbot, window, "tom")

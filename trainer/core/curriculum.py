@@ -77,7 +77,7 @@ def schema(name: str) -> dict[str, Any]:
     return loaded
 
 
-def _node_line(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
+def node_line(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
     """1-based line of the YAML node at `path` (or of its closest existing parent)."""
     node = root
     line = node.start_mark.line + 1 if node is not None else None
@@ -119,12 +119,12 @@ def schema_problems(
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             path += extra[:1]  # point at the unknown key itself
-        line = _node_line(root, path)
+        line = node_line(root, path)
         problems.append(Problem((line or 1) + offset, _describe(error)))
     return problems
 
 
-def _load(source: str, offset: int) -> tuple[Any, yaml.Node | None, list[Problem]]:
+def load_yaml(source: str, offset: int) -> tuple[Any, yaml.Node | None, list[Problem]]:
     try:
         root = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.safe_load(source)
@@ -145,7 +145,7 @@ def _question_problems(
     for index, q in enumerate(questions):
 
         def at(*path: str | int, _i: int = index) -> int:
-            return (_node_line(root, ["knowledge_check", "questions", _i, *path]) or 1) + offset
+            return (node_line(root, ["knowledge_check", "questions", _i, *path]) or 1) + offset
 
         qid = str(q.get("id"))
         if qid in seen:
@@ -179,7 +179,7 @@ def parse_module(text: str) -> tuple[Module | None, list[Problem]]:
     match = FRONT_MATTER_RE.match(text)
     if not match:
         return None, [Problem(1, "a module starts with YAML front matter between '---' lines")]
-    data, root, problems = _load(match.group(1), offset=1)
+    data, root, problems = load_yaml(match.group(1), offset=1)
     if problems:
         return None, problems
     if not isinstance(data, dict):
@@ -275,7 +275,7 @@ def link_problems(module: Module, folder: Path | None) -> list[Problem]:
 
 
 def parse_track(text: str) -> tuple[Track | None, list[Problem]]:
-    data, root, problems = _load(text, offset=0)
+    data, root, problems = load_yaml(text, offset=0)
     if problems:
         return None, problems
     problems = schema_problems(data, root, "track")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trainer.core import curriculum
-from trainer.core.library import Checker
+from trainer.core import curriculum, scenario
+from trainer.core.library import Checker, Problem
 from trainer.core.models import ContentKind
 
 CHECKERS: dict[str, Checker] = {
     ContentKind.MODULE: curriculum.module_checker,
     ContentKind.TRACK: curriculum.track_checker,
+    ContentKind.SCENARIO: scenario.scenario_checker,
 }
 
 
@@ -26,6 +27,13 @@ def check_paths(paths: list[Path]) -> tuple[list[str], int]:
             checked += 1
             messages.extend(_check_file(path))
             continue
+        if path.name == "scenarios" or (path / "scenarios").is_dir():
+            folder = path if path.name == "scenarios" else path / "scenarios"
+            for file in sorted(folder.glob("*.yaml")):
+                checked += 1
+                messages.extend(_check_file(file))
+            if path.name == "scenarios":
+                continue
         curricula = path / "curricula" if (path / "curricula").is_dir() else path
         if (
             curricula.name == "curricula"
@@ -52,4 +60,15 @@ def _check_file(path: Path) -> list[str]:
         return [p.format(rel) for p in problems]
     if path.name == "track.yaml":
         return [p.format(rel) for p in curriculum.parse_track(text)[1]]
-    return [f"{rel}:1: not a content file CVI Trainer knows (a module .md or a track.yaml)"]
+    if path.suffix == ".yaml" and path.parent.name == "scenarios":
+        found, problems = scenario.parse_scenario(text)
+        if found is not None and found.id != path.stem:
+            problems = [
+                *problems,
+                Problem(1, f"id {found.id!r} must equal the file name {path.stem!r}"),
+            ]
+        return [p.format(rel) for p in problems]
+    return [
+        f"{rel}:1: not a content file CVI Trainer knows (a module .md, a track.yaml, or a "
+        "scenario .yaml in scenarios/)"
+    ]
