@@ -284,3 +284,54 @@ class QuizAttempt(Base):
     score: Mapped[float]
     passed: Mapped[bool]
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OrganizationPolicy(Base):
+    """A yes/no rule that differs between programs (e.g. sharing names with police); scenarios
+    read it so the right answer follows the organization's own policy."""
+
+    __tablename__ = "organization_policy"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    value: Mapped[bool]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class ScenarioAttempt(Base):
+    """One play-through of one scenario version, in practice or assessment mode."""
+
+    __tablename__ = "scenario_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("content_document.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_version.id"))
+    mode: Mapped[str] = mapped_column(String(20))
+    policy: Mapped[str] = mapped_column(Text)  # JSON: the policy values the attempt was played with
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ending_id: Mapped[str | None] = mapped_column(String(120))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    score: Mapped[float | None]
+    passed: Mapped[bool | None]
+
+    __table_args__ = (CheckConstraint("mode IN ('practice', 'assessment')", name="known_mode"),)
+
+
+class ScenarioStep(Base):
+    """One choice in an attempt: where, which, the meters after it, when. Undone steps (practice
+    only) are kept and marked, never deleted."""
+
+    __tablename__ = "scenario_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("scenario_attempt.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    node_id: Mapped[str] = mapped_column(String(120))
+    choice_index: Mapped[int] = mapped_column(Integer)
+    meters: Mapped[str] = mapped_column(Text)  # JSON
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

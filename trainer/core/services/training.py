@@ -59,7 +59,7 @@ class LiveDocument:
     body: str
 
 
-def _live_documents(session: Session, organization_id: int, kind: str) -> list[LiveDocument]:
+def live_documents(session: Session, organization_id: int, kind: str) -> list[LiveDocument]:
     """Every published document of a kind with its newest version, in one query."""
     newest = (
         select(ContentVersion.document_id, func.max(ContentVersion.number).label("n"))
@@ -159,11 +159,11 @@ class _Catalog:
 
 def _catalog(session: Session, organization_id: int) -> _Catalog:
     catalog = _Catalog()
-    for live in _live_documents(session, organization_id, ContentKind.MODULE):
+    for live in live_documents(session, organization_id, ContentKind.MODULE):
         catalog.modules[live.key] = (live, parsed_module(live.body))
     tracks = [
         (live, parsed_track(live.body))
-        for live in _live_documents(session, organization_id, ContentKind.TRACK)
+        for live in live_documents(session, organization_id, ContentKind.TRACK)
     ]
     order = {"core": 0}
     catalog.tracks = sorted(tracks, key=lambda t: (order.get(t[1].id, 1), t[1].title))
@@ -357,7 +357,7 @@ def open_module(
     doc = _module_document(session, person, key)
     live = next(
         d
-        for d in _live_documents(session, person.organization_id, ContentKind.MODULE)
+        for d in live_documents(session, person.organization_id, ContentKind.MODULE)
         if d.document_id == doc.id
     )
     row = _progress(session, person.id, doc.id)
@@ -500,7 +500,7 @@ def search(session: Session, actor: Person, needle: str) -> list[SearchHit]:
     person = current_actor(session, actor)
     progress = _progress_rows(session, [person.id])[person.id]
     modules = []
-    for live in _live_documents(session, person.organization_id, ContentKind.MODULE):
+    for live in live_documents(session, person.organization_id, ContentKind.MODULE):
         body = (
             progress[live.document_id].version_body if live.document_id in progress else live.body
         )
