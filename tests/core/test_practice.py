@@ -30,7 +30,8 @@ def _choose(db, clock, person, attempt_id, index):
 
 
 def test_an_assessment_played_to_the_end_is_scored_and_stored_step_by_step(
-        scenario, team: Team, db, clock) -> None:
+    scenario, team: Team, db, clock
+) -> None:
     play = _start(db, clock, team.trainee, practice.ASSESSMENT)
     assert play.state.node == "arrive" and not play.can_undo
     play = _choose(db, clock, team.trainee, play.attempt_id, 0)
@@ -46,7 +47,11 @@ def test_an_assessment_played_to_the_end_is_scored_and_stored_step_by_step(
     assert [(s.node_id, s.choice_index) for s in steps] == [("arrive", 0), ("talk", 0)]
     assert steps[1].meters == '{"tension": 1, "trust": 5}'
     assert (record.outcome, record.passed, record.steps, record.mode) == (
-        "success", True, 2, "assessment")
+        "success",
+        True,
+        2,
+        "assessment",
+    )
     assert summary.passed_assessment and summary.best_score == 1.0
 
 
@@ -66,8 +71,9 @@ def test_undo_exists_in_practice_and_not_in_assessment(scenario, team: Team, db,
             practice.undo(session, team.trainee, exam.attempt_id, now=clock.now())
 
 
-def test_a_critical_choice_fails_the_attempt_whatever_the_score(scenario, team: Team, db,
-                                                                 clock) -> None:
+def test_a_critical_choice_fails_the_attempt_whatever_the_score(
+    scenario, team: Team, db, clock
+) -> None:
     play = _start(db, clock, team.trainee, practice.ASSESSMENT)
     play = _choose(db, clock, team.trainee, play.attempt_id, 1)  # grab the chain
     play = _choose(db, clock, team.trainee, play.attempt_id, 0)
@@ -95,14 +101,16 @@ def test_someone_elses_attempt_cannot_be_played(scenario, team: Team, db, clock)
             practice.history(session, team.other_trainee, team.trainee.id)
 
 
-def test_the_organizations_policy_decides_which_choices_appear(scenario, team: Team, db,
-                                                               clock) -> None:
+def test_the_organizations_policy_decides_which_choices_appear(
+    scenario, team: Team, db, clock
+) -> None:
     play = _choose(db, clock, team.trainee, _start(db, clock, team.trainee).attempt_id, 0)
     assert [i for i, _ in play.offered] == [0, 2]
     with pytest.raises(PermissionDeniedError):
         with db.begin() as session:
-            practice.set_policy(session, team.trainer, "share_names_with_police", True,
-                                now=clock.now())
+            practice.set_policy(
+                session, team.trainer, "share_names_with_police", True, now=clock.now()
+            )
     with db.begin() as session:
         practice.set_policy(session, team.admin, "share_names_with_police", True, now=clock.now())
         [setting] = practice.policy_settings(session, team.admin)
@@ -131,7 +139,8 @@ def _play_through(db, clock, person) -> None:
 
 
 def test_choice_statistics_take_the_same_queries_for_1_or_20_attempts(
-        scenario, team: Team, db, clock) -> None:
+    scenario, team: Team, db, clock
+) -> None:
     _play_through(db, clock, team.trainee)
     with db.begin() as session:
         doc_id = practice.list_scenarios(session, team.trainee)[0].document_id
@@ -142,4 +151,6 @@ def test_choice_statistics_take_the_same_queries_for_1_or_20_attempts(
     assert few == many
     assert stats["outcomes"] == {"success": 20}
     assert {(c.node_id, c.choice_index): c.count for c in stats["choices"]} == {
-        ("arrive", 0): 20, ("talk", 0): 20}
+        ("arrive", 0): 20,
+        ("talk", 0): 20,
+    }

@@ -62,7 +62,7 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
 @pytest.mark.parametrize(
     ("role", "screens"),
     [
-        ("trainee", ["Home", "My training"]),
+        ("trainee", ["Home", "My training", "Scenarios"]),
         ("trainer", ["Home", "Authoring", "Cohort", "Content library"]),
         ("manager", ["Home", "Team"]),
         ("admin", ["Home", "Authoring", "Content library", "People", "Organization"]),

@@ -24,12 +24,14 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     from trainer.ui.views.library import LibraryView
     from trainer.ui.views.organization import OrganizationView
     from trainer.ui.views.people import PeopleView
+    from trainer.ui.views.scenarios import ScenariosView
     from trainer.ui.views.team import TeamView
     from trainer.ui.views.training import MyTrainingView
 
     return [
         ("Home", frozenset(Role), HomeView),
         ("My training", frozenset({Role.TRAINEE}), MyTrainingView),
+        ("Scenarios", frozenset({Role.TRAINEE}), ScenariosView),
         ("Authoring", frozenset({Role.TRAINER, Role.ADMIN}), AuthoringView),
         ("Cohort", frozenset({Role.TRAINER}), TeamView),
         ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 from trainer.core.backup import backup_sqlite
 from trainer.core.errors import TrainerError
 from trainer.core.models import AuditEntry, Person
-from trainer.core.services import accounts, audit_log
+from trainer.core.services import accounts, audit_log, practice
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
@@ -122,8 +123,13 @@ class OrganizationView(QWidget):
         top.addWidget(settings, 2)
         top.addWidget(data, 1)
         layout.addLayout(top)
+        self.policies_box = QGroupBox("Program policies (scenarios follow these answers)")
+        self.policies_layout = QVBoxLayout(self.policies_box)
+        self.policy_boxes: dict[str, QCheckBox] = {}
+        layout.addWidget(self.policies_box)
         layout.addWidget(audit_box, 1)
         self.refresh()
+        self.refresh_policies()
 
     def refresh(self) -> None:
         with self.ctx.db.begin() as session:
@@ -210,6 +216,30 @@ class OrganizationView(QWidget):
     def refresh_audit(self) -> None:
         with self.ctx.db.begin() as session:
             self.audit_model.set_rows(audit_log.recent_entries(session, self.person, limit=500))
+
+    def refresh_policies(self) -> None:
+        with self.ctx.db.begin() as session:
+            settings = practice.policy_settings(session, self.person)
+        for box in self.policy_boxes.values():
+            box.deleteLater()
+        self.policy_boxes = {}
+        for setting in settings:
+            box = QCheckBox(
+                f"{setting.question} (yes when ticked)"
+                + (" — default, not yet set by you" if setting.is_default else "")
+            )
+            box.setAccessibleName(setting.question)
+            box.setChecked(setting.value)
+            box.toggled.connect(lambda value, key=setting.key: self._on_policy_toggled(key, value))
+            self.policies_layout.addWidget(box)
+            self.policy_boxes[setting.key] = box
+        self.policies_box.setVisible(bool(settings))
+
+    def _on_policy_toggled(self, key: str, value: bool) -> None:
+        with self.ctx.db.begin() as session:
+            practice.set_policy(session, self.person, key, value, now=self.ctx.clock.now())
+        self.status.setText("Policy saved. New scenario attempts follow it.")
+        self.refresh_audit()
 
     def _on_verify_clicked(self) -> None:
         self.refresh_audit()

@@ -1,0 +1,393 @@
+"""Scenarios: choose one, play it with the keyboard (1-9), see meters move, read the debrief."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.errors import TrainerError
+from trainer.core.models import Person
+from trainer.core.reader import page, render_markdown
+from trainer.core.services import practice
+from trainer.core.services.practice import Play, ScenarioSummary
+from trainer.ui.context import AppContext
+from trainer.ui.table_model import RowsModel
+from trainer.ui.widgets import button, heading, problem_label, table
+
+ROLE_LABELS = {
+    "street-outreach": "Street outreach",
+    "community-safety": "Community safety",
+    "hospital-response": "Hospital response",
+    "family-support": "Family support",
+    "case-management": "Case management",
+    "wellbeing": "Your wellbeing",
+}
+OUTCOME_LABELS = {"success": "Resolved well", "partial": "Partly resolved", "failure": "Went badly"}
+
+
+def _result(s: ScenarioSummary) -> str:
+    if s.unfinished_attempt:
+        return f"Unfinished {s.unfinished_mode} attempt"
+    if s.passed_assessment:
+        return "Passed (assessment)"
+    if s.best_score is not None:
+        return f"Best score {round(s.best_score * 100)}%"
+    return "Not tried"
+
+
+class ScenarioListView(QWidget):
+    play_requested = Signal(str, str)  # key, mode
+    resume_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model: RowsModel[ScenarioSummary] = RowsModel(
+            [
+                ("Scenario", lambda s: s.title),
+                ("For", lambda s: ROLE_LABELS.get(s.role, s.role)),
+                ("Minutes", lambda s: s.estimated_minutes),
+                ("Your result", _result),
+            ]
+        )
+        self.table = table("Scenarios")
+        self.table.setModel(self.model)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.doubleClicked.connect(lambda *_: self._request(practice.PRACTICE))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Scenario summary")
+        self.practice = button("Start &practice", lambda: self._request(practice.PRACTICE))
+        self.assess = button("Start &assessment", lambda: self._request(practice.ASSESSMENT))
+        self.resume = button("&Resume", self._on_resume_clicked)
+        row = QHBoxLayout()
+        for b in (self.practice, self.assess, self.resume):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Scenarios"))
+        layout.addWidget(
+            QLabel(
+                "Practice tense situations safely. In practice mode you can undo "
+                "a choice; an assessment counts toward your credentials and "
+                "cannot be undone."
+            )
+        )
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(row)
+
+    def show_list(self, rows: list[ScenarioSummary]) -> None:
+        selected = self.selected()
+        self.model.set_rows(rows)
+        keys = [r.key for r in rows]
+        self.table.selectRow(keys.index(selected.key) if selected and selected.key in keys else 0)
+        self._on_selection_changed()
+
+    def selected(self) -> ScenarioSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row(rows[0].row()) if rows else None
+
+    def _on_selection_changed(self, *_: Any) -> None:
+        s = self.selected()
+        for b in (self.practice, self.assess):
+            b.setEnabled(s is not None)
+        self.resume.setEnabled(bool(s and s.unfinished_attempt))
+        self.summary.setText(
+            f"<b>{html.escape(s.title)}</b>: {html.escape(s.summary)}" if s else ""
+        )
+
+    def _request(self, mode: str) -> None:
+        s = self.selected()
+        if s is not None:
+            self.play_requested.emit(s.key, mode)
+
+    def _on_resume_clicked(self) -> None:
+        s = self.selected()
+        if s is not None and s.unfinished_attempt:
+            self.resume_requested.emit(s.unfinished_attempt)
+
+
+class MeterView(QWidget):
+    """A meter as a labelled bar with its number and its last change in words, not colour."""
+
+    def __init__(self, label: str, low: int, high: int, higher_is_better: bool) -> None:
+        super().__init__()
+        self.name = label
+        self.hint = "higher is better" if higher_is_better else "lower is better"
+        self.title = QLabel(f"{label} ({self.hint})")
+        self.bar = QProgressBar()
+        self.bar.setRange(low, high)
+        self.bar.setFormat(f"%v of {high}")
+        self.change = QLabel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.change)
+
+    def show_value(self, value: int, before: int | None) -> None:
+        self.bar.setValue(value)
+        delta = 0 if before is None else value - before
+        self.change.setText(
+            "" if not delta else ("▲ up " if delta > 0 else "▼ down ") + str(abs(delta))
+        )
+        said = f"{self.name} {value} of {self.bar.maximum()}, {self.hint}"
+        if delta:
+            said += f", {'up' if delta > 0 else 'down'} {abs(delta)}"
+        self.bar.setAccessibleName(said)
+
+
+class PlayerView(QWidget):
+    """One scenario being played: scene, meters, choices numbered 1-9, feedback, undo."""
+
+    finished = Signal()
+    back_requested = Signal()
+
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.play: Play | None = None
+        self.title = heading("")
+        self.mode = QLabel()
+        self.mode.setAccessibleName("Mode")
+        self.scene = QTextBrowser()
+        self.scene.setAccessibleName("Scene")
+        self.feedback = QLabel()
+        self.feedback.setWordWrap(True)
+        self.feedback.setAccessibleName("Feedback on your last choice")
+        self.meters_box = QWidget()
+        self.meters_layout = QGridLayout(self.meters_box)
+        self.meters: dict[str, MeterView] = {}
+        self.choices_box = QWidget()
+        self.choices_layout = QVBoxLayout(self.choices_box)
+        self.choice_buttons: list[QPushButton] = []
+        self.problem = problem_label()
+        self.undo = button("&Undo last choice", self._on_undo_clicked)
+        self.leave = button("&Leave (you can resume later)", self.back_requested.emit, "Leave")
+        row = QHBoxLayout()
+        row.addWidget(self.undo)
+        row.addStretch(1)
+        row.addWidget(self.leave)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.mode)
+        layout.addWidget(self.meters_box)
+        layout.addWidget(self.scene, 1)
+        layout.addWidget(self.feedback)
+        layout.addWidget(QLabel("What do you do? (press 1-9 or click)"))
+        layout.addWidget(self.choices_box)
+        layout.addWidget(self.problem)
+        layout.addLayout(row)
+
+    def show_play(self, play: Play) -> None:
+        first = self.play is None or self.play.attempt_id != play.attempt_id
+        self.play = play
+        s = play.scenario
+        if first:
+            self.title.setText(s.title)
+            for view in self.meters.values():
+                view.deleteLater()
+            self.meters = {}
+            for i, m in enumerate(s.meters):
+                view = MeterView(m.label, m.min, m.max, m.higher_is_better)
+                self.meters[m.key] = view
+                self.meters_layout.addWidget(view, 0, i)
+        self.mode.setText(
+            "Practice: you may undo a choice."
+            if play.mode == practice.PRACTICE
+            else "Assessment: every choice counts; there is no undo."
+        )
+        for key, view in self.meters.items():
+            before = play.meters_before.get(key) if play.meters_before else None
+            view.show_value(play.state.meters[key], before)
+        node = s.nodes.get(play.state.node)
+        if node is not None:
+            speaker = f"<p><b>{html.escape(node.speaker)}</b></p>" if node.speaker else ""
+            self.scene.setHtml(page(render_markdown(node.text), "", speaker))
+        self.feedback.setText(
+            f"<b>Feedback:</b> {html.escape(play.last_choice.feedback)}" if play.last_choice else ""
+        )
+        for b in self.choice_buttons:
+            b.deleteLater()
+        self.choice_buttons = []
+        for n, (_index, choice) in enumerate(play.offered[:9], 1):
+            b = QPushButton(f"{n}. {choice.text}")
+            b.setAccessibleName(f"Choice {n}: {choice.text}")
+            b.setStyleSheet("text-align: left; padding: 6px;")
+            b.clicked.connect(lambda _=False, n=n: self.pick(n))
+            self.choices_layout.addWidget(b)
+            self.choice_buttons.append(b)
+        self.undo.setVisible(play.mode == practice.PRACTICE)
+        self.undo.setEnabled(play.can_undo)
+        self.problem.clear()
+        if self.choice_buttons:
+            self.choice_buttons[0].setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        # Digits 1-9 choose, from wherever focus is inside the player (buttons ignore digits).
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if Qt.Key.Key_1.value <= event.key() <= Qt.Key.Key_9.value and not plain:
+            self.pick(event.key() - Qt.Key.Key_0.value)
+            return
+        super().keyPressEvent(event)
+
+    def pick(self, number: int) -> None:
+        if self.play is None or not 1 <= number <= len(self.choice_buttons):
+            return
+        index = self.play.offered[number - 1][0]
+        try:
+            with self.ctx.db.begin() as session:
+                play = practice.choose(
+                    session, self.person, self.play.attempt_id, index, now=self.ctx.clock.now()
+                )
+        except TrainerError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.show_play(play)
+        if play.finished:
+            self.finished.emit()
+
+    def _on_undo_clicked(self) -> None:
+        if self.play is None:
+            return
+        try:
+            with self.ctx.db.begin() as session:
+                play = practice.undo(
+                    session, self.person, self.play.attempt_id, now=self.ctx.clock.now()
+                )
+        except TrainerError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.show_play(play)
+
+
+class DebriefView(QWidget):
+    back_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = heading("")
+        self.text = QTextBrowser()
+        self.text.setAccessibleName("Debrief")
+        self.back = button("&Back to scenarios", self.back_requested.emit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def show_debrief(self, play: Play) -> None:
+        s = play.scenario
+        ending = s.endings[play.state.node]
+        verdict = "Passed" if play.passed else "Not passed"
+        self.title.setText(f"Debrief: {ending.title}")
+        score = play.score
+        rows = "".join(
+            f"<tr><td>{html.escape(label)}</td><td>{score.by_competency[key][0]} of "
+            f"{score.by_competency[key][1]}</td></tr>"
+            for key, label in s.competencies
+        )
+        visited = [step.node for step in play.state.path] + [play.state.node]
+        names = {
+            **{n: n for n in s.nodes},
+            **{e: f"ending: {s.endings[e].title}" for e in s.endings},
+        }
+        yours = " → ".join(html.escape(names.get(n, n)) for n in visited)
+        expert = (
+            " → ".join(html.escape(names.get(n, n)) for n in play.best_path)
+            if play.best_path
+            else "not computable for this scenario"
+        )
+        critical = "".join(
+            f"<li><b>At {html.escape(node)}:</b> {html.escape(reason)}</li>"
+            for node, reason in score.critical
+        )
+        body = (
+            f"<p><b>Outcome:</b> {OUTCOME_LABELS.get(ending.outcome, ending.outcome)}. "
+            f"<b>{verdict}</b> ({'assessment' if play.mode == practice.ASSESSMENT else 'practice'})"
+            f": {score.earned} of {score.possible} points "
+            f"({round(score.fraction * 100)}%; {round(s.min_score * 100)}% and no critical "
+            "error needed to pass).</p>"
+            f"{render_markdown(ending.debrief).html}"
+            f"<h3>By competency</h3><table>{rows}</table>"
+            f"<h3>Your path</h3><p>{yours}</p><h3>Expert path</h3><p>{expert}</p>"
+            + (
+                f"<h3>Critical errors</h3><ul>{critical}</ul>"
+                if critical
+                else "<h3>Critical errors</h3><p>None.</p>"
+            )
+        )
+        self.text.setHtml(page(render_markdown(""), s.title, body))
+        self.back.setFocus()
+
+
+class ScenariosView(QWidget):
+    """The trainee's Scenarios screen: list, player and debrief."""
+
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.list = ScenarioListView()
+        self.player = PlayerView(ctx, person)
+        self.debrief = DebriefView()
+        self.error = problem_label()
+        self.stack = QStackedWidget()
+        for w in (self.list, self.player, self.debrief):
+            self.stack.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.error)
+        layout.addWidget(self.stack, 1)
+        self.list.play_requested.connect(self.start)
+        self.list.resume_requested.connect(self.resume)
+        self.player.finished.connect(self._on_player_finished)
+        self.player.back_requested.connect(self.show_list)
+        self.debrief.back_requested.connect(self.show_list)
+        self.show_list()
+
+    def show_list(self) -> None:
+        with self.ctx.db.begin() as session:
+            rows = practice.list_scenarios(session, self.person)
+        self.list.show_list(rows)
+        self.stack.setCurrentWidget(self.list)
+        self.list.table.setFocus()
+
+    def start(self, key: str, mode: str) -> None:
+        try:
+            with self.ctx.db.begin() as session:
+                play = practice.start(session, self.person, key, mode, now=self.ctx.clock.now())
+        except TrainerError as exc:
+            self.error.setText(str(exc))
+            return
+        self._show_player(play)
+
+    def resume(self, attempt_id: int) -> None:
+        with self.ctx.db.begin() as session:
+            play = practice.resume(session, self.person, attempt_id)
+        self._show_player(play)
+
+    def _show_player(self, play: Play) -> None:
+        self.error.clear()
+        self.player.play = None
+        self.player.show_play(play)
+        self.stack.setCurrentWidget(self.player)
+
+    def _on_player_finished(self) -> None:
+        assert self.player.play is not None
+        self.debrief.show_debrief(self.player.play)
+        self.stack.setCurrentWidget(self.debrief)
