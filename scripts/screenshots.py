@@ -26,6 +26,8 @@ SHOTS = [
     ("trainee-reader", "trainee", "reader"),
     ("trainee-reader-200", "trainee", "reader-200"),
     ("trainee-check", "trainee", "check"),
+    ("trainee-scenario", "trainee", "scenario"),
+    ("trainee-debrief", "trainee", "debrief"),
     ("trainer-authoring", "trainer", "Authoring"),
     ("trainer-library", "trainer", "Content library"),
     ("manager-team", "manager", "Team"),
@@ -71,7 +73,17 @@ def main() -> None:
             workspace = window.workspace
             assert workspace is not None, f"could not sign in as {role}"
             window.zoom(0)
-            if screen.startswith(("reader", "check")):
+            if screen in ("scenario", "debrief"):
+                view = workspace.show_screen("Scenarios")
+                view.list.table.selectRow(0)
+                view.list.practice.click()
+                view.player.pick(1)
+                if screen == "debrief":
+                    while view.stack.currentWidget() is view.player:
+                        best = max(range(len(view.player.play.offered)), key=lambda i:
+                                   view.player.play.offered[i][1].total_points)
+                        view.player.pick(best + 1)
+            elif screen.startswith(("reader", "check")):
                 view = workspace.show_screen("My training")
                 view.open_module("core-02-ethics-boundaries-police", "role-clarity-with-police")
                 if screen == "reader-200":

@@ -115,9 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
             )
         q.set_defaults(func=func)
 
-    p = sub.add_parser(
-        "check", help="validate curricula (modules and tracks); print path:line: message"
-    )
+    p = sub.add_parser("check", help="validate curricula and scenarios; print path:line: message")
     p.add_argument("paths", metavar="PATH", nargs="+", type=Path)
     p.set_defaults(func=cmd_check)
 

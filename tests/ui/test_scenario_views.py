@@ -88,9 +88,9 @@ def test_an_interrupted_attempt_resumes_after_a_restart(
     assert again.player.meters["trust"].bar.value() == 5
 
 
-def test_admin_sets_the_police_policy_and_new_attempts_follow_it(qtbot, make_window,
-                                                                 with_scenario: Team,
-                                                                 sqlite_db, clock) -> None:
+def test_admin_sets_the_police_policy_and_new_attempts_follow_it(
+    qtbot, make_window, with_scenario: Team, sqlite_db, clock
+) -> None:
     window = make_window()
     sign_in(qtbot, window, "ada")
     org = window.workspace.show_screen("Organization")
@@ -98,9 +98,9 @@ def test_admin_sets_the_police_policy_and_new_attempts_follow_it(qtbot, make_win
     assert not box.isChecked() and "default" in box.text()
     box.setChecked(True)
     with sqlite_db.begin() as session:
-        play = practice.start(session, with_scenario.trainee, "t-corner", practice.PRACTICE,
-                              now=clock.now())
-        play = practice.choose(session, with_scenario.trainee, play.attempt_id, 0,
-                               now=clock.now())
+        play = practice.start(
+            session, with_scenario.trainee, "t-corner", practice.PRACTICE, now=clock.now()
+        )
+        play = practice.choose(session, with_scenario.trainee, play.attempt_id, 0, now=clock.now())
     assert [i for i, _ in play.offered] == [0, 1, 2]
     assert org.audit_model.rows[0].action == "policy.changed"

@@ -12,7 +12,7 @@ from trainer.core.demo_people import DEMO_ORGANIZATION, DEMO_PEOPLE, EXTRA_PASSW
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person, Role
 from trainer.core.paths import bundled_content_root
-from trainer.core.services import accounts, library, training
+from trainer.core.services import accounts, library, practice, training
 
 
 def seed_demo(session: Session, *, now: datetime) -> None:
@@ -62,6 +62,7 @@ def seed_demo(session: Session, *, now: datetime) -> None:
         # Demo accounts sign in with the printed passwords, without the first-sign-in change.
         person.must_change_password = False
     seed_progress(session, people, now=now)
+    seed_practice(session, people, now=now)
 
 
 def _right_answers(module: Module) -> dict[str, Any]:
@@ -129,3 +130,41 @@ def seed_progress(session: Session, people: dict[str, Person], *, now: datetime)
                 )
             except TrainerError:
                 continue  # the organization's curriculum may differ from the shipped one
+
+
+def _play_greedy(
+    session: Session, person: Person, key: str, mode: str, *, now: datetime, finish: bool
+) -> None:
+    """Play a scenario choosing the most valuable choice each time (stopping early if asked)."""
+    play = practice.start(session, person, key, mode, now=now)
+    for step in range(40):
+        if play.finished or not play.offered or (not finish and step == 2):
+            return
+        index = max(play.offered, key=lambda ic: ic[1].total_points)[0]
+        play = practice.choose(
+            session, person, play.attempt_id, index, now=now + timedelta(seconds=30 * (step + 1))
+        )
+
+
+def seed_practice(session: Session, people: dict[str, Person], *, now: datetime) -> None:
+    """A finished assessment and an unfinished practice attempt, for the demo's trainees."""
+    scenarios = practice.list_scenarios(session, people["trainee"])
+    if not scenarios:
+        return
+    for username, index, mode, finish, days_ago in (
+        ("trainee", 0, practice.ASSESSMENT, True, 4),
+        ("trainee", 1 % len(scenarios), practice.PRACTICE, False, 1),
+        ("keisha", 0, practice.PRACTICE, True, 3),
+    ):
+        if username in people:
+            try:
+                _play_greedy(
+                    session,
+                    people[username],
+                    scenarios[index].key,
+                    mode,
+                    now=now - timedelta(days=days_ago),
+                    finish=finish,
+                )
+            except TrainerError:
+                continue
