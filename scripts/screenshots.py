@@ -80,8 +80,10 @@ def main() -> None:
                 view.player.pick(1)
                 if screen == "debrief":
                     while view.stack.currentWidget() is view.player:
-                        best = max(range(len(view.player.play.offered)), key=lambda i:
-                                   view.player.play.offered[i][1].total_points)
+                        best = max(
+                            range(len(view.player.play.offered)),
+                            key=lambda i: view.player.play.offered[i][1].total_points,
+                        )
                         view.player.pick(best + 1)
             elif screen.startswith(("reader", "check")):
                 view = workspace.show_screen("My training")

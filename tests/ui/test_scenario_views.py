@@ -104,3 +104,17 @@ def test_admin_sets_the_police_policy_and_new_attempts_follow_it(
         play = practice.choose(session, with_scenario.trainee, play.attempt_id, 0, now=clock.now())
     assert [i for i, _ in play.offered] == [0, 1, 2]
     assert org.audit_model.rows[0].action == "policy.changed"
+
+
+def test_the_trainee_sees_their_own_attempt_history(
+    qtbot, make_window, with_scenario: Team
+) -> None:
+    view = _scenarios(qtbot, make_window)
+    view.list.assess.click()
+    qtbot.keyClick(view.player, Qt.Key.Key_1)
+    qtbot.keyClick(view.player, Qt.Key.Key_1)
+    qtbot.mouseClick(view.debrief.back, Qt.MouseButton.LeftButton)
+    [attempt] = view.list.history_model.rows
+    row = [view.list.history_model.data(view.list.history_model.index(0, c)) for c in range(1, 7)]
+    assert row == ["A dispute on the corner", "Assessment", "Resolved well", "100%", "Passed", "2"]
+    assert attempt.passed

@@ -23,7 +23,7 @@ from trainer.core.errors import TrainerError
 from trainer.core.models import Person
 from trainer.core.reader import page, render_markdown
 from trainer.core.services import practice
-from trainer.core.services.practice import Play, ScenarioSummary
+from trainer.core.services.practice import AttemptRecord, Play, ScenarioSummary
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.widgets import button, heading, problem_label, table
@@ -77,6 +77,22 @@ class ScenarioListView(QWidget):
         for b in (self.practice, self.assess, self.resume):
             row.addWidget(b)
         row.addStretch(1)
+        self.history_model: RowsModel[AttemptRecord] = RowsModel(
+            [
+                ("When", lambda a: a.started_at.astimezone().strftime("%Y-%m-%d %H:%M")),
+                ("Scenario", lambda a: a.scenario_title),
+                ("Mode", lambda a: a.mode.capitalize()),
+                ("Outcome", lambda a: OUTCOME_LABELS.get(a.outcome or "", "Unfinished")),
+                ("Score", lambda a: f"{round(a.score * 100)}%" if a.score is not None else ""),
+                (
+                    "Result",
+                    lambda a: "" if a.passed is None else ("Passed" if a.passed else "Not passed"),
+                ),
+                ("Choices", lambda a: a.steps),
+            ]
+        )
+        self.history = table("Your attempts")
+        self.history.setModel(self.history_model)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Scenarios"))
         layout.addWidget(
@@ -89,8 +105,13 @@ class ScenarioListView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addLayout(row)
+        layout.addWidget(QLabel("Your attempts"))
+        layout.addWidget(self.history, 1)
 
-    def show_list(self, rows: list[ScenarioSummary]) -> None:
+    def show_list(
+        self, rows: list[ScenarioSummary], history: list[AttemptRecord] | None = None
+    ) -> None:
+        self.history_model.set_rows(history or [])
         selected = self.selected()
         self.model.set_rows(rows)
         keys = [r.key for r in rows]
@@ -363,7 +384,8 @@ class ScenariosView(QWidget):
     def show_list(self) -> None:
         with self.ctx.db.begin() as session:
             rows = practice.list_scenarios(session, self.person)
-        self.list.show_list(rows)
+            history = practice.history(session, self.person, self.person.id)
+        self.list.show_list(rows, history)
         self.stack.setCurrentWidget(self.list)
         self.list.table.setFocus()
 
