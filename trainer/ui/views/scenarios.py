@@ -244,6 +244,8 @@ class PlayerView(QWidget):
             f"<b>Feedback:</b> {html.escape(play.last_choice.feedback)}" if play.last_choice else ""
         )
         for b in self.choice_buttons:
+            b.hide()  # gone now, not at the next turn of the event loop
+            self.choices_layout.removeWidget(b)
             b.deleteLater()
         self.choice_buttons = []
         for n, (_index, choice) in enumerate(play.offered[:9], 1):
