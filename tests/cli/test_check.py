@@ -132,3 +132,51 @@ def test_broken_yaml_names_the_line(copy: Path, capsys) -> None:
     assert code == 1 and out[0].startswith("curricula/core/core-01-cvi-field.md:")
     assert "YAML cannot be read" in out[0]
     assert int(out[0].split(":")[1]) >= line
+
+
+SCENARIOS = bundled_content_root() / "scenarios"
+
+
+def test_shipped_scenarios_are_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _check(capsys, str(SCENARIOS))
+    assert (code, out) == (0, [])
+
+
+def test_shipped_scenarios_cover_every_role_with_enough_depth() -> None:
+    from trainer.core.scenario import parse_scenario
+
+    parsed = [
+        parse_scenario(p.read_text(encoding="utf-8"))[0] for p in sorted(SCENARIOS.glob("*.yaml"))
+    ]
+    assert len(parsed) >= 8
+    for s in parsed:
+        assert s is not None
+        assert len(s.nodes) >= 15, s.id
+        assert {e.outcome for e in s.endings.values()} >= {"success", "partial", "failure"}, s.id
+        assert all(len(e.debrief.split()) >= 40 for e in s.endings.values()), s.id
+    roles = {s.role for s in parsed}
+    assert roles >= {
+        "street-outreach",
+        "community-safety",
+        "hospital-response",
+        "family-support",
+        "wellbeing",
+    }
+    assert any(s.policies for s in parsed)  # one depends on the police information policy
+
+
+def test_a_broken_scenario_copy_reports_path_line_and_node(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from tests.core.scenario_fixtures import SCENARIO
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "t-corner.yaml").write_text(
+        SCENARIO.replace("        target: calm\n", "        target: nowhere\n")
+    )
+    code, out = _check(capsys, "scenarios")
+    assert code == 1
+    assert out == [
+        "scenarios/t-corner.yaml:36: node talk: choice leads to 'nowhere', which does not exist"
+    ]

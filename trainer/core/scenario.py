@@ -43,6 +43,7 @@ class Choice:
     critical: str | None = None
     condition: Condition | None = None
     line: int = 1
+    target_line: int = 1
 
     @property
     def total_points(self) -> int:
@@ -136,6 +137,7 @@ def parse_scenario(text: str) -> tuple[Scenario | None, list[Problem]]:
                 critical=c.get("critical"),
                 condition=_condition(c.get("condition")),
                 line=line("nodes", i, "choices", j),
+                target_line=line("nodes", i, "choices", j, "target"),
             )
             for j, c in enumerate(n.get("choices") or [])
         )
@@ -236,7 +238,7 @@ def validate(
             if c.target not in targets:
                 found.append(
                     Problem(
-                        c.line,
+                        c.target_line,
                         f"node {node.id}: choice leads to {c.target!r}, which does not exist",
                     )
                 )
