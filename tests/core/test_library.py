@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Team
+from tests.core.curriculum_fixtures import module_text
 from trainer.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from trainer.core.models import ContentVersion, ImmutableRecordError
 from trainer.core.services import library
@@ -22,9 +23,7 @@ def _track(key: str = "basics", title: str = "The basics") -> str:
 def _write_bundle(root: Path, title: str = "The basics") -> Path:
     (root / "curricula" / "basics").mkdir(parents=True, exist_ok=True)
     (root / "curricula" / "basics" / "track.yaml").write_text(_track(title=title))
-    (root / "curricula" / "basics" / "m1.md").write_text(
-        "---\nid: basics-m1\ntitle: First module\n---\nHello.\n"
-    )
+    (root / "curricula" / "basics" / "m1.md").write_text(module_text("basics-m1", "First module"))
     return root
 
 

@@ -371,7 +371,12 @@ def import_bundled(session: Session, root: Path, *, now: datetime) -> ImportRepo
     added: list[str] = []
     offered: list[str] = []
     unchanged = 0
+    errors = list(scan.errors)
     for bundled in scan.documents:
+        problems = check_document(bundled.kind, bundled.text, bundled.key)
+        if problems:  # shipped content that would not pass `check` is reported, not imported
+            errors.extend(p.format(bundled.path) for p in problems)
+            continue
         doc = docs.get((bundled.kind, bundled.key))
         if doc is None:
             doc = ContentDocument(
@@ -410,7 +415,7 @@ def import_bundled(session: Session, root: Path, *, now: datetime) -> ImportRepo
             added=len(added),
             offered=len(offered),
         )
-    return ImportReport(added, offered, unchanged, scan.errors)
+    return ImportReport(added, offered, unchanged, errors)
 
 
 def _offer(
