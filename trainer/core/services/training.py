@@ -428,14 +428,22 @@ def record_reading(
     row.updated_at = now
 
 
-def start_check(session: Session, actor: Person, document_id: int) -> tuple[Module, Paper]:
-    """A freshly shuffled knowledge check for the version this person is studying."""
+def _studied(
+    session: Session, actor: Person, document_id: int
+) -> tuple[Person, ModuleProgress, ContentVersion]:
+    """The person, their progress row and the version they study (pinned at first open)."""
     person = current_actor(session, actor)
     row = _progress(session, person.id, document_id)
     if row is None:
         raise NotFoundError("Open the module before taking its knowledge check.")
     version = session.get(ContentVersion, row.version_id)
     assert version is not None
+    return person, row, version
+
+
+def start_check(session: Session, actor: Person, document_id: int) -> tuple[Module, Paper]:
+    """A freshly shuffled knowledge check for the version this person is studying."""
+    _, _, version = _studied(session, actor, document_id)
     module = parsed_module(version.body)
     return module, make_paper(module, secrets.randbelow(2**31))
 
@@ -457,12 +465,7 @@ def submit_check(
     now: datetime,
 ) -> CheckOutcome:
     """Grade and record an attempt (answers, version, result); a pass completes the check."""
-    person = current_actor(session, actor)
-    row = _progress(session, person.id, document_id)
-    if row is None:
-        raise NotFoundError("Open the module before taking its knowledge check.")
-    version = session.get(ContentVersion, row.version_id)
-    assert version is not None
+    person, row, version = _studied(session, actor, document_id)
     result = grade(parsed_module(version.body), answers)
     attempt = QuizAttempt(
         person_id=person.id,
