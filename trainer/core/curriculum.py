@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from trainer.core.library import FRONT_MATTER_RE, Problem
+from trainer.core.library import FRONT_MATTER_RE, Problem, parse_yaml
 
 DEFAULT_PASS_MARK = 0.8
 QUESTION_TYPES = ("single", "multiple", "true_false", "ordering")
@@ -126,8 +126,7 @@ def schema_problems(
 
 def load_yaml(source: str, offset: int) -> tuple[Any, yaml.Node | None, list[Problem]]:
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        data, root = parse_yaml(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         lines = max(1, len(source.splitlines()))

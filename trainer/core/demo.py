@@ -8,11 +8,25 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from trainer.core.curriculum import Module
-from trainer.core.demo_people import DEMO_ORGANIZATION, DEMO_PEOPLE, EXTRA_PASSWORD, EXTRA_TRAINEES
+from trainer.core.demo_people import (
+    DEMO_ORGANIZATION,
+    DEMO_PEOPLE,
+    DEMO_SIGNING_PASSPHRASE,
+    EXTRA_PASSWORD,
+    EXTRA_TRAINEES,
+)
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person, Role
 from trainer.core.paths import bundled_content_root
-from trainer.core.services import accounts, library, practice, training
+from trainer.core.services import (
+    accounts,
+    credentials,
+    field_hours,
+    keys,
+    library,
+    practice,
+    training,
+)
 
 
 def seed_demo(session: Session, *, now: datetime) -> None:
@@ -27,10 +41,11 @@ def seed_demo(session: Session, *, now: datetime) -> None:
             admin_password=admin_spec.password,
             admin_job_title=admin_spec.job_title,
             contact="training@riverside-peace.example",
+            signing_passphrase=DEMO_SIGNING_PASSPHRASE,
         ),
-        now=now - timedelta(days=30),
+        now=now - timedelta(days=900),
     )
-    library.import_bundled(session, bundled_content_root(), now=now - timedelta(days=30))
+    library.import_bundled(session, bundled_content_root(), now=now - timedelta(days=900))
     people = {admin_spec.username: admin}
     for spec in DEMO_PEOPLE[1:]:
         people[spec.username] = accounts.add_person(
@@ -43,7 +58,7 @@ def seed_demo(session: Session, *, now: datetime) -> None:
                 password=spec.password,
                 job_title=spec.job_title,
             ),
-            now=now - timedelta(days=29),
+            now=now - timedelta(days=899),
         )
     for username, full_name, title in EXTRA_TRAINEES:
         people[username] = accounts.add_person(
@@ -63,6 +78,7 @@ def seed_demo(session: Session, *, now: datetime) -> None:
         person.must_change_password = False
     seed_progress(session, people, now=now)
     seed_practice(session, people, now=now)
+    seed_credentials(session, people, now=now)
 
 
 def _right_answers(module: Module) -> dict[str, Any]:
@@ -168,3 +184,108 @@ def seed_practice(session: Session, people: dict[str, Person], *, now: datetime)
                 )
             except TrainerError:
                 continue
+
+
+def _play_best(session: Session, person: Person, key: str, *, now: datetime) -> None:
+    """An assessment along the scenario's expert path, then the best-scoring choices to an
+    ending (a worker who knows the material)."""
+    play = practice.start(session, person, key, practice.ASSESSMENT, now=now)
+    path = list(play.best_path or ())
+    for step in range(60):
+        if play.finished or not play.offered:
+            return
+        node = play.state.node
+        following = path[path.index(node) + 1] if node in path[:-1] else None
+        index = next(
+            (i for i, c in play.offered if c.target == following),
+            max(play.offered, key=lambda ic: ic[1].total_points)[0],
+        )
+        play = practice.choose(
+            session, person, play.attempt_id, index, now=now + timedelta(minutes=step + 1)
+        )
+
+
+def seed_credentials(session: Session, people: dict[str, Person], *, now: datetime) -> None:
+    """A credential history to explore: Sam's Foundations certificate has expired (renewal due),
+    Keisha's first Orientation certificate was revoked and reissued, field hours wait for
+    sign-off."""
+    manager, trainer = people.get("manager"), people.get("trainer")
+    sam, keisha = people.get("sam"), people.get("keisha")
+    if not (manager and trainer and sam and keisha):
+        return
+    long_ago = now - timedelta(days=800)
+    try:
+        for offset, key in enumerate(
+            [
+                "core-01-cvi-field",
+                "core-02-ethics-boundaries-police",
+                "core-03-trauma-informed-care",
+                "core-04-de-escalation",
+                "core-05-conflict-mediation",
+                "core-06-field-safety",
+                "core-07-documentation",
+                "core-08-wellbeing",
+            ]
+        ):
+            _study(session, sam, key, now=long_ago + timedelta(days=offset), read=1.0, passed=True)
+        for offset, key in enumerate(
+            [
+                "s01-ed-waiting-room",
+                "s03-stolen-chain",
+                "s06-officer-asks-for-names",
+                "s08-third-shooting-this-week",
+            ]
+        ):
+            _play_best(session, sam, key, now=long_ago + timedelta(days=10 + offset))
+        for key in ("core-06-field-safety",):
+            _study(session, keisha, key, now=now - timedelta(days=25), read=1.0, passed=True)
+        unlocked = keys.unlock(session, manager, DEMO_SIGNING_PASSPHRASE)
+        credentials.Issuer(
+            session, manager, unlocked, "orientation", now=long_ago + timedelta(days=8)
+        ).issue(session, sam.id)
+        credentials.Issuer(
+            session, manager, unlocked, "foundations", now=long_ago + timedelta(days=20)
+        ).issue(session, sam.id)
+        first = credentials.Issuer(
+            session, manager, unlocked, "orientation", now=now - timedelta(days=20)
+        ).issue(session, keisha.id)
+        credentials.change_status(
+            session,
+            manager,
+            first.id,
+            "revoke",
+            "Issued before her knowledge checks were reviewed; reissued after review.",
+            now=now - timedelta(days=15),
+        )
+        credentials.Issuer(
+            session, manager, unlocked, "orientation", now=now - timedelta(days=9)
+        ).issue(session, keisha.id)
+    except TrainerError:
+        return  # the organization's programs may differ from the shipped ones
+    for person, days_ago, hours, activity, note in (
+        (sam, 40, 3.0, "mediation", "Co-led a mediation between two groups on Elm St."),
+        (
+            sam,
+            12,
+            6.0,
+            "continuing-education",
+            "Regional CVI conference: trauma-informed care track.",
+        ),
+        (keisha, 6, 4.0, "shadowing", "Shadowed Teresa on evening outreach."),
+        (keisha, 2, 2.5, "community-safety", "Answered two noise-complaint calls with a partner."),
+    ):
+        entry = field_hours.log_hours(
+            session,
+            person,
+            field_hours.NewHours(now.date() - timedelta(days=days_ago), hours, activity, note),
+            now=now - timedelta(days=days_ago - 1),
+        )
+        if days_ago > 10:
+            field_hours.review(
+                session,
+                trainer,
+                entry.id,
+                approve=True,
+                comment="",
+                now=now - timedelta(days=days_ago - 2),
+            )

@@ -41,11 +41,17 @@ EXTRA_TRAINEES = (
     ("sam", "Sam Okafor", "Violence Interrupter (new hire)"),
 )
 EXTRA_PASSWORD = "demo-trainee-pass"
+# The demo organization's certificate signing passphrase (managers enter it to issue).
+DEMO_SIGNING_PASSPHRASE = "riverside demo signing"
 
 
 def demo_credentials_text() -> str:
     extra = ", ".join(u for u, _, _ in EXTRA_TRAINEES)
-    return _main_credentials() + f"\n(also trainees {extra} / {EXTRA_PASSWORD})"
+    return (
+        _main_credentials()
+        + f"\n(also trainees {extra} / {EXTRA_PASSWORD})"
+        + f"\nCertificate signing passphrase: {DEMO_SIGNING_PASSPHRASE}"
+    )
 
 
 def _main_credentials() -> str:

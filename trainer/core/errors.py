@@ -41,3 +41,11 @@ class ContentError(TrainerError):
 
 class BackupError(TrainerError):
     """A backup could not be written or a restore file is not a usable backup."""
+
+
+class SigningError(TrainerError):
+    """The issuing key cannot be used: wrong passphrase, no key, or a damaged key record."""
+
+
+class CredentialFormatError(TrainerError):
+    """Input to verification or trust import that cannot be read as what it claims to be."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trainer.core import curriculum, scenario
+from trainer.core import curriculum, program, scenario
 from trainer.core.library import Checker, Problem
 from trainer.core.models import ContentKind
 
@@ -12,6 +12,7 @@ CHECKERS: dict[str, Checker] = {
     ContentKind.MODULE: curriculum.module_checker,
     ContentKind.TRACK: curriculum.track_checker,
     ContentKind.SCENARIO: scenario.scenario_checker,
+    ContentKind.PROGRAM: program.program_checker,
 }
 
 
@@ -27,13 +28,18 @@ def check_paths(paths: list[Path]) -> tuple[list[str], int]:
             checked += 1
             messages.extend(_check_file(path))
             continue
-        if path.name == "scenarios" or (path / "scenarios").is_dir():
-            folder = path if path.name == "scenarios" else path / "scenarios"
+        flat_folders = [
+            folder
+            for name in ("scenarios", "certificates")
+            for folder in ([path] if path.name == name else [path / name])
+            if folder.is_dir()
+        ]
+        for folder in flat_folders:
             for file in sorted(folder.glob("*.yaml")):
                 checked += 1
                 messages.extend(_check_file(file))
-            if path.name == "scenarios":
-                continue
+        if path.name in ("scenarios", "certificates"):
+            continue
         curricula = path / "curricula" if (path / "curricula").is_dir() else path
         if (
             curricula.name == "curricula"
@@ -60,8 +66,9 @@ def _check_file(path: Path) -> list[str]:
         return [p.format(rel) for p in problems]
     if path.name == "track.yaml":
         return [p.format(rel) for p in curriculum.parse_track(text)[1]]
-    if path.suffix == ".yaml" and path.parent.name == "scenarios":
-        found, problems = scenario.parse_scenario(text)
+    parsers = {"scenarios": scenario.parse_scenario, "certificates": program.parse_program}
+    if path.suffix == ".yaml" and path.parent.name in parsers:
+        found, problems = parsers[path.parent.name](text)
         if found is not None and found.id != path.stem:
             problems = [
                 *problems,
@@ -70,5 +77,5 @@ def _check_file(path: Path) -> list[str]:
         return [p.format(rel) for p in problems]
     return [
         f"{rel}:1: not a content file CVI Trainer knows (a module .md, a track.yaml, or a "
-        "scenario .yaml in scenarios/)"
+        "scenario .yaml in scenarios/, a program .yaml in certificates/)"
     ]

@@ -1,12 +1,14 @@
-"""SQLAlchemy 2.0 models: organization, people and roles, versioned content, audit log."""
+"""SQLAlchemy 2.0 models: organization, people and roles, versioned content, audit log,
+training records and credentials."""
 
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -71,6 +73,8 @@ class Organization(Base):
     lockout_threshold: Mapped[int] = mapped_column(Integer, server_default=text("5"))
     lockout_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Names the organization as an issuer inside signed credentials (urn:uuid:...).
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
 
     __table_args__ = (
         CheckConstraint("inactivity_minutes BETWEEN 1 AND 480", name="inactivity_range"),
@@ -335,3 +339,163 @@ class ScenarioStep(Base):
     meters: Mapped[str] = mapped_column(Text)  # JSON
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SigningKey(Base):
+    """An organization's ES256 issuing key. The private half is stored only encrypted with the
+    issuing passphrase; retired keys are kept so older certificates still verify."""
+
+    __tablename__ = "signing_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)  # RFC 7638 thumbprint
+    public_jwk: Mapped[str] = mapped_column(Text)  # JSON
+    encrypted_private_key: Mapped[str] = mapped_column(Text)  # JSON envelope, see core.signing
+    active_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class FieldHourEntry(Base):
+    """Supervised field hours a trainee logged. Once a trainer signs it off or rejects it, the
+    entry never changes again; a correction is a new entry that points at the old one."""
+
+    __tablename__ = "field_hour_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    worked_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    activity: Mapped[str] = mapped_column(String(40))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    reviewer_name: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("field_hour_entry.id"))
+
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 1 AND 1440", name="minutes_range"),
+        CheckConstraint("status IN ('pending', 'signed', 'rejected')", name="known_status"),
+    )
+
+
+@event.listens_for(FieldHourEntry, "before_update")
+@event.listens_for(FieldHourEntry, "before_delete")
+def _reviewed_hours_are_immutable(_mapper: object, _conn: object, target: FieldHourEntry) -> None:
+    history = inspect(target).attrs.status.history
+    previous = history.deleted[0] if history.deleted else target.status
+    if previous != "pending":
+        raise ImmutableRecordError(f"reviewed field hour entry {target.id} cannot be changed")
+
+
+class Credential(Base):
+    """One issued credential: what was signed, for whom, from which program version. Never
+    deleted; revocation and suspension are status events."""
+
+    __tablename__ = "credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # short human verification code
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(200))
+    program_document_id: Mapped[int] = mapped_column(ForeignKey("content_document.id"))
+    program_version_id: Mapped[int] = mapped_column(ForeignKey("content_version.id"))
+    program_key: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(300))
+    tier: Mapped[str] = mapped_column(String(40))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    signing_key_id: Mapped[int] = mapped_column(ForeignKey("signing_key.id"))
+    status_index: Mapped[int] = mapped_column(Integer)
+    badge_jwt: Mapped[str] = mapped_column(Text)
+    qr_token: Mapped[str] = mapped_column(Text)
+    certificate: Mapped[str] = mapped_column(Text)  # JSON: what the PDF prints, incl. evidence
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)  # the certificate exactly as issued
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"))
+
+    __table_args__ = (UniqueConstraint("organization_id", "status_index"),)
+
+
+@event.listens_for(Credential, "before_update")
+@event.listens_for(Credential, "before_delete")
+def _credentials_are_immutable(_mapper: object, _conn: object, target: Credential) -> None:
+    raise ImmutableRecordError(f"credential {target.uuid} cannot be changed or deleted")
+
+
+class CredentialStatusEvent(Base):
+    """Revocation, suspension or reinstatement of a credential, with its mandatory reason."""
+
+    __tablename__ = "credential_status_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[int] = mapped_column(ForeignKey("credential.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        CheckConstraint("action IN ('revoke', 'suspend', 'reinstate')", name="known_action"),
+    )
+
+
+@event.listens_for(CredentialStatusEvent, "before_update")
+@event.listens_for(CredentialStatusEvent, "before_delete")
+def _status_events_are_append_only(
+    _mapper: object, _conn: object, target: CredentialStatusEvent
+) -> None:
+    raise ImmutableRecordError(f"status event {target.id} cannot be changed or deleted")
+
+
+class TrustedIssuer(Base):
+    """Another organization whose issuer card this organization imported."""
+
+    __tablename__ = "trusted_issuer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    issuer_uid: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(300))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    __table_args__ = (UniqueConstraint("organization_id", "issuer_uid"),)
+
+
+class TrustedKey(Base):
+    """A public key from an imported issuer card, with the period it was in use."""
+
+    __tablename__ = "trusted_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trusted_issuer_id: Mapped[int] = mapped_column(ForeignKey("trusted_issuer.id"), index=True)
+    kid: Mapped[str] = mapped_column(String(64))
+    public_jwk: Mapped[str] = mapped_column(Text)
+    active_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("trusted_issuer_id", "kid"),)
+
+
+class ImportedStatusList(Base):
+    """The newest signed status list imported from a trusted issuer, per purpose."""
+
+    __tablename__ = "imported_status_list"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trusted_issuer_id: Mapped[int] = mapped_column(ForeignKey("trusted_issuer.id"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    token: Mapped[str] = mapped_column(Text)  # the signed list as received
+    list_issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("trusted_issuer_id", "purpose"),)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,6 +121,7 @@ class OrganizationSetup:
     logo: bytes | None = None
     logo_mime: str | None = None
     contact: str | None = None
+    signing_passphrase: str | None = None  # creates the issuing key when given
 
 
 def setup_organization(session: Session, setup: OrganizationSetup, *, now: datetime) -> Person:
@@ -137,6 +139,7 @@ def setup_organization(session: Session, setup: OrganizationSetup, *, now: datet
         lockout_threshold=5,
         lockout_minutes=15,
         created_at=now,
+        uid=str(uuid.uuid4()),
     )
     session.add(org)
     session.flush()
@@ -152,6 +155,10 @@ def setup_organization(session: Session, setup: OrganizationSetup, *, now: datet
         now=now,
     )
     audit.record(session, admin, "organization.created", name, at=now)
+    if setup.signing_passphrase is not None:
+        from trainer.core.services import keys
+
+        keys.create_first_key(session, admin, setup.signing_passphrase, now=now)
     return admin
 
 
@@ -230,6 +237,21 @@ def change_own_password(
     person.password_hash = hash_password(new)
     person.must_change_password = False
     audit.record(session, person, "password.changed", person.username, at=now)
+
+
+def person_by_username(session: Session, actor: Person, username: str) -> Person:
+    """Someone in the actor's organization, for staff (or the actor themself)."""
+    fresh = current_actor(session, actor)
+    person = session.scalars(
+        select(Person).where(
+            Person.username == username.strip().lower(),
+            Person.organization_id == fresh.organization_id,
+        )
+    ).first()
+    if person is None:
+        raise NotFoundError(f"There is no one with the username {username!r}.")
+    require_self_or(session, fresh, person.id, "view_team")
+    return person
 
 
 def list_people(session: Session, actor: Person, *, include_inactive: bool = True) -> list[Person]:

@@ -14,6 +14,9 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "issue_credentials": frozenset({Role.MANAGER}),
     "view_team": frozenset({Role.TRAINER, Role.MANAGER, Role.ADMIN}),
     "view_audit": frozenset({Role.ADMIN}),
+    "sign_off_hours": frozenset({Role.TRAINER}),
+    "manage_keys": frozenset({Role.MANAGER, Role.ADMIN}),
+    "manage_trust": frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 ACTION_WORDS = {
@@ -23,6 +26,9 @@ ACTION_WORDS = {
     "issue_credentials": "issue or revoke credentials",
     "view_team": "see other people's records",
     "view_audit": "read the audit log",
+    "sign_off_hours": "sign off field hours",
+    "manage_keys": "create or rotate the signing key",
+    "manage_trust": "change the trusted issuers",
 }
 
 

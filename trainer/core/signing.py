@@ -1,0 +1,174 @@
+"""ES256 issuing keys: generation, encryption at rest under a passphrase, signing and checking
+compact JWS. Plain data in and out; the database rows live in core.models.SigningKey."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from trainer.core.errors import CredentialFormatError, SigningError
+
+ALG = "ES256"
+MIN_PASSPHRASE_LENGTH = 12
+# Argon2id parameters for deriving the key-encryption key: RFC 9106's second recommended
+# option (64 MiB, 3 passes). Stored in each envelope so they can be raised later.
+KDF_TIME, KDF_MEMORY_KIB, KDF_PARALLELISM = 3, 65536, 4
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise SigningError(
+            f"The signing passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters; a few "
+            "unrelated words are easy to remember and hard to guess."
+        )
+
+
+def _kek(passphrase: str, salt: bytes, time_cost: int, memory_kib: int, lanes: int) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
+    return hash_secret_raw(
+        passphrase.encode("utf-8"),
+        salt,
+        time_cost=time_cost,
+        memory_cost=memory_kib,
+        parallelism=lanes,
+        hash_len=32,
+        type=Type.ID,
+    )
+
+
+@dataclass(frozen=True)
+class NewKey:
+    kid: str  # RFC 7638 JWK thumbprint of the public key
+    public_jwk: dict[str, str]
+    envelope: str  # JSON: Argon2id parameters, salt, nonce, AES-256-GCM ciphertext of PKCS#8 DER
+
+
+def generate_key(passphrase: str) -> NewKey:
+    """A new P-256 key; the private half leaves this function only encrypted."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from joserfc.jwk import ECKey
+
+    check_passphrase(passphrase)
+    key = ECKey.generate_key("P-256")
+    kid = key.thumbprint()
+    public = {
+        k: str(v) for k, v in key.as_dict(private=False).items() if k in ("kty", "crv", "x", "y")
+    }
+    salt, nonce = os.urandom(16), os.urandom(12)
+    kek = _kek(passphrase, salt, KDF_TIME, KDF_MEMORY_KIB, KDF_PARALLELISM)
+    der = key.as_der(private=True)
+    ciphertext = AESGCM(kek).encrypt(nonce, der, kid.encode("ascii"))
+    envelope = {
+        "kdf": "argon2id",
+        "t": KDF_TIME,
+        "m": KDF_MEMORY_KIB,
+        "p": KDF_PARALLELISM,
+        "salt": _b64(salt),
+        "cipher": "A256GCM",
+        "nonce": _b64(nonce),
+        "ciphertext": _b64(ciphertext),
+    }
+    return NewKey(kid, public, json.dumps(envelope, sort_keys=True))
+
+
+class UnlockedKey:
+    """A private key decrypted for one issuing session; never stored."""
+
+    def __init__(self, kid: str, key: Any) -> None:
+        self.kid = kid
+        self._key = key
+
+    def sign(self, payload: dict[str, Any], *, typ: str | None = "JWT") -> str:
+        from joserfc import jws
+
+        header: dict[str, Any] = {"alg": ALG, "kid": self.kid}
+        if typ:
+            header["typ"] = typ
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return str(jws.serialize_compact(header, body, self._key, algorithms=[ALG]))
+
+
+def unlock(kid: str, envelope: str, passphrase: str) -> UnlockedKey:
+    """Decrypt the private key; a wrong passphrase raises SigningError and reveals nothing."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from joserfc.jwk import ECKey
+
+    try:
+        data = json.loads(envelope)
+        kek = _kek(passphrase, _unb64(data["salt"]), data["t"], data["m"], data["p"])
+        der = AESGCM(kek).decrypt(_unb64(data["nonce"]), _unb64(data["ciphertext"]), kid.encode())
+    except InvalidTag:
+        raise SigningError("That signing passphrase is not right. Nothing was issued.") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SigningError(
+            "The stored signing key is damaged and cannot be used. Restore a backup or create a "
+            "new key (Organization › Signing keys)."
+        ) from exc
+    return UnlockedKey(kid, ECKey.import_key(der))
+
+
+@dataclass(frozen=True)
+class Token:
+    """A compact JWS split into its parts, before its signature is checked."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    text: str
+
+    @property
+    def kid(self) -> str | None:
+        kid = self.header.get("kid")
+        return kid if isinstance(kid, str) else None
+
+
+def _part(segment: str) -> dict[str, Any]:
+    raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    value = json.loads(raw)
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value
+
+
+def read_token(text: str, what: str = "The credential") -> Token:
+    """Parse a compact JWS without trusting it; CredentialFormatError if it is not one."""
+    text = text.strip()
+    parts = text.split(".")
+    if len(parts) != 3 or not all(parts):
+        raise CredentialFormatError(
+            f"{what} is not a signed token (expected three dot-separated parts)."
+        )
+    try:
+        header, payload = _part(parts[0]), _part(parts[1])
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CredentialFormatError(f"{what} is garbled: its parts cannot be decoded.") from exc
+    if header.get("alg") != ALG:
+        raise CredentialFormatError(
+            f"{what} is signed with {header.get('alg')!r}; only ES256 is accepted."
+        )
+    return Token(header, payload, text)
+
+
+def signature_valid(token: Token, public_jwk: dict[str, str]) -> bool:
+    jwk: dict[str, str | list[str]] = dict(public_jwk)
+    from joserfc import jws
+    from joserfc.errors import JoseError
+    from joserfc.jwk import ECKey
+
+    try:
+        jws.deserialize_compact(token.text, ECKey.import_key(jwk), algorithms=[ALG])
+    except (JoseError, ValueError):
+        return False
+    return True
