@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD, Team
 from tests.ui.conftest import sign_in
+from trainer.core.models import SigningKey
 from trainer.core.services import accounts
 from trainer.ui import dialogs
 
@@ -29,6 +31,11 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
     image.fill(QColor("darkgreen"))
     image.save(str(logo))
     setup.set_logo_file(logo)
+    qtbot.keyClicks(setup.signing, "too short")
+    qtbot.mouseClick(setup.next, Qt.MouseButton.LeftButton)
+    assert "at least 12 characters" in setup.problem.text()
+    setup.signing.setText("river stones and lanterns")
+    setup.signing_repeat.setText("river stones and lanterns")
     qtbot.mouseClick(setup.next, Qt.MouseButton.LeftButton)
     assert setup.steps.currentIndex() == 1
     qtbot.keyClicks(setup.admin_name, "Grace Admin")
@@ -57,6 +64,8 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
     with sqlite_db.begin() as session:
         org = accounts.get_organization(session)
         assert org.logo is not None and org.logo_mime == "image/png"
+        key = session.scalars(select(SigningKey)).one()
+        assert "river stones" not in key.encrypted_private_key  # only the encrypted key is kept
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ shows the same thing and the text stays extractable. Plain data in, bytes out; n
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import math
 import os
@@ -97,12 +98,69 @@ class CertificateContent:
 
 
 @dataclass(frozen=True)
-class CertificateFile:
-    """What the verifier needs from a certificate PDF."""
+class PageDigest:
+    """SHA-256 (hex) of page 1's content stream and of the QR image's pixels, as issued. Signed
+    into the credential, it lets the verifier confirm the printed page without reading it."""
 
-    badge_jwt: str  # text of the credential.jwt attachment
-    qr_tokens: tuple[str, ...]  # every QR code decoded from the images on page 1
-    text: str  # text of page 1, whitespace-normalised
+    content: str
+    qr: str
+
+    def as_claim(self) -> dict[str, str]:
+        return {"content": self.content, "qr": self.qr}
+
+
+class CertificateFile:
+    """What the verifier needs from a certificate PDF. The attachment and the page digests are
+    read at once (cheap); the QR codes and the page text only when asked for (slower)."""
+
+    def __init__(self, badge_jwt: str, page: PageObject | None, name: str) -> None:
+        self.badge_jwt = badge_jwt
+        self._page = page
+        self._name = name
+        self._qr_tokens: tuple[str, ...] | None = None
+        self._text: str | None = None
+
+    def _damaged(self, exc: Exception) -> CertificateFileError:
+        return CertificateFileError(
+            f"{self._name} could not be read: the certificate page is damaged. Ask for a fresh copy."
+        )
+
+    def page_digests(self) -> tuple[str, tuple[str, ...]]:
+        """(content digest, digests of each square image) of page 1, as found in the file."""
+        if self._page is None:
+            return "", ()
+        try:
+            content = self._page.get_contents()
+            data = content.get_data() if content is not None else b""
+            images = tuple(hashlib.sha256(raw).hexdigest() for raw in _square_images(self._page))
+        except Exception as exc:  # pypdf on damaged page content
+            raise self._damaged(exc) from exc
+        return hashlib.sha256(data).hexdigest(), images
+
+    @property
+    def qr_tokens(self) -> tuple[str, ...]:
+        """Every QR code decoded from the square images on page 1."""
+        if self._qr_tokens is None:
+            found: list[str] = []
+            if self._page is not None:
+                try:
+                    for image in _page_images(self._page):
+                        found.extend(t for t in _decode_qr(image) if t not in found)
+                except Exception as exc:  # pypdf / Pillow / zxing on damaged page content
+                    raise self._damaged(exc) from exc
+            self._qr_tokens = tuple(found)
+        return self._qr_tokens
+
+    @property
+    def text(self) -> str:
+        """The text of page 1, whitespace-normalised."""
+        if self._text is None:
+            try:
+                raw = self._page.extract_text() if self._page is not None else ""
+            except Exception as exc:  # pypdf on damaged page content
+                raise self._damaged(exc) from exc
+            self._text = " ".join(raw.split())
+        return self._text
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,10 +522,16 @@ LAND_W, LAND_H = landscape(letter)
 PORT_W, PORT_H = letter
 
 
-def render_certificate(content: CertificateContent) -> bytes:
-    """The certificate as PDF bytes: page 1 the certificate, then the transcript."""
+def render_certificate(
+    content: CertificateContent, seal: Callable[[PageDigest], str] | None = None
+) -> bytes:
+    """The certificate as PDF bytes: page 1 the certificate, then the transcript.
+
+    With `seal`, the attached credential is `seal(digest of page 1 as drawn)` instead of
+    `content.badge_jwt`, so the signature covers the printed page too."""
     _ensure_fonts()
-    qr = ImageReader(_qr_image(content.qr_token))
+    qr_pixels = _qr_image(content.qr_token)
+    qr = ImageReader(qr_pixels)
     out = io.BytesIO()
     with _render_lock, _binary_streams():
         logo = _logo_reader(content.organization_logo) if content.organization_logo else None
@@ -488,11 +552,21 @@ def render_certificate(content: CertificateContent) -> bytes:
         canvas.setKeywords(["credential", "certificate", "Open Badges", content.credential_id])
         _draw_certificate_page(canvas, content, qr, logo)
         canvas.showPage()
+        badge_jwt = content.badge_jwt
+        if seal is not None:
+            # The page-1 stream exactly as it will be written (pypdf reads these bytes back).
+            stream = canvas._doc.Pages.pages[0].stream
+            badge_jwt = seal(
+                PageDigest(
+                    hashlib.sha256(stream.encode("latin-1")).hexdigest(),
+                    hashlib.sha256(qr_pixels.tobytes()).hexdigest(),
+                )
+            )
         _draw_transcript(canvas, content)
         _attach(
             canvas,
             ATTACHMENT_NAME,
-            content.badge_jwt.encode("utf-8"),
+            badge_jwt.encode("utf-8"),
             "Open Badges credential (VC-JWT) for verification",
         )
         canvas.save()
@@ -1063,21 +1137,21 @@ def read_certificate(data: bytes, *, name: str = "file") -> CertificateFile:
             f"{name} could not be read: its {ATTACHMENT_NAME} attachment is damaged or empty. "
             "Ask for a fresh copy."
         )
-    if first_page is None:
-        return CertificateFile(badge_jwt=badge_jwt, qr_tokens=(), text="")
-    qr_tokens: list[str] = []
-    text = ""
-    try:
-        for image in _page_images(first_page):
-            for token in _decode_qr(image):
-                if token not in qr_tokens:
-                    qr_tokens.append(token)
-        text = " ".join(first_page.extract_text().split())
-    except Exception as exc:  # pypdf / Pillow / zxing on damaged page content
-        raise CertificateFileError(
-            f"{name} could not be read: the certificate page is damaged. Ask for a fresh copy."
-        ) from exc
-    return CertificateFile(badge_jwt=badge_jwt, qr_tokens=tuple(qr_tokens), text=text)
+    return CertificateFile(badge_jwt, first_page, name)
+
+
+def _square_images(page: PageObject) -> Iterator[bytes]:
+    """Decoded pixel data of the square image XObjects on page 1 (QR candidates)."""
+    xobjects = page.get("/Resources", {}).get("/XObject")
+    if xobjects is None:
+        return
+    xobjects = xobjects.get_object()
+    for key in sorted(xobjects):
+        xobj = xobjects[key].get_object()
+        if xobj.get("/Subtype") == "/Image":
+            w, h = int(xobj.get("/Width", 0)), int(xobj.get("/Height", 0))
+            if w == h and 21 <= w <= _QR_MAX_SIDE:
+                yield bytes(xobj.get_data())
 
 
 def _page_images(page: PageObject) -> Iterator[Image.Image]:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from trainer.core.errors import CredentialFormatError
 from trainer.core.signing import Token, read_token, signature_valid
@@ -180,7 +180,8 @@ def qr_claims(facts: BadgeFacts) -> dict[str, Any]:
     return claims
 
 
-REGISTERED_CLAIMS = ("iss", "jti", "sub", "nbf", "iat", "exp")
+PAGE_CLAIM = "cvi_page"  # private JWT claim: digests of the certificate page as issued
+REGISTERED_CLAIMS = ("iss", "jti", "sub", "nbf", "iat", "exp", PAGE_CLAIM)
 
 
 def open_badge_json(badge_jwt: str) -> dict[str, Any]:
@@ -499,14 +500,25 @@ class _Run:
         return Report(verdict, headline, tuple(self.steps), claims)
 
 
+class PrintedPage(Protocol):
+    """A certificate page as found in a file (core.certificate_pdf.CertificateFile)."""
+
+    def page_digests(self) -> tuple[str, tuple[str, ...]]: ...
+
+    @property
+    def qr_tokens(self) -> tuple[str, ...]: ...
+
+    @property
+    def text(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """What was presented: the credential token and, for a PDF, its QR codes and printed text."""
+    """What was presented: the credential token and, for a PDF, the page it came on."""
 
     token: str
-    source: str  # "PDF", "Open Badge", "QR code", "verification code"
-    qr_tokens: tuple[str, ...] | None = None  # None: not a PDF, nothing to compare
-    printed_text: str | None = None
+    source: str  # "PDF certificate", "Open Badge (VC-JWT)", "QR code", "verification code"
+    page: PrintedPage | None = None
 
 
 def _claims_match(a: Claims, b: Claims) -> bool:
@@ -574,35 +586,10 @@ def verify(
     who = "your organization" if trusted.own else "a trusted issuer"
     run.add("Issuer", True, f"{trusted.issuer_name} ({who}); key in use on the issue date")
 
-    if evidence.qr_tokens is not None:
-        problem = _qr_problem(evidence.qr_tokens, claims, find_key)
-        run.add("QR code", problem is None, problem or "Matches the signed credential")
+    if evidence.page is not None:
+        problem = _page_problem(evidence.page, token, claims, run, find_key)
         if problem:
-            return run.report(
-                NOT_VERIFIED, f"Not verified: {problem[0].lower()}{problem[1:]}", claims
-            )
-    if evidence.printed_text is not None:
-        printed = _normalize(evidence.printed_text)
-        missing = [
-            label
-            for label, value in (
-                ("holder name", claims.holder_name),
-                ("title", claims.title),
-            )
-            if _normalize(value) not in printed
-        ]
-        ok = not missing
-        run.add(
-            "Printed details",
-            ok,
-            "Name and title on the page match the signed credential"
-            if ok
-            else f"The printed {' and '.join(missing)} differ from the signed credential.",
-        )
-        if not ok:
-            return run.report(
-                NOT_VERIFIED, "Not verified: the printed details were altered.", claims
-            )
+            return run.report(NOT_VERIFIED, f"Not verified: {problem}", claims)
 
     status = status_of(claims)
     if status.revoked is not None:
@@ -626,6 +613,56 @@ def verify(
     until = f"until {day(claims.valid_until)}" if claims.valid_until else "with no expiry date"
     run.add("Validity", True, f"Valid from {day(claims.valid_from)} {until}")
     return run.report(VERIFIED, "Verified", claims)
+
+
+def long_date(moment: date) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _page_problem(
+    page: PrintedPage,
+    token: Token,
+    claims: Claims,
+    run: _Run,
+    find_key: Callable[[str], TrustedKeyInfo | None],
+) -> str | None:
+    """Is the printed page the one issued with this credential? The signed page digest answers
+    at once; a page re-saved by another program is checked by what it shows instead."""
+    signed = token.payload.get(PAGE_CLAIM)
+    content, images = page.page_digests()
+    if isinstance(signed, dict) and signed.get("content") == content and signed.get("qr") in images:
+        run.add("QR code", True, "The QR code is the one issued with this credential")
+        run.add("Printed details", True, "The page is exactly as issued")
+        return None
+    qr = _qr_problem(page.qr_tokens, claims, find_key)
+    run.add("QR code", qr is None, qr or "Matches the signed credential")
+    if qr:
+        return f"{qr[0].lower()}{qr[1:]}"
+    printed = _normalize(page.text)
+    expected = [
+        ("holder name", claims.holder_name),
+        ("title", claims.title),
+        ("issue date", long_date(claims.valid_from.date())),
+    ]
+    if claims.valid_until is not None:
+        expected.append(("expiry date", long_date(claims.valid_until.date())))
+    if claims.code:
+        expected.append(("verification code", claims.code))
+    missing = [label for label, value in expected if _normalize(value) not in printed]
+    if missing:
+        run.add(
+            "Printed details",
+            False,
+            f"The printed {', '.join(missing)} differ from the signed credential.",
+        )
+        return "the printed details were altered."
+    run.add(
+        "Printed details",
+        True,
+        "Name, title, dates and code on the page match the signed credential (the file was "
+        "re-saved by another program since it was issued)",
+    )
+    return None
 
 
 def _qr_problem(

@@ -7,6 +7,7 @@ import base64
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from trainer.core.errors import CredentialFormatError, SigningError
@@ -161,14 +162,20 @@ def read_token(text: str, what: str = "The credential") -> Token:
     return Token(header, payload, text)
 
 
-def signature_valid(token: Token, public_jwk: dict[str, str]) -> bool:
-    jwk: dict[str, str | list[str]] = dict(public_jwk)
-    from joserfc import jws
-    from joserfc.errors import JoseError
+@lru_cache(maxsize=64)
+def _public_key(kty: str, crv: str, x: str, y: str) -> Any:
     from joserfc.jwk import ECKey
 
+    return ECKey.import_key({"kty": kty, "crv": crv, "x": x, "y": y})
+
+
+def signature_valid(token: Token, public_jwk: dict[str, str]) -> bool:
+    from joserfc import jws
+    from joserfc.errors import JoseError
+
     try:
-        jws.deserialize_compact(token.text, ECKey.import_key(jwk), algorithms=[ALG])
-    except (JoseError, ValueError):
+        key = _public_key(public_jwk["kty"], public_jwk["crv"], public_jwk["x"], public_jwk["y"])
+        jws.deserialize_compact(token.text, key, algorithms=[ALG])
+    except (JoseError, ValueError, KeyError):
         return False
     return True

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer.core import audit
-from trainer.core.certificate_pdf import CertificateContent, render_certificate
+from trainer.core.certificate_pdf import CertificateContent, PageDigest, render_certificate
 from trainer.core.credentials import (
+    PAGE_CLAIM,
     QR_TYP,
     STATUS_LIST_BITS,
     BadgeFacts,
@@ -640,9 +641,17 @@ class Issuer:
             code=code,
             renews_uuid=renews.uuid if renews else None,
         )
-        badge_jwt = self.key.sign(badge_claims(facts), typ="JWT")
         qr_token = self.key.sign(qr_claims(facts), typ=QR_TYP)
-        content = self._content(facts, check, badge_jwt, qr_token, renews)
+        claims = badge_claims(facts)
+        signed: list[str] = []
+
+        def seal(page: PageDigest) -> str:
+            signed.append(self.key.sign({**claims, PAGE_CLAIM: page.as_claim()}, typ="JWT"))
+            return signed[0]
+
+        content = self._content(facts, check, qr_token, renews)
+        pdf = render_certificate(content, seal)
+        badge_jwt = signed[0]
         row = Credential(
             uuid=credential_uuid,
             code=code,
@@ -664,7 +673,7 @@ class Issuer:
             certificate=json.dumps(
                 {"evidence": [asdict(i) for i in check.items], **_printable(content)}, default=str
             ),
-            pdf=render_certificate(content),
+            pdf=pdf,
             renews_id=renews.id if renews else None,
         )
         session.add(row)
@@ -686,7 +695,6 @@ class Issuer:
         self,
         facts: BadgeFacts,
         check: Checklist,
-        badge_jwt: str,
         qr_token: str,
         renews: Held | None,
     ) -> CertificateContent:
@@ -716,7 +724,7 @@ class Issuer:
             issuer_title=self.actor.job_title or "Manager",
             disclaimer=self.live.program.disclaimer,
             qr_token=qr_token,
-            badge_jwt=badge_jwt,
+            badge_jwt="",  # sealed in at render time, with the page digest
             renews=renews.uuid if renews else None,
         )
 

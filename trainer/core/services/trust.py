@@ -33,6 +33,7 @@ from trainer.core.models import (
     ImportedStatusList,
     Organization,
     Person,
+    SigningKey,
     TrustedIssuer,
     TrustedKey,
 )
@@ -224,12 +225,15 @@ def _mark(events: list[CredentialStatusEvent]) -> tuple[str, CredentialStatusEve
 
 
 def find_key(session: Session, organization_id: int, kid: str) -> TrustedKeyInfo | None:
-    org = session.get(Organization, organization_id)
-    if org is None:
-        return None
-    for key in keys_service.public_keys(session, organization_id):
-        if key.kid == kid:
-            return TrustedKeyInfo(key, issuer_id(org.uid), org.name, own=True)
+    own = session.execute(
+        select(SigningKey, Organization)
+        .join(Organization, Organization.id == SigningKey.organization_id)
+        .where(SigningKey.organization_id == organization_id, SigningKey.kid == kid)
+    ).first()
+    if own is not None:
+        key, org = own
+        public = PublicKey(key.kid, json.loads(key.public_jwk), key.active_from, key.retired_at)
+        return TrustedKeyInfo(public, issuer_id(org.uid), org.name, own=True)
     row = session.execute(
         select(TrustedKey, TrustedIssuer)
         .join(TrustedIssuer, TrustedIssuer.id == TrustedKey.trusted_issuer_id)
@@ -244,29 +248,32 @@ def find_key(session: Session, organization_id: int, kid: str) -> TrustedKeyInfo
     return TrustedKeyInfo(public, issuer.issuer_uid, issuer.name, own=False)
 
 
-def status_of(session: Session, organization_id: int, claims: Claims) -> StatusAnswer:
-    org = session.get(Organization, organization_id)
-    if org is not None and claims.issuer == issuer_id(org.uid):
-        row = session.scalars(
-            select(Credential).where(
-                Credential.uuid == claims.credential_id.removeprefix("urn:uuid:")
+def status_of(
+    session: Session, organization_id: int, claims: Claims, *, own: bool | None = None
+) -> StatusAnswer:
+    """Revoked or suspended? `own` says whether the claims' issuer is this organization (the
+    key lookup already knows; None: look it up)."""
+    if own is None:
+        org = session.get(Organization, organization_id)
+        own = org is not None and claims.issuer == issuer_id(org.uid)
+    if own:
+        # One query: the credential and its status events, oldest first.
+        rows = session.execute(
+            select(Credential.status_index, CredentialStatusEvent)
+            .outerjoin(CredentialStatusEvent, CredentialStatusEvent.credential_id == Credential.id)
+            .where(
+                Credential.organization_id == organization_id,
+                Credential.uuid == claims.credential_id.removeprefix("urn:uuid:"),
             )
-        ).first()
-        if row is None:
+            .order_by(CredentialStatusEvent.id)
+        ).all()
+        if not rows:
             return StatusAnswer(False, source="Not found in this organization's records")
-        found = _mark(
-            list(
-                session.scalars(
-                    select(CredentialStatusEvent)
-                    .where(CredentialStatusEvent.credential_id == row.id)
-                    .order_by(CredentialStatusEvent.id)
-                )
-            )
-        )
+        found = _mark([event for _, event in rows if event is not None])
         if found is None:
             return StatusAnswer(True, source="Not revoked or suspended (your own records)")
         purpose, event = found
-        mark = StatusMark(row.status_index, event.at, event.reason)
+        mark = StatusMark(rows[0][0], event.at, event.reason)
         if purpose == "revocation":
             return StatusAnswer(True, revoked=mark)
         return StatusAnswer(True, suspended=mark)

@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from trainer.core.credentials import (
     NOT_VERIFIED,
     QR_TYP,
+    Claims,
     Evidence,
     Report,
+    StatusAnswer,
     Step,
+    TrustedKeyInfo,
     normalize_code,
     verify,
 )
@@ -27,12 +30,20 @@ IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
 def _check(session: Session, organization_id: int, evidence: Evidence, now: datetime) -> Report:
-    return verify(
-        evidence,
-        find_key=lambda kid: find_key(session, organization_id, kid),
-        status_of=lambda claims: status_of(session, organization_id, claims),
-        now=now,
-    )
+    found: list[TrustedKeyInfo] = []
+
+    def key_for(kid: str) -> TrustedKeyInfo | None:
+        info = find_key(session, organization_id, kid)
+        if info is not None:
+            found.append(info)
+        return info
+
+    def status(claims: Claims) -> StatusAnswer:
+        # The credential's own key was looked up first; it tells whose records to ask.
+        own = found[0].own and found[0].issuer == claims.issuer if found else None
+        return status_of(session, organization_id, claims, own=own)
+
+    return verify(evidence, find_key=key_for, status_of=status, now=now)
 
 
 def _qr_from_image(data: bytes, name: str) -> str:
@@ -65,10 +76,10 @@ def verify_file(
     if data.lstrip()[:5] == b"%PDF-":
         try:
             found = read_certificate(data, name=name)
-        except CertificateFileError as exc:
+            evidence = Evidence(found.badge_jwt, "PDF certificate", found)
+            return _check(session, organization_id, evidence, now)
+        except CertificateFileError as exc:  # also raised lazily, while the page is read
             raise CredentialFormatError(str(exc)) from exc
-        evidence = Evidence(found.badge_jwt, "PDF certificate", found.qr_tokens, found.text)
-        return _check(session, organization_id, evidence, now)
     if data.startswith(IMAGE_MAGIC):
         return _check(
             session, organization_id, Evidence(_qr_from_image(data, name), "QR code"), now

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from trainer.core.errors import TrainerError, ValidationError
 from trainer.core.services import accounts, library
+from trainer.core.signing import MIN_PASSPHRASE_LENGTH, check_passphrase
 from trainer.ui import dialogs
 from trainer.ui.context import AppContext
 from trainer.ui.widgets import heading, problem_label
@@ -63,6 +64,17 @@ class SetupView(QWidget):
         logo_row.addWidget(self.logo_button)
         logo_row.addStretch(1)
         f1.addRow("Logo", logo_row)
+        self.signing = self._line("Certificate signing passphrase", secret=True)
+        self.signing_repeat = self._line("Repeat signing passphrase", secret=True)
+        note = QLabel(
+            "Managers type this passphrase to issue certificates. It encrypts your "
+            f"organization's signing key and cannot be recovered: at least "
+            f"{MIN_PASSPHRASE_LENGTH} characters, kept where your managers can find it."
+        )
+        note.setWordWrap(True)
+        f1.addRow(note)
+        f1.addRow("&Signing passphrase", self.signing)
+        f1.addRow("Repeat &passphrase", self.signing_repeat)
 
         # Step 2: the first admin
         self.admin_name = self._line("Your full name")
@@ -115,6 +127,8 @@ class SetupView(QWidget):
         for line in (
             self.org_name,
             self.contact,
+            self.signing,
+            self.signing_repeat,
             self.admin_name,
             self.admin_title,
             self.admin_username,
@@ -142,6 +156,16 @@ class SetupView(QWidget):
         self.next.setAccessibleName("Create organization" if index == 1 else "Next")
         self.problem.clear()
         (self.org_name if index == 0 else self.admin_name).setFocus()
+
+    def _signing_problem(self) -> str | None:
+        try:
+            check_passphrase(self.signing.text())
+        except TrainerError as exc:
+            return str(exc)
+        if self.signing.text() != self.signing_repeat.text():
+            self.signing_repeat.clear()
+            return "The two signing passphrases are not the same. Type them again."
+        return None
 
     def _on_back_clicked(self) -> None:
         self._show_step(0)
@@ -174,6 +198,11 @@ class SetupView(QWidget):
                 self.problem.setText("Enter the organization's name.")
                 self.org_name.setFocus()
                 return
+            problem = self._signing_problem()
+            if problem:
+                self.problem.setText(problem)
+                self.signing.setFocus()
+                return
             self._show_step(1)
             return
         if self.password.text() != self.repeat.text():
@@ -190,6 +219,7 @@ class SetupView(QWidget):
             logo=self.logo,
             logo_mime=self.logo_mime,
             contact=self.contact.text(),
+            signing_passphrase=self.signing.text(),
         )
         try:
             with self.ctx.db.begin() as session:
