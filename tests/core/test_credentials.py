@@ -88,7 +88,7 @@ def test_scenario_requirement_needs_an_assessment_at_the_minimum_score_without_c
     assert not item.met and "No assessment passed at 80%" in item.evidence
     org.assess(trainee, "t-corner")
     item = _check(org, trainee, "corner").items[0]
-    assert item.met and "100%, no critical-safety error" in item.evidence
+    assert item.met and "Assessment 100%, no critical-safety error" in item.evidence
 
 
 def test_field_hours_count_only_signed_off_entries_of_the_named_activity(org: Org) -> None:

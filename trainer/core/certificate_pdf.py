@@ -1047,23 +1047,27 @@ def _draw_transcript(canvas: Any, c: CertificateContent) -> None:
     t.heading("About this credential", 30)
     t.paragraph(c.description)
 
-    t.table(
-        "Training modules",
-        [("Module", 0.55, "l"), ("Completion", 0.45, "l")],
-        [(title, detail) for title, detail in c.modules],
-    )
-    t.table(
-        "Practice scenarios",
-        [("Scenario", 0.55, "l"), ("Result", 0.45, "l")],
-        [(title, detail) for title, detail in c.scenarios],
-    )
+    # A section appears only when the program asks for it.
+    if c.modules:
+        t.table(
+            "Training modules",
+            [("Module", 0.55, "l"), ("Completion", 0.45, "l")],
+            [(title, detail) for title, detail in c.modules],
+        )
+    if c.scenarios:
+        t.table(
+            "Practice scenarios",
+            [("Scenario", 0.55, "l"), ("Result", 0.45, "l")],
+            [(title, detail) for title, detail in c.scenarios],
+        )
     total_hours = sum(hours for _, hours, _ in c.field_hours)
-    t.table(
-        "Supervised field hours",
-        [("Activity", 0.52, "l"), ("Hours", 0.13, "r"), ("Signed off by", 0.35, "l")],
-        [(activity, _hours(hours), by) for activity, hours, by in c.field_hours],
-        total=("Total", _hours(total_hours), "") if c.field_hours else None,
-    )
+    if c.field_hours:
+        t.table(
+            "Supervised field hours",
+            [("Activity", 0.52, "l"), ("Hours", 0.13, "r"), ("Signed off by", 0.35, "l")],
+            [(activity, _hours(hours), by) for activity, hours, by in c.field_hours],
+            total=("Total", _hours(total_hours), ""),
+        )
 
     # Disclaimer at the end of the transcript.
     size = 7.5

@@ -295,12 +295,12 @@ class Requirement:
     met: bool
     evidence: str  # what satisfied it, or what is still missing
     hours: float | None = None  # signed-off hours counted (hours requirements only)
+    need: str = ""  # the threshold, e.g. "≥ 80%" or "40 h"
 
     @property
     def label(self) -> str:
-        return (
-            f"{self.kind.capitalize() if self.kind != 'hours' else 'Field hours'}: {self.subject}"
-        )
+        kind = "Field hours" if self.kind == "hours" else self.kind.capitalize()
+        return f"{kind}: {self.subject}" + (f" ({self.need})" if self.need else "")
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ class Checklist:
 
 
 def _pct(value: float) -> str:
-    return f", {round(value * 100)}%"
+    return f"{round(value * 100)}%"
 
 
 def _module_items(
@@ -347,9 +347,7 @@ def _module_items(
         passes = [p for p in record.modules.get(key, []) if since is None or p.at >= since]
         if passes:
             best = min(passes, key=lambda p: p.at)
-            evidence = (
-                f"Knowledge check passed {day(best.at)} (version {best.version}{_pct(best.score)})"
-            )
+            evidence = f"Passed {day(best.at)} · {_pct(best.score)} · version {best.version}"
             items.append(Requirement("module", label, True, evidence))
         else:
             what = (
@@ -369,9 +367,7 @@ def _scenario_items(
 ) -> list[Requirement]:
     items = []
     for req in reqs:
-        label = (
-            f"{titles.get((ContentKind.SCENARIO, req.id), req.id)} (assessment, ≥ {req.min_score}%)"
-        )
+        label = titles.get((ContentKind.SCENARIO, req.id), req.id)
         passes = [
             p
             for p in record.scenarios.get(req.id, [])
@@ -380,10 +376,10 @@ def _scenario_items(
         if passes:
             best = max(passes, key=lambda p: p.score)
             evidence = (
-                f"Attempt {best.attempt_id}: {round(best.score * 100)}%, no critical-safety error, "
-                f"{day(best.at)} (version {best.version})"
+                f"Assessment {_pct(best.score)}, no critical-safety error · {day(best.at)} · "
+                f"version {best.version} · attempt {best.attempt_id}"
             )
-            items.append(Requirement("scenario", label, True, evidence))
+            items.append(Requirement("scenario", label, True, evidence, need=f"≥ {req.min_score}%"))
         else:
             tried = record.scenarios.get(req.id, [])
             best_text = (
@@ -396,7 +392,9 @@ def _scenario_items(
                     "scenario",
                     label,
                     False,
-                    f"No assessment passed at {req.min_score}% or more{' since issue' if since else ''}{best_text}",
+                    f"No assessment passed at {req.min_score}% or more"
+                    f"{' since issue' if since else ''}{best_text}",
+                    need=f"≥ {req.min_score}%",
                 )
             )
     return items
@@ -411,7 +409,8 @@ def _hours_item(label: str, needed: float, hours: list[Hours]) -> Requirement:
         label,
         total >= needed - 1e-9,
         f"{total:g} of {needed:g} h signed off in {len(hours)} entries{signed}",
-        total,
+        hours=total,
+        need=f"{needed:g} h",
     )
 
 
