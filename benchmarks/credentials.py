@@ -58,7 +58,13 @@ def setup(n: int, folder: Path):  # -> (db, manager, person ids)
         manager = accounts.add_person(
             session,
             admin,
-            accounts.NewPerson("manny", "Manny Manager", frozenset({"manager"}), "benchmark password", "Program Manager"),  # type: ignore[arg-type]
+            accounts.NewPerson(
+                "manny",
+                "Manny Manager",
+                frozenset({"manager"}),
+                "benchmark password",
+                "Program Manager",
+            ),  # type: ignore[arg-type]
             now=now,
         )
         hash_ = manager.password_hash  # people below never sign in: one hash for all
@@ -69,7 +75,13 @@ def setup(n: int, folder: Path):  # -> (db, manager, person ids)
                 .where(ContentDocument.key.in_(MODULES))
             ).all()
         )
-        docs = dict(session.execute(select(ContentDocument.key, ContentDocument.id).where(ContentDocument.key.in_(MODULES))).all())
+        docs = dict(
+            session.execute(
+                select(ContentDocument.key, ContentDocument.id).where(
+                    ContentDocument.key.in_(MODULES)
+                )
+            ).all()
+        )
         first = session.scalar(select(Person.id).order_by(Person.id.desc())) + 1
         ids = list(range(first, first + n))
         session.execute(
@@ -154,9 +166,15 @@ def main() -> None:
             org_id = manager.organization_id
         c = sample[0]
         text = [
-            "Benchmark Peace Project", "This certifies that", c.holder_name,
-            "has completed the requirements of", c.title, "Issued 1 November 2026",
-            f"Verification code {c.code}", f"Credential ID {c.uuid}", "Manny Manager, Program Manager",
+            "Benchmark Peace Project",
+            "This certifies that",
+            c.holder_name,
+            "has completed the requirements of",
+            c.title,
+            "Issued 1 November 2026",
+            f"Verification code {c.code}",
+            f"Credential ID {c.uuid}",
+            "Manny Manager, Program Manager",
             "Issued by the training program of the organization named above; not a state certification.",
             *MODULES,
         ]
@@ -178,7 +196,9 @@ def main() -> None:
 
         def verify(data: bytes) -> None:
             with db.begin() as session:
-                report = verification.verify_file(session, org_id, data, "c.pdf", now=now + timedelta(days=1))
+                report = verification.verify_file(
+                    session, org_id, data, "c.pdf", now=now + timedelta(days=1)
+                )
             assert report.verdict == "verified", report.headline
 
         verify_ms = statistics.median(median_ms(lambda d=data: verify(d), 5) for data, _ in pdfs)
@@ -188,7 +208,9 @@ def main() -> None:
     print(f"  per certificate        {per_cert:8.2f} ms")
     print(f"  plain reportlab page   {floor:8.2f} ms   (floor, same run)")
     print(f"  ratio                  {per_cert / floor:8.1f} x   (target <= 10x)")
-    print(f"  same page, embedded TTF font {floor_embedded:6.2f} ms   (for context: font subsetting)")
+    print(
+        f"  same page, embedded TTF font {floor_embedded:6.2f} ms   (for context: font subsetting)"
+    )
     print("Verification of a certificate PDF (median over 50 PDFs x 5 runs):")
     print(f"  full verification      {verify_ms:8.2f} ms   (target < 50 ms)")
     print(f"  open PDF + attachment  {floor_read:8.2f} ms   (floor, same run)")

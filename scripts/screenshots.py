@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from trainer.app import _open
 from trainer.core.clock import SystemClock
 from trainer.core.paths import AppPaths, bundled_content_root
+from trainer.core.services import credentials
 from trainer.ui.context import AppContext
 from trainer.ui.main_window import MainWindow
 
@@ -30,7 +31,13 @@ SHOTS = [
     ("trainee-debrief", "trainee", "debrief"),
     ("trainer-authoring", "trainer", "Authoring"),
     ("trainer-library", "trainer", "Content library"),
+    ("trainee-credentials", "sam", "My credentials"),
+    ("trainee-whats-left", "keisha", "whats-left"),
+    ("trainer-signoffs", "trainer", "Sign-offs"),
     ("manager-team", "manager", "Team"),
+    ("manager-issue", "manager", "Issue"),
+    ("manager-register", "manager", "register"),
+    ("manager-verify", "manager", "verify"),
     ("admin-people", "admin", "People"),
     ("admin-organization", "admin", "Organization"),
 ]
@@ -39,6 +46,8 @@ PASSWORDS = {
     "trainer": "demo-trainer-pass",
     "trainee": "demo-trainee-pass",
     "manager": "demo-manager-pass",
+    "sam": "demo-trainee-pass",
+    "keisha": "demo-trainee-pass",
 }
 
 
@@ -85,6 +94,20 @@ def main() -> None:
                             key=lambda i: view.player.play.offered[i][1].total_points,
                         )
                         view.player.pick(best + 1)
+            elif screen == "whats-left":
+                view = workspace.show_screen("My credentials")
+                view.tabs.setCurrentIndex(1)
+            elif screen == "register":
+                view = workspace.show_screen("Issue")
+                view.tabs.setCurrentIndex(1)
+            elif screen == "verify":
+                view = workspace.show_screen("Verify")
+                pdf = Path(tempfile.mkdtemp(prefix="cvi-shots-")) / "certificate.pdf"
+                with ctx.db.begin() as session:
+                    held = credentials.list_credentials(session, window.person)
+                    valid = next(h for h in held if h.state(SystemClock().now()) == "valid")
+                    pdf.write_bytes(credentials.certificate_pdf(session, window.person, valid.id))
+                view.check_tab.verify_path(pdf)
             elif screen.startswith(("reader", "check")):
                 view = workspace.show_screen("My training")
                 view.open_module("core-02-ethics-boundaries-police", "role-clarity-with-police")
@@ -97,7 +120,7 @@ def main() -> None:
                     view.reader.check_button.click()
             else:
                 view = workspace.show_screen(screen)
-            if hasattr(view, "table") and view.model.rowCount():
+            if hasattr(view, "table") and hasattr(view, "model") and view.model.rowCount():
                 view.table.selectRow(min(2, view.model.rowCount() - 1))
         settle(app)
         window.grab().save(str(out / f"{name}.png"))

@@ -255,3 +255,14 @@ def test_issuing_refuses_a_wrong_passphrase_and_non_managers(two_orgs, capsys, m
     )
     assert code == 1 and "Only a manager" in err
     assert len(_credentials(capsys, monkeypatch, a)) == before
+
+
+def test_trust_list_names_imported_issuers(two_orgs, capsys, monkeypatch, tmp_path) -> None:
+    a, b = two_orgs
+    code, out, _ = _run(capsys, monkeypatch, "trust", "list", "--data-dir", str(a))
+    assert code == 0 and "No trusted issuers" in out
+    card = tmp_path / "card.json"
+    _run(capsys, monkeypatch, "keys", "card", "-o", str(card), "--data-dir", str(b))
+    _run(capsys, monkeypatch, "trust", "import", str(card), "--as", "manager", "--data-dir", str(a))
+    code, out, _ = _run(capsys, monkeypatch, "trust", "list", "--data-dir", str(a))
+    assert code == 0 and "Riverside Peace Collaborative (demo)" in out and "no status list" in out

@@ -379,3 +379,15 @@ def test_an_altered_printed_date_is_not_verified(org: Org) -> None:
     )
     assert report.verdict == NOT_VERIFIED
     assert "issue date" in next(s.detail for s in report.steps if s.name == "Printed details")
+
+
+def test_issue_verify_and_revoke_work_the_same_on_every_database(db, clock, team) -> None:
+    """Runs on SQLite and on PostgreSQL (the `db` fixture's second parameter)."""
+    org = Org(db, clock, team)
+    issued = org.oriented(team.trainee)
+    assert _verify(org, _pdf(org, issued)).verdict == VERIFIED
+    with db.begin() as session:
+        credentials.change_status(
+            session, team.manager, issued.id, "revoke", "Issued in error", now=clock.now()
+        )
+    assert _verify(org, _pdf(org, issued)).verdict == REVOKED

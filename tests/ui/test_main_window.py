@@ -71,9 +71,9 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
 @pytest.mark.parametrize(
     ("role", "screens"),
     [
-        ("trainee", ["Home", "My training", "Scenarios"]),
-        ("trainer", ["Home", "Authoring", "Cohort", "Content library"]),
-        ("manager", ["Home", "Team"]),
+        ("trainee", ["Home", "My training", "Scenarios", "My credentials"]),
+        ("trainer", ["Home", "Authoring", "Sign-offs", "Cohort", "Content library"]),
+        ("manager", ["Home", "Team", "Issue", "Verify"]),
         ("admin", ["Home", "Authoring", "Content library", "People", "Organization"]),
     ],
 )

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from trainer.core.errors import CredentialFormatError
-from trainer.core.signing import Token, read_token, signature_valid
+from trainer.core.signing import Token, fingerprint, read_token, signature_valid
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -569,7 +569,7 @@ def verify(
         return run.report(
             NOT_VERIFIED, "Not verified: the certificate was altered after signing.", claims
         )
-    run.add("Signature", True, f"ES256 signature valid (key {trusted.key.kid[:8]})")
+    run.add("Signature", True, f"ES256 signature valid (key {fingerprint(trusted.key.kid)})")
     if trusted.issuer != claims.issuer:
         run.add("Issuer", False, f"The key belongs to {trusted.issuer_name}, not the named issuer.")
         return run.report(NOT_VERIFIED, "Not verified: signed by a different issuer.", claims)

@@ -27,6 +27,12 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+def fingerprint(kid: str) -> str:
+    """The start of a key's SHA-256 thumbprint in hex, grouped to read aloud on the phone."""
+    digest = base64.urlsafe_b64decode(kid + "=" * (-len(kid) % 4)).hex().upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         raise SigningError(

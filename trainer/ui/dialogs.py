@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from trainer.core.errors import TrainerError
 from trainer.core.models import Role
 from trainer.core.services.accounts import NewPerson
+from trainer.core.services.field_hours import HoursRow, NewHours
 from trainer.ui.widgets import problem_label
 
 T = TypeVar("T")
@@ -245,3 +247,238 @@ class NewModuleDialog(FormDialog[tuple[str, str, str]]):
     @classmethod
     def ask(cls, parent: QWidget | None, submit: Callable[[tuple[str, str, str]], Any]) -> Any:
         return cls.run(cls(parent), submit)
+
+
+def _plain_text_field() -> QWidget:
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    field = QPlainTextEdit()
+    field.setTabChangesFocus(True)  # Tab moves on to the buttons instead of typing a tab
+    field.setMinimumHeight(80)
+    return field
+
+
+class LogHoursDialog(FormDialog[NewHours]):
+    """Log field hours, or correct an entry (a new entry that points at the old one)."""
+
+    def __init__(self, parent: QWidget | None, today: date, correcting: HoursRow | None) -> None:
+        from PySide6.QtCore import QDate
+        from PySide6.QtWidgets import QComboBox, QDateEdit, QDoubleSpinBox
+
+        from trainer.core.program import ACTIVITY_LABELS
+
+        title = "Correct field hours" if correcting else "Log field hours"
+        super().__init__(parent, title, "&Send for sign-off")
+        self.correcting = correcting
+        if correcting is not None:
+            when = f"{correcting.worked_on.day} {correcting.worked_on:%b %Y}"
+            note = QLabel(
+                f"This makes a new entry that replaces the one of {when} "
+                f"({correcting.status_label.lower()}). It waits for sign-off again; "
+                "the old entry stays on record."
+            )
+            note.setWordWrap(True)
+            self.form.addRow(note)
+        start = correcting.worked_on if correcting else today
+        self.worked_on = self.add_field("&Date worked", QDateEdit())
+        self.worked_on.setCalendarPopup(True)
+        self.worked_on.setDisplayFormat("d MMM yyyy")
+        self.worked_on.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.worked_on.setDate(QDate(start.year, start.month, start.day))
+        self.hours = self.add_field("&Hours", QDoubleSpinBox())
+        self.hours.setRange(0.25, 24)
+        self.hours.setSingleStep(0.25)
+        self.hours.setDecimals(2)
+        self.hours.setSuffix(" h")
+        self.hours.setValue(correcting.hours if correcting else 1)
+        self.activity = self.add_field("&Activity", QComboBox())
+        for key, label in ACTIVITY_LABELS.items():
+            self.activity.addItem(label, key)
+        if correcting is not None:
+            self.activity.setCurrentIndex(max(0, self.activity.findData(correcting.activity)))
+        self.notes = self.add_field("&Notes (what you did, with whom)", _plain_text_field())
+        if correcting is not None:
+            self.notes.setPlainText(correcting.notes)
+
+    def value(self) -> NewHours:
+        return NewHours(
+            worked_on=self.worked_on.date().toPython(),
+            hours=self.hours.value(),
+            activity=self.activity.currentData(),
+            notes=self.notes.toPlainText(),
+            corrects_id=self.correcting.id if self.correcting else None,
+        )
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        today: date,
+        submit: Callable[[NewHours], Any],
+        correcting: HoursRow | None = None,
+    ) -> Any:
+        return cls.run(cls(parent, today, correcting), submit)
+
+
+class RejectHoursDialog(FormDialog[str]):
+    """Reject one field hour entry; the reason is mandatory (the service says so inline)."""
+
+    def __init__(self, parent: QWidget | None, what: str) -> None:
+        super().__init__(parent, "Reject field hours", "&Reject entry")
+        about = QLabel(f"Reject {what}?")
+        about.setWordWrap(True)
+        self.form.addRow(about)
+        self.comment = self.add_field("&Why (they will see this)", _plain_text_field())
+
+    def value(self) -> str:
+        return self.comment.toPlainText()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, what: str, submit: Callable[[str], Any]) -> Any:
+        return cls.run(cls(parent, what), submit)
+
+
+# --- credentials: the signing passphrase, status changes, a new key, batch progress ------------
+
+
+def _wrapped(text: str, *, bold: bool = False) -> QLabel:
+    label = QLabel(f"<b>{text}</b>" if bold else text)
+    label.setWordWrap(True)
+    return label
+
+
+class PassphraseDialog(FormDialog[str]):
+    """Asks the organization's signing passphrase; ``submit`` unlocks the key (and may sign at
+    once), so a wrong passphrase is shown here and nothing is signed."""
+
+    def __init__(self, parent: QWidget | None, purpose: str, details: str, ok_text: str) -> None:
+        super().__init__(parent, "Signing passphrase", ok_text)
+        self.form.addRow(_wrapped(purpose))
+        if details:
+            self.form.addRow(_wrapped(details))
+        self.passphrase = self.add_field("Signing &passphrase", _password_field())
+        self.form.addRow(
+            "", _wrapped("The key is unlocked for this action only; it is never kept unlocked.")
+        )
+
+    def value(self) -> str:
+        return self.passphrase.text()
+
+    def show_problem(self, message: str) -> None:
+        super().show_problem(message)
+        self.passphrase.selectAll()
+        self.passphrase.setFocus()
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        purpose: str,
+        submit: Callable[[str], Any],
+        *,
+        details: str = "",
+        ok_text: str = "&Unlock",
+    ) -> Any:
+        return cls.run(cls(parent, purpose, details, ok_text), submit)
+
+
+STATUS_CHANGES = {
+    # action: (title, OK button, what it means)
+    "revoke": (
+        "Revoke a credential",
+        "&Revoke for good",
+        "Revocation is final: the credential can never be reinstated or renewed. The reason is "
+        "shown to anyone who verifies the certificate.",
+    ),
+    "suspend": (
+        "Suspend a credential",
+        "&Suspend",
+        "A suspended credential does not verify until you reinstate it. The reason is shown to "
+        "anyone who verifies the certificate.",
+    ),
+    "reinstate": (
+        "Reinstate a credential",
+        "R&einstate",
+        "The credential verifies again. The reason is kept in its history and the audit log.",
+    ),
+}
+
+
+class StatusChangeDialog(FormDialog[str]):
+    """Revoke, suspend or reinstate one credential; the reason is mandatory (the service says so
+    inline)."""
+
+    def __init__(self, parent: QWidget | None, action: str, what: str) -> None:
+        title, ok_text, meaning = STATUS_CHANGES[action]
+        super().__init__(parent, title, ok_text)
+        self.form.addRow(_wrapped(what))
+        self.form.addRow(_wrapped(meaning, bold=action == "revoke"))
+        self.reason = self.add_field("&Reason", _plain_text_field())
+
+    def value(self) -> str:
+        return self.reason.toPlainText()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, action: str, what: str, submit: Callable[[str], Any]
+    ) -> Any:
+        return cls.run(cls(parent, action, what), submit)
+
+
+class NewPassphraseDialog(FormDialog[str]):
+    """A new signing key under a new passphrase, typed twice."""
+
+    def __init__(self, parent: QWidget | None, title: str) -> None:
+        from trainer.core.signing import MIN_PASSPHRASE_LENGTH
+
+        super().__init__(parent, title, "&Create key")
+        self.new = self.add_field("New signing &passphrase", _password_field())
+        self.repeat = self.add_field("&Repeat the passphrase", _password_field())
+        self.form.addRow(
+            "",
+            _wrapped(
+                f"At least {MIN_PASSPHRASE_LENGTH} characters: a few unrelated words are easy to "
+                "remember and hard to guess. Nobody can recover it, so keep it where your "
+                "organization keeps its other secrets. Everyone who issues certificates needs it."
+            ),
+        )
+
+    def value(self) -> str:
+        if self.new.text() != self.repeat.text():
+            raise TrainerError("The two passphrases are not the same. Type them again.")
+        return self.new.text()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, submit: Callable[[str], Any]) -> Any:
+        return cls.run(cls(parent, title), submit)
+
+
+class ProgressDialog:
+    """Window-modal progress of work running in a worker thread, with a Cancel button. Shown,
+    never exec()'d: the event loop keeps delivering the worker's signals."""
+
+    def __init__(self, parent: QWidget | None, title: str, total: int) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+        self.dialog = QProgressDialog("", "", 0, total, parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setAccessibleName(title)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(0)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.setMinimumWidth(460)
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.dialog.setCancelButton(self.cancel_button)
+        self.canceled = self.dialog.canceled
+
+    def report(self, done: int, text: str) -> None:
+        self.dialog.setValue(done)
+        self.dialog.setLabelText(text)
+        self.dialog.show()
+
+    def close(self) -> None:
+        self.dialog.close()
+        self.dialog.deleteLater()

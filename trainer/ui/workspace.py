@@ -20,22 +20,30 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     Imported here, after sign-in, so the sign-in window does not wait for the database layer.
     """
     from trainer.ui.views.authoring import AuthoringView
+    from trainer.ui.views.credentials import MyCredentialsView
     from trainer.ui.views.home import HomeView
+    from trainer.ui.views.issue import IssueView
     from trainer.ui.views.library import LibraryView
     from trainer.ui.views.organization import OrganizationView
     from trainer.ui.views.people import PeopleView
     from trainer.ui.views.scenarios import ScenariosView
+    from trainer.ui.views.signoffs import SignOffsView
     from trainer.ui.views.team import TeamView
     from trainer.ui.views.training import MyTrainingView
+    from trainer.ui.views.verify import VerifyView
 
     return [
         ("Home", frozenset(Role), HomeView),
         ("My training", frozenset({Role.TRAINEE}), MyTrainingView),
         ("Scenarios", frozenset({Role.TRAINEE}), ScenariosView),
+        ("My credentials", frozenset({Role.TRAINEE}), MyCredentialsView),
         ("Authoring", frozenset({Role.TRAINER, Role.ADMIN}), AuthoringView),
+        ("Sign-offs", frozenset({Role.TRAINER}), SignOffsView),
         ("Cohort", frozenset({Role.TRAINER}), TeamView),
         ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
         ("Team", frozenset({Role.MANAGER}), TeamView),
+        ("Issue", frozenset({Role.MANAGER}), IssueView),
+        ("Verify", frozenset({Role.MANAGER}), VerifyView),
         ("People", frozenset({Role.ADMIN}), PeopleView),
         ("Organization", frozenset({Role.ADMIN}), OrganizationView),
     ]

@@ -16,6 +16,7 @@ from trainer.core.credentials import IssuerCard, PublicKey, issuer_id
 from trainer.core.errors import SigningError
 from trainer.core.models import Organization, Person, SigningKey
 from trainer.core.services.permissions import current_actor, require
+from trainer.core.signing import fingerprint as fingerprint  # re-exported for the UI and CLI
 
 
 def _organization(session: Session, person: Person) -> Organization:
@@ -131,14 +132,6 @@ class KeySummary:
     fingerprint: str  # see fingerprint()
     active_from: datetime
     retired_at: datetime | None
-
-
-def fingerprint(kid: str) -> str:
-    """The start of the key's SHA-256 thumbprint in hex, grouped to read aloud on the phone."""
-    import base64
-
-    digest = base64.urlsafe_b64decode(kid + "=" * (-len(kid) % 4)).hex().upper()
-    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
 def key_summaries(session: Session, actor: Person) -> list[KeySummary]:

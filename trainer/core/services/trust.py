@@ -316,11 +316,15 @@ class TrustedIssuerRow:
 
 
 def trusted_issuers(session: Session, actor: Person) -> list[TrustedIssuerRow]:
-    fresh = current_actor(session, actor)
+    return trusted_issuers_of(session, current_actor(session, actor).organization_id)
+
+
+def trusted_issuers_of(session: Session, organization_id: int) -> list[TrustedIssuerRow]:
+    """Names and key fingerprints: public information, so the CLI lists them without sign-in."""
     rows = []
     for issuer in session.scalars(
         select(TrustedIssuer)
-        .where(TrustedIssuer.organization_id == fresh.organization_id)
+        .where(TrustedIssuer.organization_id == organization_id)
         .order_by(TrustedIssuer.name)
     ):
         kids = session.scalars(

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from trainer.core.models import Person, Role
-from trainer.core.services import accounts
+from trainer.core.services import accounts, credentials
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.views.credentials import expiry_line
 from trainer.ui.widgets import button, heading
 
 ROLE_DUTIES = {
-    Role.TRAINEE: "work through your training modules (My training)",
-    Role.TRAINER: "keep the training modules current (Authoring) and follow your cohort",
-    Role.MANAGER: "follow your team's training (Team)",
+    Role.TRAINEE: (
+        "work through your training modules (My training), practise (Scenarios) and earn "
+        "credentials (My credentials)"
+    ),
+    Role.TRAINER: (
+        "keep the training modules current (Authoring), follow your cohort and sign off "
+        "field hours (Sign-offs)"
+    ),
+    Role.MANAGER: "follow your team's training (Team) and issue and renew credentials",
     Role.ADMIN: "add people, set roles and look after the organization's settings",
 }
 
@@ -32,6 +41,13 @@ class HomeView(QWidget):
         org_line = QLabel(f"{org.name if org else ''}")
         org_line.setAccessibleName("Organization")
         layout.addWidget(org_line)
+        self.renewals_heading = heading("Renewals due", scale=1.15)
+        self.renewals = QLabel()
+        self.renewals.setWordWrap(True)
+        self.renewals.setAccessibleName("Renewals due")
+        layout.addWidget(self.renewals_heading)
+        layout.addWidget(self.renewals)
+        layout.addSpacing(8)
         roles = sorted(person.roles, key=list(Role).index)
         duties = "".join(f"<li><b>{r.label}</b>: {ROLE_DUTIES[r]}</li>" for r in roles)
         self.roles_label = QLabel(f"<p>Your roles here:</p><ul>{duties}</ul>")
@@ -50,6 +66,33 @@ class HomeView(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         layout.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.db.begin() as session:
+            warnings = credentials.expiry_warnings(session, self.person, now=self.ctx.clock.now())
+        self.show_warnings(warnings)
+
+    def show_warnings(self, warnings: list[credentials.Held]) -> None:
+        now = self.ctx.clock.now()
+        own = any(h.holder_id == self.person.id for h in warnings)
+        others = any(h.holder_id != self.person.id for h in warnings)
+        hint = (" See My credentials for what renewal needs." if own else "") + (
+            " Renew them on the Issue screen once their renewal requirements are met."
+            if others
+            else ""
+        )
+        lines = "".join(
+            f"<li>{html.escape(expiry_line(h, now, self.person.id), quote=False)}</li>"
+            for h in warnings
+        )
+        self.renewals.setText(f"<ul>{lines}</ul><p>{hint.strip()}</p>")
+        self.renewals.setVisible(bool(warnings))
+        self.renewals_heading.setVisible(bool(warnings))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        self.refresh()  # a renewal issued meanwhile clears its warning
+        super().showEvent(event)
 
     def _on_change_password_clicked(self) -> None:
         if ask_new_password(self, self.ctx, self.person, None):

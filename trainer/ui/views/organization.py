@@ -1,4 +1,5 @@
-"""Organization (admins): name, contact, logo, sign-in safety settings, backup, audit log."""
+"""Organization (admins): name, contact, logo, sign-in safety settings, backup, certificate
+signing keys, audit log."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from trainer.core.services import accounts, audit_log, practice
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
+from trainer.ui.views.keys import SigningKeysPanel
 from trainer.ui.views.setup import LOGO_TYPES
 from trainer.ui.widgets import button, heading, table
 
@@ -119,9 +121,15 @@ class OrganizationView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Organization"))
+        self.keys_panel = SigningKeysPanel(ctx, person)
+        keys_box = QGroupBox("Certificate signing keys")
+        QVBoxLayout(keys_box).addWidget(self.keys_panel)
+        right = QVBoxLayout()
+        right.addWidget(data)
+        right.addWidget(keys_box)
         top = QHBoxLayout()
         top.addWidget(settings, 2)
-        top.addWidget(data, 1)
+        top.addLayout(right, 1)
         layout.addLayout(top)
         self.policies_box = QGroupBox("Program policies (scenarios follow these answers)")
         self.policies_layout = QVBoxLayout(self.policies_box)

@@ -1,0 +1,163 @@
+"""The organization's certificate signing keys: list, export (JWK Set, issuer card), rotate.
+
+One panel, shown on the Verify screen (managers) and the Organization screen (admins).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from trainer.core.credentials import day
+from trainer.core.models import Person
+from trainer.core.services import keys
+from trainer.core.services.keys import KeySummary
+from trainer.ui import dialogs, messages
+from trainer.ui.context import AppContext
+from trainer.ui.table_model import RowsModel
+from trainer.ui.widgets import button, table
+
+ROTATE_TEXT = (
+    "A new key signs every certificate from now on, under a new passphrase. The current key is "
+    "retired but kept, so certificates it signed still verify.\n\n"
+    "Organizations that trust your certificates need your new issuer card: export it after "
+    "rotating and send it to them.\n\nRotate when the passphrase may have leaked, or when "
+    "someone who knew it leaves."
+)
+
+
+def save_file(parent: QWidget, path: Path, data: bytes | str) -> bool:
+    """Write what a person chose to save; a failure is shown, not raised."""
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except OSError as exc:
+        messages.error(
+            parent,
+            "Not saved",
+            f"Cannot write {path}: {exc.strerror or exc}. Choose another place.",
+        )
+        return False
+    return True
+
+
+class SigningKeysPanel(QWidget):
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.has_key = False
+        self.state = QLabel()
+        self.state.setAccessibleName("Signing key status")
+        self.state.setWordWrap(True)
+        self.model: RowsModel[KeySummary] = RowsModel(
+            [
+                ("Fingerprint", lambda k: k.fingerprint),
+                ("In use from", lambda k: day(k.active_from)),
+                ("Retired", lambda k: day(k.retired_at) if k.retired_at else "No, in use"),
+            ]
+        )
+        self.table = table("Signing keys")
+        self.table.setModel(self.model)
+        self.export_jwks = button(
+            "Export public keys (&JWK Set)…", self._on_export_jwks_clicked, "Export public keys"
+        )
+        self.export_card = button("Export issuer car&d…", self._on_export_card_clicked)
+        self.rotate = button("Rotate ke&y…", self._on_rotate_clicked)
+        row = QHBoxLayout()
+        for b in (self.export_jwks, self.export_card, self.rotate):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.state)
+        layout.addWidget(self.table)
+        layout.addLayout(row)
+        self.refresh()
+
+    def follow_app_font(self) -> None:
+        # A handful of keys: the table is as tall as its rows (up to five), no taller.
+        self.table.resizeRowsToContents()
+        shown = max(1, min(5, self.model.rowCount()))
+        rows = sum(self.table.rowHeight(r) for r in range(shown)) or self.fontMetrics().height() * 2
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth())
+
+    def refresh(self) -> None:
+        with self.ctx.db.begin() as session:
+            rows = keys.key_summaries(session, self.person)
+        self.model.set_rows(rows)
+        self.follow_app_font()
+        active = next((k for k in rows if k.retired_at is None), None)
+        self.has_key = active is not None
+        if active is None:
+            self.state.setText(
+                "No signing key yet. Certificates cannot be issued until you create one."
+            )
+            self.rotate.setText("Create signing ke&y…")
+            self.rotate.setAccessibleName("Create signing key")
+        else:
+            self.state.setText(
+                f"Certificates are signed with the key whose fingerprint is {active.fingerprint}."
+            )
+            self.rotate.setText("Rotate ke&y…")
+            self.rotate.setAccessibleName("Rotate key")
+        self.export_jwks.setEnabled(bool(rows))
+        self.export_card.setEnabled(bool(rows))
+        self.table.setVisible(bool(rows))
+
+    def _on_export_jwks_clicked(self) -> None:
+        path = dialogs.choose_save_file(
+            self, "Export public keys", "public-keys.jwks.json", "JWK Set (*.json)"
+        )
+        if path is None:
+            return
+        with self.ctx.db.begin() as session:
+            data = keys.jwks(session, self.person.organization_id)
+        if save_file(self, path, json.dumps(data, indent=2) + "\n"):
+            self.state.setText(f"Public keys saved to {path}.")
+
+    def _on_export_card_clicked(self) -> None:
+        path = dialogs.choose_save_file(
+            self, "Export the issuer card", "issuer-card.json", "Issuer card (*.json)"
+        )
+        if path is None:
+            return
+        with self.ctx.db.begin() as session:
+            card = keys.issuer_card(session, self.person.organization_id)
+        if not save_file(self, path, json.dumps(card.to_json(), indent=2) + "\n"):
+            return
+        fingerprints = "\n".join(keys.fingerprint(k.kid) for k in card.keys)
+        messages.info(
+            self,
+            "Issuer card saved",
+            f"Saved to {path}.\n\nSend it to the other organization. Then phone them and read out "
+            f"your key fingerprints, so they can check the card really comes from you:\n\n"
+            f"{fingerprints}",
+        )
+
+    def _on_rotate_clicked(self) -> None:
+        first = not self.has_key
+        if not first and not messages.confirm(
+            self, "Rotate the signing key?", ROTATE_TEXT, yes="Rotate key"
+        ):
+            return
+        fingerprint = dialogs.NewPassphraseDialog.ask(
+            self, "Create a signing key" if first else "Rotate the signing key", self._rotate
+        )
+        if fingerprint is None:
+            return
+        self.refresh()
+        self.state.setText(
+            f"New signing key {fingerprint} is in use from now."
+            + ("" if first else " Send your new issuer card to organizations that trust you.")
+        )
+
+    def _rotate(self, passphrase: str) -> str:
+        with self.ctx.db.begin() as session:
+            row = keys.rotate_key(session, self.person, passphrase, now=self.ctx.clock.now())
+            return keys.fingerprint(row.kid)

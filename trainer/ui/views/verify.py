@@ -1,0 +1,386 @@
+"""Verify (managers): check a certificate someone shows you (a dropped or opened file, a typed
+code or pasted QR text), and manage whom you trust: other issuers' cards and status lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from trainer.core.credentials import UNKNOWN_ISSUER, VERIFIED, Claims, Report, Step, day
+from trainer.core.errors import TrainerError
+from trainer.core.models import Person
+from trainer.core.services import keys, trust, verification
+from trainer.core.services.trust import TrustedIssuerRow
+from trainer.ui import dialogs, messages
+from trainer.ui.context import AppContext
+from trainer.ui.table_model import RowsModel
+from trainer.ui.views.keys import SigningKeysPanel, save_file
+from trainer.ui.widgets import StyledLabel, button, heading, table
+
+FILE_FILTERS = (
+    "Certificates (*.pdf *.jwt *.png *.jpg *.jpeg);;PDF certificates (*.pdf);;"
+    "Open Badges (*.jwt);;Images of a QR code (*.png *.jpg *.jpeg);;All files (*)"
+)
+# The words carry the verdict; the mark and the colour only help.
+VERDICT_LOOK = {
+    VERIFIED: ("✔", "#1b5e20"),
+    UNKNOWN_ISSUER: ("⚠", "#7a4a00"),
+}
+NOT_GOOD = ("✘", "#a40000")
+OUTCOMES = {"passed": "Passed", "failed": "Failed", "not checked": "Not checked"}
+
+
+class NotConfirmedError(TrainerError):
+    """The person did not confirm; raised inside a transaction to roll it back."""
+
+
+class DropArea(QFrame):
+    """Accepts a dropped file (a PDF, an Open Badge .jwt, a photo of the QR code)."""
+
+    file_dropped = Signal(object)  # Path
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setAccessibleName("Drop area for a certificate file")
+        self.setAccessibleDescription("Drop a PDF, .jwt or image file here, or use Open file.")
+        self.setObjectName("drop")
+        self.setStyleSheet("#drop { border: 2px dashed palette(mid); border-radius: 8px; }")
+        self.setMinimumHeight(110)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.label = StyledLabel(
+            "Drop a certificate here: the PDF, the Open Badge (.jwt) or a photo of its QR code",
+            scale=1.2,
+        )
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+
+    @staticmethod
+    def paths(mime: QMimeData) -> list[Path]:
+        return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self.paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        found = self.paths(event.mimeData())
+        if not found:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.file_dropped.emit(found[0])
+
+
+def _valid_dates(claims: Claims) -> str:
+    if claims.valid_until is None:
+        return f"From {day(claims.valid_from)}; does not expire"
+    return f"{day(claims.valid_from)} to {day(claims.valid_until)}"
+
+
+class CheckTab(QWidget):
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.drop_area = DropArea()
+        self.drop_area.file_dropped.connect(self.verify_path)
+        self.open_file = button("&Open file…", self._on_open_clicked, "Open file")
+        self.code = QLineEdit()
+        self.code.setAccessibleName("Verification code or pasted QR text")
+        self.code.setPlaceholderText("e.g. K7QX-2M9P-HT4R")
+        self.code.setClearButtonEnabled(True)
+        self.code.returnPressed.connect(self.verify_typed)
+        code_label = QLabel("Verification code or pasted QR &text")
+        code_label.setBuddy(self.code)
+        self.check = button("C&heck", self.verify_typed, "Check")
+
+        self.verdict = StyledLabel(scale=1.5, bold=True)
+        self.verdict.setAccessibleName("Verdict")
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source = QLabel()
+        self.source.setAccessibleName("What was checked")
+        self.source.setWordWrap(True)
+        self.fields: dict[str, StyledLabel] = {}
+        self.details = QGroupBox("Signed details: compare the name with the person's photo ID")
+        form = QFormLayout(self.details)
+        for name in ("Holder", "Credential", "Issuer", "Valid", "Credential ID", "Code"):
+            value = StyledLabel(bold=name == "Holder")  # the name to compare stands out
+            value.setAccessibleName(name)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(name, value)
+            self.fields[name] = value
+        self.steps_model: RowsModel[Step] = RowsModel(
+            [
+                ("Check", lambda s: s.name),
+                ("Outcome", lambda s: OUTCOMES.get(s.outcome, s.outcome)),
+                ("Details", lambda s: s.detail),
+            ]
+        )
+        self.steps = table("Verification steps")
+        self.steps.setModel(self.steps_model)
+        self.steps.setWordWrap(True)
+        self.steps.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        entry = QHBoxLayout()
+        entry.addWidget(self.open_file)
+        entry.addSpacing(24)
+        entry.addWidget(code_label)
+        entry.addWidget(self.code, 1)
+        entry.addWidget(self.check)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.drop_area)
+        layout.addLayout(entry)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.source)
+        layout.addWidget(self.details)
+        layout.addWidget(self.steps, 1)
+        layout.addStretch()  # takes the room while there are no steps to show
+        QWidget.setTabOrder(self.open_file, self.code)
+        QWidget.setTabOrder(self.code, self.check)
+        QWidget.setTabOrder(self.check, self.steps)
+        self.clear()
+
+    def clear(self) -> None:
+        self.verdict.setText("Nothing checked yet.")
+        self.verdict.setStyleSheet("")
+        self.source.setText("")
+        self.details.hide()
+        self.steps.hide()
+
+    # --- one input, one service call ----------------------------------------------------------
+
+    def _on_open_clicked(self) -> None:
+        path = dialogs.choose_open_file(self, "Open a certificate", FILE_FILTERS)
+        if path is not None:
+            self.verify_path(path)
+
+    def verify_path(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.show_unreadable(f"{path.name} cannot be read: {exc.strerror or exc}.")
+            return
+        self._verify(
+            lambda session, org, now: verification.verify_file(
+                session, org, data, path.name, now=now
+            ),
+            path.name,
+        )
+
+    def verify_typed(self) -> None:
+        text = self.code.text().strip()
+        if not text:
+            self.show_unreadable(
+                "type a verification code (like K7QX-2M9P-HT4R) or paste the text of the QR "
+                "code first."
+            )
+            return
+        self._verify(
+            lambda session, org, now: verification.verify_text(session, org, text, now=now),
+            "the code or text you entered",
+        )
+
+    def _verify(self, check: Callable[[Session, int, Any], Report], what: str) -> None:
+        try:
+            with self.ctx.db.begin() as session:
+                report = check(session, self.person.organization_id, self.ctx.clock.now())
+        except TrainerError as exc:
+            self.show_unreadable(str(exc))
+            return
+        self.show_report(report, what)
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def show_unreadable(self, message: str) -> None:
+        self.clear()
+        self.verdict.setText(f"Cannot verify: {message}")
+
+    def show_report(self, report: Report, what: str) -> None:
+        mark, colour = VERDICT_LOOK.get(report.verdict, NOT_GOOD)
+        self.verdict.setText(f"{mark} {report.headline}")
+        self.verdict.setStyleSheet(f"color: {colour};")
+        self.source.setText(f"Checked {what} at {self.ctx.clock.now().astimezone():%H:%M}.")
+        claims = report.claims
+        self.details.setVisible(claims is not None)
+        if claims is not None:
+            values = {
+                "Holder": claims.holder_name,
+                "Credential": claims.title,
+                "Issuer": claims.issuer_name,
+                "Valid": _valid_dates(claims),
+                "Credential ID": claims.credential_id.removeprefix("urn:uuid:"),
+                "Code": claims.code or "—",
+            }
+            for name, value in values.items():
+                self.fields[name].setText(value)
+        self.steps_model.set_rows(report.steps)
+        self.steps.show()
+
+
+class TrustTab(QWidget):
+    """Your own keys, and the other organizations whose certificates you can verify."""
+
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.keys_panel = SigningKeysPanel(ctx, person)
+        own = QGroupBox("Your certificate signing keys")
+        QVBoxLayout(own).addWidget(self.keys_panel)
+        self.model: RowsModel[TrustedIssuerRow] = RowsModel(
+            [
+                ("Organization", lambda r: r.name),
+                ("Key fingerprints", lambda r: r.fingerprints),
+                (
+                    "Status list as of",
+                    lambda r: day(r.status_as_of) if r.status_as_of else "None imported",
+                ),
+                ("Imported", lambda r: day(r.imported_at)),
+            ]
+        )
+        self.table = table("Trusted issuers")
+        self.table.setModel(self.model)
+        self.import_file = button(
+            "&Import issuer card or status list…", self._on_import_clicked, "Import"
+        )
+        self.export_status = button(
+            "E&xport your status list…", self._on_export_clicked, "Export your status list"
+        )
+        self.status = QLabel()
+        self.status.setAccessibleName("Trust status")
+        self.status.setWordWrap(True)
+        others = QGroupBox("Other organizations you trust")
+        intro = QLabel(
+            "Another organization's certificates verify once you import its issuer card. "
+            "Import its status list from time to time, so revocations show up. Send yours to "
+            "the organizations that trust you."
+        )
+        intro.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.import_file)
+        row.addWidget(self.export_status)
+        row.addStretch(1)
+        others_layout = QVBoxLayout(others)
+        others_layout.addWidget(intro)
+        others_layout.addWidget(self.table, 1)
+        others_layout.addLayout(row)
+        others_layout.addWidget(self.status)
+        layout = QVBoxLayout(self)
+        layout.addWidget(own)
+        layout.addWidget(others, 1)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if not event.spontaneous():
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        with self.ctx.db.begin() as session:
+            self.model.set_rows(trust.trusted_issuers(session, self.person))
+        self.keys_panel.refresh()
+        if not self.model.rowCount():
+            self.status.setText(
+                "You trust no other organization yet: only your own certificates verify."
+            )
+
+    def _on_import_clicked(self) -> None:
+        path = dialogs.choose_open_file(
+            self,
+            "Import an issuer card or a status list",
+            "Issuer cards and status lists (*.json *.txt *.jws);;All files (*)",
+        )
+        if path is None:
+            return
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeError) as exc:
+            messages.error(self, "Not imported", f"{path.name} cannot be read as text: {exc}.")
+            return
+        self.import_text(text)
+
+    def import_text(self, text: str) -> None:
+        try:
+            # The import is rolled back unless the person confirms a new issuer's fingerprints.
+            with self.ctx.db.begin() as session:
+                done = trust.import_file(session, self.person, text, now=self.ctx.clock.now())
+                for card in (i for i in done if i.kind == "issuer card"):
+                    if not messages.confirm(
+                        self,
+                        "Trust this issuer?",
+                        f"Trust certificates signed by {card.issuer_name}?\n\n"
+                        f"Keys: {card.detail}\n\nBefore you trust it, phone {card.issuer_name} "
+                        "on a number you already know and have them read out their key "
+                        "fingerprints. Trust only if every group matches.",
+                        yes="Trust this issuer",
+                    ):
+                        raise NotConfirmedError("Not imported.")
+        except NotConfirmedError:
+            self.status.setText("Not imported: the issuer card was not confirmed.")
+            return
+        except TrainerError as exc:
+            messages.error(self, "Not imported", str(exc))
+            return
+        self.refresh()
+        self.status.setText(
+            "\n".join(f"Imported {i.kind} from {i.issuer_name}: {i.detail}." for i in done)
+        )
+
+    def _on_export_clicked(self) -> None:
+        stamp = self.ctx.clock.now().strftime("%Y-%m-%d")
+        path = dialogs.choose_save_file(
+            self, "Export your status list", f"status-list-{stamp}.txt", "Status list (*.txt)"
+        )
+        if path is None:
+            return
+        text = dialogs.PassphraseDialog.ask(
+            self,
+            "Sign your current list of revoked and suspended certificates.",
+            self._export,
+            ok_text="&Export",
+        )
+        if text is not None and save_file(self, path, text):
+            self.status.setText(
+                f"Status list saved to {path}. Send it to the organizations that trust you."
+            )
+
+    def _export(self, passphrase: str) -> str:
+        with self.ctx.db.begin() as session:
+            key = keys.unlock(session, self.person, passphrase)
+            return trust.export_status_lists(session, self.person, key, now=self.ctx.clock.now())
+
+
+class VerifyView(QWidget):
+    def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check_tab = CheckTab(ctx, person)
+        self.trust_tab = TrustTab(ctx, person)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Verify sections")
+        self.tabs.addTab(self.check_tab, "&Verify a certificate")
+        self.tabs.addTab(self.trust_tab, "Trusted issuers and &keys")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Verify"))
+        layout.addWidget(self.tabs, 1)
