@@ -387,6 +387,9 @@ def test_suspension_can_be_lifted(org: Org) -> None:
             session, org.team.manager, issued.id, "reinstate", "Review closed", now=org.clock.now()
         )
     assert held.state(org.clock.now()) == "valid"
+    with org.db.begin() as session:
+        actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions[-2:] == ["credential.suspended", "credential.reinstated"]
 
 
 def _foundations(org: Org, person) -> credentials.Issued:

@@ -49,6 +49,11 @@ from trainer.core.services.permissions import current_actor, require, require_se
 from trainer.core.signing import UnlockedKey
 
 WARN_DAYS = 60
+STATUS_ACTIONS = {  # status change -> audit action
+    "revoke": "credential.revoked",
+    "suspend": "credential.suspended",
+    "reinstate": "credential.reinstated",
+}
 MIN_REASON = 5
 
 
@@ -844,7 +849,7 @@ def change_status(
         raise ValidationError("This credential is already suspended.")
     if action == "reinstate" and held.suspended is None:
         raise ValidationError("Only a suspended credential can be reinstated.")
-    if action not in ("revoke", "suspend", "reinstate"):
+    if action not in STATUS_ACTIONS:
         raise ValidationError(f"Unknown status change {action!r}.")
     session.add(
         CredentialStatusEvent(
@@ -860,7 +865,7 @@ def change_status(
     audit.record(
         session,
         fresh,
-        f"credential.{action}d" if action != "revoke" else "credential.revoked",
+        STATUS_ACTIONS[action],
         held.uuid,
         at=now,
         reason=reason,

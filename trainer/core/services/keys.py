@@ -44,7 +44,7 @@ def create_first_key(
     session: Session, actor: Person, passphrase: str, *, now: datetime
 ) -> SigningKey:
     """At setup: the organization's first ES256 key. Later keys come from rotate_key."""
-    fresh = current_actor(session, actor)
+    fresh = require(session, actor, "manage_keys")
     if active_key(session, fresh.organization_id) is not None:
         raise SigningError("This organization already has a signing key; rotate it instead.")
     row = _add_key(session, fresh, passphrase, now)
