@@ -435,3 +435,35 @@ def test_a_manager_finds_issue_and_verify_after_team(qtbot, make_window, org: Or
     assert labels[labels.index("Team") + 1 : labels.index("Team") + 3] == ["Issue", "Verify"]
     window.workspace.show_screen("Issue")
     window.workspace.show_screen("Verify")
+
+
+def test_renewing_from_the_register_says_what_is_missing_then_issues_a_linked_credential(
+    qtbot, ctx, org: Org, monkeypatch
+) -> None:
+    from tests.core.test_credentials import _foundations
+
+    trainee = org.team.trainee
+    old = _foundations(org, trainee)
+    org.later(800)  # expired
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "info", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(dialogs.PassphraseDialog, "ask", _passphrase())
+    view = _issue_view(qtbot, ctx, org)
+    register = view.register
+    register.refresh(select=old.id)
+    assert register.renew.isEnabled()
+    qtbot.mouseClick(register.renew, Qt.MouseButton.LeftButton)
+    assert shown and "cannot renew" in shown[0] and "Field safety" in shown[0]
+    assert _count(org) == 2  # Orientation and the expired Foundations: nothing new
+
+    org.study(trainee, "core-06-field-safety", "core-08-wellbeing")
+    org.assess(trainee, "s07-participant-carrying")
+    org.hours(trainee, 6, "continuing-education")
+    register.refresh(select=old.id)
+    qtbot.mouseClick(register.renew, Qt.MouseButton.LeftButton)
+    assert "Renewed: Tom Person has new code" in register.status.text()
+    with org.db.begin() as session:
+        rows = {c.id: c for c in session.scalars(select(Credential))}
+    new = next(c for c in rows.values() if c.renews_id == old.id)
+    assert new.program_key == "foundations" and len(rows) == 3
+    assert not register.renew.isEnabled() or register.selected().id == new.id
