@@ -8,10 +8,11 @@ import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from trainer.core import audit
@@ -24,6 +25,7 @@ from trainer.core.credentials import (
     badge_claims,
     day,
     new_code,
+    normalize_code,
     qr_claims,
 )
 from trainer.core.errors import NotFoundError, ValidationError
@@ -45,7 +47,9 @@ from trainer.core.program import (
     activity_label,
     parse_program,
 )
-from trainer.core.services.permissions import current_actor, require, require_self_or
+from trainer.core.services.keys import active_key
+from trainer.core.services.permissions import can, current_actor, require, require_self_or
+from trainer.core.services.training import live_documents
 from trainer.core.signing import UnlockedKey
 
 WARN_DAYS = 60
@@ -205,28 +209,36 @@ def _held(session: Session, organization_id: int, *where: object) -> list[Held]:
             .order_by(Credential.issued_at.desc(), Credential.id.desc())
         )
     )
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
     events: dict[int, list[CredentialStatusEvent]] = defaultdict(list)
-    if rows:
-        for event in session.scalars(
-            select(CredentialStatusEvent)
-            .where(CredentialStatusEvent.credential_id.in_([r.id for r in rows]))
-            .order_by(CredentialStatusEvent.id)
-        ):
-            events[event.credential_id].append(event)
+    for event in session.scalars(
+        select(CredentialStatusEvent)
+        .where(CredentialStatusEvent.credential_id.in_(ids))
+        .order_by(CredentialStatusEvent.id)
+    ):
+        events[event.credential_id].append(event)
     renewed_by = dict(
         session.execute(
-            select(Credential.renews_id, Credential.id).where(
-                Credential.renews_id.in_([r.id for r in rows])
-            )
+            select(Credential.renews_id, Credential.id).where(Credential.renews_id.in_(ids))
         ).all()
     )
     return [_as_held(r, events[r.id], renewed_by.get(r.id)) for r in rows]
 
 
-def _as_held(row: Credential, events: list[CredentialStatusEvent], renewed_by: int | None) -> Held:
+def standing(
+    events: list[CredentialStatusEvent],
+) -> tuple[CredentialStatusEvent | None, CredentialStatusEvent | None]:
+    """(revocation, suspension in force) from a credential's status events, oldest first."""
     revoked = next((e for e in events if e.action == "revoke"), None)
     suspension = [e for e in events if e.action in ("suspend", "reinstate")]
     suspended = suspension[-1] if suspension and suspension[-1].action == "suspend" else None
+    return revoked, suspended
+
+
+def _as_held(row: Credential, events: list[CredentialStatusEvent], renewed_by: int | None) -> Held:
+    revoked, suspended = standing(events)
     return Held(
         row.id,
         row.uuid,
@@ -256,11 +268,14 @@ class LiveProgram:
     program: Program
 
 
-def live_programs(session: Session, organization_id: int) -> dict[str, LiveProgram]:
-    from trainer.core.services.training import live_documents
-
+def live_programs(
+    session: Session, organization_id: int, only: str | None = None
+) -> dict[str, LiveProgram]:
+    """Published programs by key (just `only`, when given: the others are not parsed)."""
     found = {}
     for doc in live_documents(session, organization_id, ContentKind.PROGRAM):
+        if only is not None and doc.key != only:
+            continue
         program, _ = parse_program(doc.body)
         if program is not None:
             found[doc.key] = LiveProgram(doc.document_id, doc.version_id, doc.number, program)
@@ -268,7 +283,7 @@ def live_programs(session: Session, organization_id: int) -> dict[str, LiveProgr
 
 
 def _program(session: Session, organization_id: int, key: str) -> LiveProgram:
-    live = live_programs(session, organization_id).get(key)
+    live = live_programs(session, organization_id, only=key).get(key)
     if live is None:
         raise NotFoundError(f"There is no published credential program {key!r}.")
     return live
@@ -420,7 +435,6 @@ def _hours_item(label: str, needed: float, hours: list[Hours]) -> Requirement:
 
 
 def checklist(
-    session: Session,
     live: LiveProgram,
     person: Person,
     record: Record,
@@ -513,7 +527,7 @@ def eligibility(
     fresh, person = _person(session, actor, person_id, "view_team")
     live = _program(session, fresh.organization_id, program_key)
     record = _records(session, fresh.organization_id, [person.id])[person.id]
-    return checklist(session, live, person, record, _titles(session, fresh.organization_id), now)
+    return checklist(live, person, record, _titles(session, fresh.organization_id), now)
 
 
 def my_progress(session: Session, actor: Person, *, now: datetime) -> list[Checklist]:
@@ -522,7 +536,7 @@ def my_progress(session: Session, actor: Person, *, now: datetime) -> list[Check
     programs = live_programs(session, fresh.organization_id)
     record = _records(session, fresh.organization_id, [fresh.id])[fresh.id]
     titles = _titles(session, fresh.organization_id)
-    return [checklist(session, live, fresh, record, titles, now) for live in programs.values()]
+    return [checklist(live, fresh, record, titles, now) for live in programs.values()]
 
 
 def team_eligibility(
@@ -540,7 +554,7 @@ def team_eligibility(
     )
     records = _records(session, fresh.organization_id, [p.id for p in people])
     titles = _titles(session, fresh.organization_id)
-    lists = [checklist(session, live, p, records[p.id], titles, now) for p in people]
+    lists = [checklist(live, p, records[p.id], titles, now) for p in people]
     return sorted(lists, key=lambda c: (not c.eligible, len(c.left), c.person_name))
 
 
@@ -582,8 +596,6 @@ class Issuer:
         self.now = now
         self.live = _program(session, org.id, program_key)
         self.titles = _titles(session, org.id)
-        from trainer.core.services.keys import active_key
-
         row = active_key(session, org.id)
         if row is None or row.kid != key.kid:
             raise ValidationError("The signing key changed while issuing; unlock it again.")
@@ -616,7 +628,7 @@ class Issuer:
         if renews is not None:
             check = renewal_checklist(self.live, person, renews, record, self.titles)
         else:
-            check = checklist(session, self.live, person, record, self.titles, self.now)
+            check = checklist(self.live, person, record, self.titles, self.now)
         if not check.eligible:
             why = "; ".join(f"{i.label}: {i.evidence}" for i in check.left) or check.summary
             raise ValidationError(f"{person.full_name} is not eligible for {check.title}: {why}.")
@@ -761,7 +773,7 @@ class BatchResult:
 
 
 def issue_batch(
-    begin: Callable[[], object],
+    begin: Callable[[], AbstractContextManager[Session]],
     actor: Person,
     key: UnlockedKey,
     person_ids: Sequence[int],
@@ -775,12 +787,12 @@ def issue_batch(
     the rest unissued. `progress(done, total, name)` returning False cancels."""
     issued: list[Issued] = []
     refused: list[tuple[int, str]] = []
-    with begin() as session:  # type: ignore[attr-defined]
+    with begin() as session:
         issuer = Issuer(session, actor, key, program_key, now=now)
         records = _records(session, issuer.org.id, list(person_ids))
     for done, person_id in enumerate(person_ids):
         try:
-            with begin() as session:  # type: ignore[attr-defined]
+            with begin() as session:
                 issuer.actor = require(session, actor, "issue_credentials")
                 issued.append(issuer.issue(session, person_id, record=records.get(person_id)))
         except (ValidationError, NotFoundError) as exc:
@@ -893,8 +905,6 @@ def expiry_warnings(session: Session, actor: Person, *, now: datetime) -> list[H
     """Credentials expiring within 60 days (or expired) and not renewed: the holder's own, and
     for managers their organization's."""
     fresh = current_actor(session, actor)
-    from trainer.core.services.permissions import can
-
     where = [] if can(fresh, "issue_credentials") else [Credential.holder_id == fresh.id]
     horizon = now + timedelta(days=WARN_DAYS)
     return [
@@ -921,8 +931,6 @@ def _readable(session: Session, actor: Person, credential_id: int) -> Credential
 
 def find_credential(session: Session, actor: Person, reference: str) -> int:
     """A credential id from what a person types: the number, the UUID or the verification code."""
-    from trainer.core.credentials import normalize_code
-
     fresh = current_actor(session, actor)
     text = reference.strip().removeprefix("urn:uuid:")
     code = normalize_code(text)
@@ -931,8 +939,6 @@ def find_credential(session: Session, actor: Person, reference: str) -> int:
         clauses.append(Credential.id == int(text))
     if code:
         clauses.append(Credential.code == code)
-    from sqlalchemy import or_
-
     found = session.scalars(
         select(Credential.id).where(
             Credential.organization_id == fresh.organization_id, or_(*clauses)

@@ -38,6 +38,7 @@ from trainer.core.models import (
     TrustedKey,
 )
 from trainer.core.services import keys as keys_service
+from trainer.core.services.credentials import standing
 from trainer.core.services.permissions import current_actor, require
 from trainer.core.signing import UnlockedKey, read_token, signature_valid
 
@@ -49,20 +50,30 @@ class Imported:
     detail: str
 
 
+def card_in(text: str) -> IssuerCard | None:
+    """The issuer card a file holds, read without importing it (to confirm its fingerprints
+    first); None for a status list file. CredentialFormatError for a damaged card."""
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return None
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        raise CredentialFormatError(
+            f"The file is not valid JSON (line {exc.lineno}): not an issuer card."
+        ) from exc
+    if not isinstance(data, dict):
+        raise CredentialFormatError("This file is not a CVI Trainer issuer card.")
+    return read_issuer_card(data)
+
+
 def import_file(session: Session, actor: Person, text: str, *, now: datetime) -> list[Imported]:
     """Import an issuer card (JSON) or a status list file (one signed list per line)."""
     fresh = require(session, actor, "manage_trust")
+    card = card_in(text)
+    if card is not None:
+        return [_import_card(session, fresh, card, now)]
     stripped = text.strip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise CredentialFormatError(
-                f"The file is not valid JSON (line {exc.lineno}): not an issuer card."
-            ) from exc
-        if not isinstance(data, dict):
-            raise CredentialFormatError("This file is not a CVI Trainer issuer card.")
-        return [_import_card(session, fresh, read_issuer_card(data), now)]
     lines = [line.strip() for line in stripped.splitlines() if line.strip()]
     if not lines:
         raise CredentialFormatError("The file is empty: expected an issuer card or a status list.")
@@ -212,12 +223,11 @@ def _own_marks(session: Session, organization_id: int) -> dict[str, list[StatusM
 
 
 def _mark(events: list[CredentialStatusEvent]) -> tuple[str, CredentialStatusEvent] | None:
-    revoked = next((e for e in events if e.action == "revoke"), None)
+    revoked, suspended = standing(events)
     if revoked is not None:
         return "revocation", revoked
-    last = [e for e in events if e.action in ("suspend", "reinstate")]
-    if last and last[-1].action == "suspend":
-        return "suspension", last[-1]
+    if suspended is not None:
+        return "suspension", suspended
     return None
 
 

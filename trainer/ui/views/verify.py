@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from trainer.core.credentials import UNKNOWN_ISSUER, VERIFIED, Claims, Report, Step, day
+from trainer.core.credentials import UNKNOWN_ISSUER, VERIFIED, Claims, IssuerCard, Report, Step, day
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person
 from trainer.core.services import keys, trust, verification
@@ -46,10 +46,6 @@ VERDICT_LOOK = {
 }
 NOT_GOOD = ("✘", "#a40000")
 OUTCOMES = {"passed": "Passed", "failed": "Failed", "not checked": "Not checked"}
-
-
-class NotConfirmedError(TrainerError):
-    """The person did not confirm; raised inside a transaction to roll it back."""
 
 
 class DropArea(QFrame):
@@ -323,29 +319,30 @@ class TrustTab(QWidget):
 
     def import_text(self, text: str) -> None:
         try:
-            # The import is rolled back unless the person confirms a new issuer's fingerprints.
+            card = trust.card_in(text)  # read, not imported: the person confirms it first
+            if card is not None and not self._confirm_card(card):
+                self.status.setText("Not imported: the issuer card was not confirmed.")
+                return
             with self.ctx.db.begin() as session:
                 done = trust.import_file(session, self.person, text, now=self.ctx.clock.now())
-                for card in (i for i in done if i.kind == "issuer card"):
-                    if not messages.confirm(
-                        self,
-                        "Trust this issuer?",
-                        f"Trust certificates signed by {card.issuer_name}?\n\n"
-                        f"Keys: {card.detail}\n\nBefore you trust it, phone {card.issuer_name} "
-                        "on a number you already know and have them read out their key "
-                        "fingerprints. Trust only if every group matches.",
-                        yes="Trust this issuer",
-                    ):
-                        raise NotConfirmedError("Not imported.")
-        except NotConfirmedError:
-            self.status.setText("Not imported: the issuer card was not confirmed.")
-            return
         except TrainerError as exc:
             messages.error(self, "Not imported", str(exc))
             return
         self.refresh()
         self.status.setText(
             "\n".join(f"Imported {i.kind} from {i.issuer_name}: {i.detail}." for i in done)
+        )
+
+    def _confirm_card(self, card: IssuerCard) -> bool:
+        prints = ", ".join(keys.fingerprint(k.kid) for k in card.keys)
+        return messages.confirm(
+            self,
+            "Trust this issuer?",
+            f"Trust certificates signed by {card.name}?\n\n"
+            f"Keys: {prints}\n\nBefore you trust it, phone {card.name} "
+            "on a number you already know and have them read out their key "
+            "fingerprints. Trust only if every group matches.",
+            yes="Trust this issuer",
         )
 
     def _on_export_clicked(self) -> None:
