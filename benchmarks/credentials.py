@@ -4,9 +4,10 @@ Issuance: 1,000 eligible people get an Orientation certificate in one batch (eli
 ES256 signatures, the PDF, the database row and audit entry, one transaction each). The floor is a
 plain reportlab page carrying the same text. Target: at most 10x the floor.
 
-Verification: each PDF is verified in full (format, signature, issuer and key period, QR code,
-printed details, status, validity). The floor is opening the PDF with pypdf and reading its
-attachment. Target: at most 3x the floor, and under 50 ms.
+Verification: each PDF is verified in full (format, signature, issuer and key period, printed
+page, status, validity); an issued file is confirmed byte for byte by its signed digest. The floor
+is opening the PDF with pypdf and reading its attachment. Target: at most 3x the floor, and under
+50 ms.
 
     python benchmarks/credentials.py [N]
 """
@@ -33,7 +34,7 @@ from trainer.core.models import (
     QuizAttempt,
 )
 from trainer.core.paths import AppPaths, bundled_content_root
-from trainer.core.services import accounts, credentials, keys, library, verification
+from trainer.core.services import accounts, issuance, library, signing_keys, verification
 
 PASSPHRASE = "benchmark signing passphrase"
 MODULES = ("core-01-cvi-field", "core-02-ethics-boundaries-police", "core-06-field-safety")
@@ -154,9 +155,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db, manager, ids, now = setup(n, Path(tmp) / "data")
         with db.begin() as session:
-            key = keys.unlock(session, manager, PASSPHRASE)
+            key = signing_keys.unlock(session, manager, PASSPHRASE)
         start = time.perf_counter()
-        result = credentials.issue_batch(db.begin, manager, key, ids, "orientation", now=now)
+        result = issuance.issue_batch(db.begin, manager, key, ids, "orientation", now=now)
         per_cert = (time.perf_counter() - start) / n * 1000
         assert len(result.issued) == n, result.refused[:3]
 
@@ -179,7 +180,7 @@ def main() -> None:
             *MODULES,
         ]
         floor = median_ms(lambda: plain_page(text), 200)
-        from trainer.core.certificate_pdf import SANS, _ensure_fonts
+        from trainer.core.certificate_render import SANS, _ensure_fonts
 
         _ensure_fonts()
         floor_embedded = median_ms(lambda: plain_page(text, SANS), 200)

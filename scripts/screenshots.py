@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from trainer.app import _open
 from trainer.core.clock import SystemClock
 from trainer.core.paths import AppPaths, bundled_content_root
-from trainer.core.services import credentials
+from trainer.core.services import credential_register
 from trainer.ui.context import AppContext
 from trainer.ui.main_window import MainWindow
 
@@ -104,9 +104,11 @@ def main() -> None:
                 view = workspace.show_screen("Verify")
                 pdf = Path(tempfile.mkdtemp(prefix="cvi-shots-")) / "certificate.pdf"
                 with ctx.db.begin() as session:
-                    held = credentials.list_credentials(session, window.person)
+                    held = credential_register.list_credentials(session, window.person)
                     valid = next(h for h in held if h.state(SystemClock().now()) == "valid")
-                    pdf.write_bytes(credentials.certificate_pdf(session, window.person, valid.id))
+                    pdf.write_bytes(
+                        credential_register.certificate_pdf(session, window.person, valid.id)
+                    )
                 view.check_tab.verify_path(pdf)
             elif screen.startswith(("reader", "check")):
                 view = workspace.show_screen("My training")

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from trainer.core.db import Database, open_database
 from trainer.core.models import Person, Role
-from trainer.core.paths import AppPaths
+from trainer.core.paths import ENV_CONFIG, AppPaths
 from trainer.core.services import accounts
 
 PASSWORD = "correct horse battery"
@@ -44,6 +44,15 @@ def clock() -> FakeClock:
 @pytest.fixture
 def paths(tmp_path: Path) -> AppPaths:
     return AppPaths(tmp_path / "data")
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """What the app remembers per computer (core.remembered_heads) goes to a temp folder, never
+    the real user's; subprocesses inherit it through the environment."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv(ENV_CONFIG, str(folder))
+    return folder
 
 
 def _reset_postgres(url: str) -> None:

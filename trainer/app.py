@@ -86,6 +86,7 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
     try:
         return app.exec()
     finally:
+        _remember_audit_head(ctx)
         ctx.dispose()
         if url is None:
             clear_running(paths)
@@ -106,7 +107,8 @@ def _quit_on_signals(app: Any) -> None:
 
 
 def _after_show(ctx, window, app) -> None:
-    """Open the database if not yet open, then offer content shipped with a newer app version."""
+    """Open the database if not yet open, offer content shipped with a newer app version, and warn
+    if the audit log lost or changed entries since this computer last saw it."""
     from trainer.core.services import library
     from trainer.core.services.accounts import get_organization
     from trainer.ui import messages
@@ -116,7 +118,40 @@ def _after_show(ctx, window, app) -> None:
         with db.begin() as session:
             if get_organization(session) is not None:
                 library.import_bundled(session, ctx.content_root, now=ctx.clock.now())
+        warning = _check_audit_head(ctx)
     except TrainerError as exc:
         print(f"cvi-trainer: {exc}", file=sys.stderr)
         messages.error(window, "CVI Trainer cannot open its database", str(exc))
         app.exit(1)
+        return
+    if warning:
+        print(f"cvi-trainer: {warning}", file=sys.stderr)
+        messages.error(window, "The audit log was changed", warning)
+
+
+def _check_audit_head(ctx) -> str | None:
+    """Compare the log with this computer's memory of it (core.remembered_heads), then remember
+    the live head. Throwaway demo folders are neither checked nor remembered."""
+    if ctx.demo:
+        return None
+    from trainer.core.remembered_heads import HeadMemory, check_and_remember
+
+    db = ctx.db
+    with db.begin() as session:
+        seen = check_and_remember(session, HeadMemory.default(), db.url, now=ctx.clock.now())
+    return seen.warning
+
+
+def _remember_audit_head(ctx) -> None:
+    """At close: the log as this computer leaves it, for the next start to compare with."""
+    if ctx.demo or not ctx.db_is_open:
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from trainer.core.remembered_heads import HeadMemory, remember_live
+
+    try:
+        with ctx.db.begin() as session:
+            remember_live(session, HeadMemory.default(), ctx.db.url, now=ctx.clock.now())
+    except (TrainerError, SQLAlchemyError):
+        pass  # a memory that cannot be updated never keeps the app from closing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,7 @@ from trainer.core.errors import TrainerError
 
 PASSWORD_ENV = "CVI_TRAINER_PASSWORD"
 PASSPHRASE_ENV = "CVI_TRAINER_SIGNING_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "CVI_TRAINER_NEW_SIGNING_PASSPHRASE"
 
 
 def _location_options() -> argparse.ArgumentParser:
@@ -61,11 +63,35 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="the audit log")
     audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     v = audit_sub.add_parser(
-        "verify", parents=[common], help="check the hash chain; report the first broken entry"
+        "verify",
+        parents=[common],
+        help="check the hash chain and this computer's memory of the log; exit 0 intact, "
+        "1 broken, cut or rewritten, 2 unreadable --against file",
+    )
+    v.add_argument(
+        "--against",
+        metavar="FILE",
+        type=Path,
+        help="also report entries missing or changed since the head in FILE: a backup, a head "
+        "file (audit head -o) or an exported status list",
     )
     v.set_defaults(func=cmd_audit_verify)
+    v = audit_sub.add_parser(
+        "head",
+        parents=[common],
+        help=f"export the log's current head to keep elsewhere (signed when ${PASSPHRASE_ENV} "
+        "is set)",
+    )
+    v.add_argument("-o", "--output", metavar="FILE", type=Path, help="head file (default: print)")
+    _acting(v)
+    v.set_defaults(func=cmd_audit_head)
 
-    p = sub.add_parser("backup", parents=[common], help="write a consistent copy of the database")
+    p = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="write a consistent copy of the database and the head of its audit log beside it "
+        f"(signed when ${PASSPHRASE_ENV} is set)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -152,6 +178,11 @@ def _credential_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         "exit 0 verified, 1 any other verdict, 2 unreadable input",
     )
     p.add_argument("target", metavar="FILE|CODE")
+    p.add_argument(
+        "--require-status",
+        action="store_true",
+        help="exit 1 unless revocation was checked against fresh data (for scripts)",
+    )
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("keys", help="the organization's public signing keys")
@@ -160,18 +191,40 @@ def _credential_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     _output(q, "JWK Set file (.json)")
     q.set_defaults(func=cmd_keys_export)
     q = keys_sub.add_parser(
-        "card", parents=[common], help="write the issuer card other organizations import"
+        "card",
+        parents=[common],
+        help=f"write the signed issuer card other organizations import (passphrase from "
+        f"${PASSPHRASE_ENV} or asked)",
     )
     _output(q, "issuer card file (.json)")
+    _acting(q)
     q.set_defaults(func=cmd_keys_card)
     q = keys_sub.add_parser(
         "rotate",
         parents=[common],
-        help=f"retire the signing key and create a new one (new passphrase from ${PASSPHRASE_ENV} "
-        "or asked)",
+        help=f"retire the signing key and create a new one: the current passphrase from "
+        f"${PASSPHRASE_ENV} or asked, the new one from ${NEW_PASSPHRASE_ENV} or asked",
     )
     _acting(q)
     q.set_defaults(func=cmd_keys_rotate)
+    q = keys_sub.add_parser(
+        "passphrase",
+        parents=[common],
+        help=f"change the signing passphrase, same key (current from ${PASSPHRASE_ENV}, new from "
+        f"${NEW_PASSPHRASE_ENV}, or asked)",
+    )
+    _acting(q)
+    q.set_defaults(func=cmd_keys_passphrase)
+    q = keys_sub.add_parser(
+        "replace-lost",
+        parents=[common],
+        help="admins: replace a key whose passphrase was lost (other organizations must then "
+        "re-check your fingerprint)",
+    )
+    q.add_argument("--reason", required=True, help="why, for the audit log")
+    q.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    _acting(q)
+    q.set_defaults(func=cmd_keys_replace_lost)
 
     p = sub.add_parser("trust", help="trusted issuers from other organizations")
     trust_sub = p.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
@@ -179,8 +232,25 @@ def _credential_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         "import", parents=[common], help="import an issuer card or a status list file"
     )
     q.add_argument("file", metavar="FILE", type=Path)
+    q.add_argument(
+        "--fingerprint",
+        metavar="FP",
+        help="a new issuer's key fingerprint, as they read it to you on the phone (required to "
+        "trust a new issuer)",
+    )
     _acting(q)
     q.set_defaults(func=cmd_trust_import)
+    q = trust_sub.add_parser(
+        "replace",
+        parents=[common],
+        help="replace a trusted issuer's keys with those on a card (after a phone check)",
+    )
+    q.add_argument("file", metavar="FILE", type=Path)
+    q.add_argument(
+        "--fingerprint", metavar="FP", required=True, help="the new key's fingerprint, as read"
+    )
+    _acting(q)
+    q.set_defaults(func=cmd_trust_replace)
     q = trust_sub.add_parser("list", parents=[common], help="list trusted issuers")
     q.set_defaults(func=cmd_trust_list)
 
@@ -325,37 +395,100 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from trainer.core.audit import verify_chain
+    from trainer.core.errors import AuditHeadError
+    from trainer.core.remembered_heads import HeadMemory, check_and_remember
+    from trainer.core.services.audit_log import check_head_file
 
     with _database(args) as db, db.begin() as session:
+        against = None
+        if args.against is not None:
+            try:
+                against = check_head_file(session, args.against)
+            except AuditHeadError as exc:
+                print(f"cvi-trainer: {exc}", file=sys.stderr)  # one line, naming the file
+                return 2
         report = verify_chain(session)
+        seen = check_and_remember(session, HeadMemory.default(), db.url, now=_now())
     if report.intact:
         print(f"Audit log intact: {report.entries} entries, every link checks out.")
-        return 0
-    print(f"Audit log BROKEN at entry {report.first_bad_id}: {report.problem}.", file=sys.stderr)
-    return 1
+    else:
+        print(
+            f"Audit log BROKEN at entry {report.first_bad_id}: {report.problem}.", file=sys.stderr
+        )
+    if seen.warning:
+        print(f"WARNING: {seen.warning}", file=sys.stderr)
+    if against is not None:
+        result = against.comparison
+        if result.intact:
+            print(f"Against {against.source}: {result.message}")
+        else:
+            print(result.message, file=sys.stderr)
+        for problem in against.problems:
+            print(f"WARNING: {problem}", file=sys.stderr)
+        if against.signature.state != "invalid":
+            print(f"  The head is {against.signature.detail}.")
+    failed = not report.intact or seen.warning or (against is not None and not against.ok)
+    return 1 if failed else 0
+
+
+def cmd_audit_head(args: argparse.Namespace) -> int:
+    from trainer.core.services import audit_log
+
+    with _database(args) as db:
+        actor = _sign_in(db, args.actor)
+        with db.begin() as session:
+            exported = audit_log.export_head(
+                session, actor, os.environ.get(PASSPHRASE_ENV) or None, now=_now()
+            )
+    if args.output is not None:
+        _write(args.output, exported.text)
+    else:
+        print(exported.text, end="")
+    if not exported.signed:
+        print(
+            f"The head is unsigned; set {PASSPHRASE_ENV} to sign it so it proves where it came "
+            "from.",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from trainer.core.backup import backup_sqlite
+    from trainer.core.backup import backup_sqlite, head_file_of
+    from trainer.core.errors import SigningError
+    from trainer.core.services.audit_log import unlock_for_heads
 
     with _database(args) as db:
+        key = None
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        if passphrase and db.is_sqlite:
+            try:
+                with db.begin() as session:
+                    key = unlock_for_heads(session, passphrase)
+            except SigningError as exc:
+                print(f"The backup's audit head is left unsigned: {exc}", file=sys.stderr)
         target = args.output or (
             _paths(args).backups / f"cvi-trainer-{_now().strftime('%Y%m%d-%H%M%S')}.sqlite3"
         )
-        written = backup_sqlite(db, target)
-    print(f"Backup written to {written}")
+        written = backup_sqlite(db, target, key=key, now=_now())
+    signed = "signed" if key is not None else "unsigned"
+    print(f"Backup written to {written}\nIts audit head ({signed}): {head_file_of(written)}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from trainer.core.backup import restore_sqlite
+    from trainer.core.remembered_heads import HeadMemory, remember_restored
 
     if getattr(args, "database_url", None):
         raise TrainerError(
             "restore works on the embedded SQLite database; for PostgreSQL use "
             "pg_restore (see README)."
         )
-    kept = restore_sqlite(_paths(args), args.file, now=_now())
+    paths = _paths(args)
+    kept = restore_sqlite(paths, args.file, now=_now())
+    # Deliberately going back: the shorter log restored is what this computer expects from now on.
+    remember_restored(HeadMemory.default(), paths.database, now=_now())
     print(f"Restored {args.file}. The database it replaced was kept as {kept}")
     return 0
 
@@ -446,8 +579,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 # --- credentials -----------------------------------------------------------------------------
 
 
-def _passphrase(prompt: str = "Signing passphrase: ") -> str:
-    value = os.environ.get(PASSPHRASE_ENV)
+def _passphrase(prompt: str = "Signing passphrase: ", env: str = PASSPHRASE_ENV) -> str:
+    value = os.environ.get(env)
     return value if value is not None else _ask_password(prompt)
 
 
@@ -500,20 +633,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if report.claims is not None:
         c = report.claims
         until = c.valid_until.date().isoformat() if c.valid_until else "does not expire"
-        print("Signed details (compare with the person's photo ID):")
+        if report.signed:
+            print("Signed details (compare with the person's photo ID):")
+        else:
+            print("Unverified claims (nothing here is confirmed; do not rely on them):")
         print(f"  Holder:    {c.holder_name}\n  Title:     {c.title}\n  Issuer:    {c.issuer_name}")
         print(f"  Valid:     {c.valid_from.date().isoformat()} to {until}")
         print(f"  ID:        {c.credential_id}" + (f"  code {c.code}" if c.code else ""))
+    if args.require_status and report.exit_code == 0 and not report.status_checked:
+        print("Revocation was not checked (--require-status).", file=sys.stderr)
+        return 1
     return report.exit_code
 
 
 def cmd_keys_export(args: argparse.Namespace) -> int:
     import json
 
-    from trainer.core.services import keys
+    from trainer.core.services import signing_keys
 
     with _database(args) as db, db.begin() as session:
-        data = keys.jwks(session, _organization_id(session))
+        data = signing_keys.jwks(session, _organization_id(session))
     if not data["keys"]:
         raise TrainerError("This organization has no signing key yet.")
     _write(args.output, json.dumps(data, indent=2) + "\n")
@@ -523,42 +662,155 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
 def cmd_keys_card(args: argparse.Namespace) -> int:
     import json
 
-    from trainer.core.services import keys
+    from trainer.core.services import signing_keys
 
-    with _database(args) as db, db.begin() as session:
-        card = keys.issuer_card(session, _organization_id(session))
+    with _database(args) as db:
+        actor = _sign_in(db, args.actor)
+        passphrase = _passphrase()
+        with db.begin() as session:
+            key = signing_keys.unlock_for_card(session, actor, passphrase)
+            card = signing_keys.issuer_card(session, actor.organization_id, key)
     _write(args.output, json.dumps(card.to_json(), indent=2) + "\n")
-    fingerprints = ", ".join(keys.fingerprint(k.kid) for k in card.keys)
-    print(f"Key fingerprints to read out to the importing organization: {fingerprints}")
+    print(
+        "Key fingerprint to read out to the importing organization: "
+        f"{signing_keys.fingerprint(card.active.jwk)}"
+    )
     return 0
 
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
-    from trainer.core.services import keys
+    from trainer.core.services import signing_keys
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
-        passphrase = _passphrase("New signing passphrase: ")
+        current = _passphrase("Current signing passphrase: ")
+        new = _passphrase("New signing passphrase: ", NEW_PASSPHRASE_ENV)
         with db.begin() as session:
-            row = keys.rotate_key(session, actor, passphrase, now=_now())
-            print(f"New signing key {keys.fingerprint(row.kid)}; the old key is retired but kept.")
+            row = signing_keys.rotate_key(session, actor, current, new, now=_now())
+            print(
+                f"New signing key {signing_keys.fingerprint(json.loads(row.public_jwk))}; the old "
+                "key is retired but kept, and endorses the new one. Send your new issuer card "
+                "(cvi-trainer keys card) to the organizations that trust you."
+            )
     return 0
+
+
+def cmd_keys_passphrase(args: argparse.Namespace) -> int:
+    from trainer.core.services import signing_keys
+
+    with _database(args) as db:
+        actor = _sign_in(db, args.actor)
+        current = _passphrase("Current signing passphrase: ")
+        new = _passphrase("New signing passphrase: ", NEW_PASSPHRASE_ENV)
+        with db.begin() as session:
+            signing_keys.change_passphrase(session, actor, current, new, now=_now())
+    print("The signing passphrase was changed; the key and its fingerprint stay the same.")
+    return 0
+
+
+def cmd_keys_replace_lost(args: argparse.Namespace) -> int:
+    from trainer.core.services import signing_keys
+
+    if not args.yes:
+        raise TrainerError(
+            "Replacing the signing key without its passphrase breaks the chain other "
+            "organizations trust: each must phone you to check the new fingerprint. Add --yes "
+            "to go ahead."
+        )
+    with _database(args) as db:
+        actor = _sign_in(db, args.actor)
+        new = _passphrase("New signing passphrase: ", NEW_PASSPHRASE_ENV)
+        with db.begin() as session:
+            row = signing_keys.replace_lost_key(session, actor, new, args.reason, now=_now())
+            fp = signing_keys.fingerprint(json.loads(row.public_jwk))
+    print(
+        f"New signing key {fp}. Certificates signed before stay valid. Send your new issuer "
+        "card to each organization that trusts you and read them this fingerprint by phone."
+    )
+    return 0
+
+
+def _trust_text(path: Path) -> str:
+    from trainer.core.errors import CredentialFormatError
+
+    try:
+        if path.stat().st_size > 2 * 1024 * 1024:
+            raise CredentialFormatError(f"{path} is far larger than an issuer card or status list.")
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredentialFormatError(f"{path} cannot be read as a text file: {exc}") from exc
+
+
+def _same_fingerprint(typed: str | None, expected: str) -> bool:
+    def clean(text: str) -> str:
+        return "".join(ch for ch in text.upper() if ch.isalnum())
+
+    return typed is not None and clean(typed) == clean(expected)
 
 
 def cmd_trust_import(args: argparse.Namespace) -> int:
+    from trainer.core.errors import CredentialFormatError
     from trainer.core.services import trust
 
     try:
-        text = args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TrainerError(f"{args.file} cannot be read as a text file: {exc}") from exc
-    with _database(args) as db:
-        actor = _sign_in(db, args.actor)
-        with db.begin() as session:
-            imported = trust.import_file(session, actor, text, now=_now())
+        text = _trust_text(args.file)
+        card = trust.card_in(text)
+        with _database(args) as db:
+            actor = _sign_in(db, args.actor)
+            with db.begin() as session:
+                confirmed = False
+                if card is not None:
+                    plan = trust.plan_card(session, actor, card)
+                    if plan.action == "new" and not _same_fingerprint(
+                        args.fingerprint, plan.fingerprint
+                    ):
+                        raise TrainerError(
+                            f"Not imported: {card.name} is a new issuer. Phone them on a number "
+                            "you already know, have them read their key fingerprint, and pass it "
+                            f"with --fingerprint. This card's key is {plan.fingerprint}."
+                        )
+                    confirmed = True
+                imported = trust.import_file(session, actor, text, now=_now(), confirmed=confirmed)
+    except CredentialFormatError as exc:
+        print(f"cvi-trainer: {args.file}: {exc}", file=sys.stderr)
+        return 2
     for item in imported:
         print(f"Imported {item.kind} from {item.issuer_name}: {item.detail}")
     return 0
+
+
+def cmd_trust_replace(args: argparse.Namespace) -> int:
+    from trainer.core.errors import CredentialFormatError
+    from trainer.core.services import trust
+
+    try:
+        card = trust.card_in(_trust_text(args.file))
+        if card is None:
+            raise CredentialFormatError("This file is a status list, not an issuer card.")
+        with _database(args) as db:
+            actor = _sign_in(db, args.actor)
+            with db.begin() as session:
+                change = trust.replacement_of(session, actor, card)
+                if not _same_fingerprint(args.fingerprint, signing_keys_fp(card)):
+                    raise TrainerError(
+                        f"Not replaced: the fingerprint you typed is not this card's key "
+                        f"({signing_keys_fp(card)})."
+                    )
+                done = trust.replace_issuer(session, actor, card, confirmed=True, now=_now())
+    except CredentialFormatError as exc:
+        print(f"cvi-trainer: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Replaced {change.issuer_name}'s keys: was {', '.join(change.old_fingerprints)}; "
+        f"{done.detail}."
+    )
+    return 0
+
+
+def signing_keys_fp(card: Any) -> str:
+    from trainer.core.signing import fingerprint
+
+    return fingerprint(card.active.jwk)
 
 
 def cmd_trust_list(args: argparse.Namespace) -> int:
@@ -578,13 +830,13 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
 
 
 def cmd_status_export(args: argparse.Namespace) -> int:
-    from trainer.core.services import keys, trust
+    from trainer.core.services import signing_keys, trust
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
         passphrase = _passphrase()
         with db.begin() as session:
-            key = keys.unlock(session, actor, passphrase)
+            key = signing_keys.unlock(session, actor, passphrase)
             text = trust.export_status_lists(session, actor, key, now=_now())
     _write(args.output, text)
     return 0
@@ -593,7 +845,7 @@ def cmd_status_export(args: argparse.Namespace) -> int:
 def cmd_credentials_list(args: argparse.Namespace) -> int:
     import json
 
-    from trainer.core.services import credentials
+    from trainer.core.services import credential_register
     from trainer.core.services.permissions import can
 
     now = _now()
@@ -601,7 +853,7 @@ def cmd_credentials_list(args: argparse.Namespace) -> int:
         actor = _sign_in(db, args.actor)
         with db.begin() as session:
             mine = not can(actor, "view_team")
-            held = credentials.list_credentials(
+            held = credential_register.list_credentials(
                 session, actor, person_id=actor.id if mine else None
             )
     rows = [
@@ -630,19 +882,19 @@ def cmd_credentials_list(args: argparse.Namespace) -> int:
 
 
 def cmd_credentials_pdf(args: argparse.Namespace) -> int:
-    from trainer.core.services import credentials
+    from trainer.core.services import credential_register
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
         with db.begin() as session:
-            cid = credentials.find_credential(session, actor, args.credential)
-            pdf = credentials.certificate_pdf(session, actor, cid)
+            cid = credential_register.find_credential(session, actor, args.credential)
+            pdf = credential_register.certificate_pdf(session, actor, cid)
     _write(args.output, pdf)
     return 0
 
 
 def cmd_credentials_issue(args: argparse.Namespace) -> int:
-    from trainer.core.services import accounts, credentials, keys
+    from trainer.core.services import accounts, issuance, signing_keys
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
@@ -650,8 +902,8 @@ def cmd_credentials_issue(args: argparse.Namespace) -> int:
             ids = [accounts.person_by_username(session, actor, u).id for u in args.usernames]
         passphrase = _passphrase()
         with db.begin() as session:
-            key = keys.unlock(session, actor, passphrase)
-        result = credentials.issue_batch(db.begin, actor, key, ids, args.program, now=_now())
+            key = signing_keys.unlock(session, actor, passphrase)
+        result = issuance.issue_batch(db.begin, actor, key, ids, args.program, now=_now())
     for item in result.issued:
         print(f"Issued {item.title} to {item.holder_name}: code {item.code}")
     for _person_id, why in result.refused:
@@ -660,13 +912,15 @@ def cmd_credentials_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_credentials_revoke(args: argparse.Namespace) -> int:
-    from trainer.core.services import credentials
+    from trainer.core.services import credential_register
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
         with db.begin() as session:
-            cid = credentials.find_credential(session, actor, args.credential)
-            held = credentials.change_status(session, actor, cid, "revoke", args.reason, now=_now())
+            cid = credential_register.find_credential(session, actor, args.credential)
+            held = credential_register.change_status(
+                session, actor, cid, "revoke", args.reason, now=_now()
+            )
             print(f"{held.code}: {held.state_label(_now())}")
     return 0
 
@@ -674,7 +928,7 @@ def cmd_credentials_revoke(args: argparse.Namespace) -> int:
 def cmd_export_badge(args: argparse.Namespace) -> int:
     import json
 
-    from trainer.core.services import credentials
+    from trainer.core.services import credential_register
 
     suffix = args.output.suffix.lower()
     if suffix not in (".jwt", ".json"):
@@ -682,12 +936,12 @@ def cmd_export_badge(args: argparse.Namespace) -> int:
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
         with db.begin() as session:
-            cid = credentials.find_credential(session, actor, args.credential)
-            token = credentials.open_badge_jwt(session, actor, cid)
+            cid = credential_register.find_credential(session, actor, args.credential)
+            token = credential_register.open_badge_jwt(session, actor, cid)
     if suffix == ".jwt":
         _write(args.output, token + "\n")
     else:
-        from trainer.core.credentials import open_badge_json
+        from trainer.core.open_badges import open_badge_json
 
         _write(args.output, json.dumps(open_badge_json(token), indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -11,7 +11,7 @@ from trainer.core.db import Database
 from trainer.core.demo import _play_best, _study
 from trainer.core.models import Person
 from trainer.core.paths import bundled_content_root
-from trainer.core.services import credentials, field_hours, keys, library
+from trainer.core.services import field_hours, issuance, library, signing_keys
 from trainer.core.signing import UnlockedKey
 
 PASSPHRASE = "correct horse signing"
@@ -25,11 +25,11 @@ class Org:
         self.db, self.clock, self.team = db, clock, team
         with db.begin() as session:
             library.import_bundled(session, bundled_content_root(), now=clock.now())
-            keys.create_first_key(session, team.admin, PASSPHRASE, now=clock.now())
+            signing_keys.create_first_key(session, team.admin, PASSPHRASE, now=clock.now())
 
     def unlock(self, who: Person | None = None) -> UnlockedKey:
         with self.db.begin() as session:
-            return keys.unlock(session, who or self.team.manager, PASSPHRASE)
+            return signing_keys.unlock(session, who or self.team.manager, PASSPHRASE)
 
     def study(self, person: Person, *modules: str) -> None:
         with self.db.begin() as session:
@@ -62,10 +62,10 @@ class Org:
                 )
             return entry.id
 
-    def issue(self, person: Person, program: str = "orientation") -> credentials.Issued:
+    def issue(self, person: Person, program: str = "orientation") -> issuance.Issued:
         key = self.unlock()
         with self.db.begin() as session:
-            return credentials.issue(
+            return issuance.issue(
                 session,
                 self.team.manager,
                 key,
@@ -74,7 +74,7 @@ class Org:
                 now=self.clock.advance(minutes=1),
             )
 
-    def oriented(self, person: Person) -> credentials.Issued:
+    def oriented(self, person: Person) -> issuance.Issued:
         self.study(person, *ORIENTATION)
         return self.issue(person)
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.core.credential_fixtures import ORIENTATION, PASSPHRASE, Org
 from tests.core.scenario_fixtures import write_scenarios
-from trainer.core.credentials import open_badge_json, read_token
+from trainer.core import eligibility as rules
 from trainer.core.errors import (
     NotFoundError,
     PermissionDeniedError,
@@ -21,14 +21,23 @@ from trainer.core.errors import (
     ValidationError,
 )
 from trainer.core.models import AuditEntry, Credential, FieldHourEntry, ImmutableRecordError
-from trainer.core.services import credentials, field_hours, keys, library
+from trainer.core.open_badges import open_badge_json
+from trainer.core.services import (
+    credential_register,
+    eligibility,
+    field_hours,
+    issuance,
+    library,
+    signing_keys,
+)
+from trainer.core.signing import read_token
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def _check(org: Org, person, program: str = "orientation") -> credentials.Checklist:
+def _check(org: Org, person, program: str = "orientation") -> rules.Checklist:
     with org.db.begin() as session:
-        return credentials.eligibility(
+        return eligibility.eligibility(
             session, org.team.manager, person.id, program, now=org.clock.now()
         )
 
@@ -118,7 +127,7 @@ def test_a_prerequisite_credential_must_be_current(org: Org) -> None:
     org.study(trainee, "core-03-trauma-informed-care")
     assert _check(org, trainee, "next").eligible
     with org.db.begin() as session:
-        credentials.change_status(
+        credential_register.change_status(
             session,
             org.team.manager,
             issued.id,
@@ -135,7 +144,7 @@ def test_a_trainee_sees_what_is_left_for_every_program(org: Org) -> None:
     with org.db.begin() as session:
         progress = {
             c.program_key: c
-            for c in credentials.my_progress(session, org.team.trainee, now=org.clock.now())
+            for c in eligibility.my_progress(session, org.team.trainee, now=org.clock.now())
         }
     assert {"orientation", "foundations", "endorsement-hospital-responder"} <= set(progress)
     assert [i.met for i in progress["orientation"].items] == [True, False, False]
@@ -143,7 +152,7 @@ def test_a_trainee_sees_what_is_left_for_every_program(org: Org) -> None:
 
 def test_a_trainee_cannot_read_someone_elses_checklist(org: Org) -> None:
     with org.db.begin() as session, pytest.raises(PermissionDeniedError):
-        credentials.eligibility(
+        eligibility.eligibility(
             session, org.team.trainee, org.team.other_trainee.id, "orientation", now=org.clock.now()
         )
 
@@ -241,9 +250,9 @@ def test_only_managers_issue(org: Org) -> None:
     org.study(org.team.trainee, *ORIENTATION)
     for who in (org.team.trainee, org.team.trainer, org.team.admin):
         with org.db.begin() as session, pytest.raises(PermissionDeniedError, match="manager"):
-            keys.unlock(session, who, PASSPHRASE)
+            signing_keys.unlock(session, who, PASSPHRASE)
         with org.db.begin() as session, pytest.raises(PermissionDeniedError):
-            credentials.issue(
+            issuance.issue(
                 session, who, org.unlock(), org.team.trainee.id, "orientation", now=org.clock.now()
             )
     assert _count(org) == 0
@@ -259,7 +268,7 @@ def test_an_ineligible_person_is_refused_with_what_is_missing(org: Org) -> None:
 def test_a_wrong_passphrase_issues_nothing(org: Org) -> None:
     org.study(org.team.trainee, *ORIENTATION)
     with org.db.begin() as session, pytest.raises(SigningError, match="passphrase is not right"):
-        keys.unlock(session, org.team.manager, "not the passphrase")
+        signing_keys.unlock(session, org.team.manager, "not the passphrase")
     assert _count(org) == 0
 
 
@@ -267,7 +276,7 @@ def test_an_issued_credential_is_an_open_badge_that_another_jose_library_verifie
     issued = org.oriented(org.team.trainee)
     with org.db.begin() as session:
         row = session.get(Credential, issued.id)
-        jwks = keys.jwks(session, row.organization_id)
+        jwks = signing_keys.jwks(session, row.organization_id)
     assert len(issued.code) == 14 and issued.code[4] == "-"
     header = read_token(row.badge_jwt).header
     assert header["alg"] == "ES256" and header["typ"] == "JWT"
@@ -290,7 +299,7 @@ def test_an_edited_signature_fails_in_the_other_library_too(org: Org) -> None:
     issued = org.oriented(org.team.trainee)
     with org.db.begin() as session:
         row = session.get(Credential, issued.id)
-        jwks = keys.jwks(session, row.organization_id)
+        jwks = signing_keys.jwks(session, row.organization_id)
     head, body, sig = row.badge_jwt.split(".")
     forged = f"{head}.{body[:-4]}AAAA.{sig}"
     with pytest.raises(pyjwt.InvalidTokenError):
@@ -324,7 +333,7 @@ def test_a_batch_stopped_halfway_leaves_issued_credentials_whole_and_the_rest_un
         seen.append((done, total))
         return done < 2
 
-    result = credentials.issue_batch(
+    result = issuance.issue_batch(
         org.db.begin,
         org.team.manager,
         key,
@@ -341,7 +350,7 @@ def test_a_batch_stopped_halfway_leaves_issued_credentials_whole_and_the_rest_un
 
 def test_a_batch_reports_who_was_not_eligible(org: Org) -> None:
     org.study(org.team.trainee, *ORIENTATION)
-    result = credentials.issue_batch(
+    result = issuance.issue_batch(
         org.db.begin,
         org.team.manager,
         org.unlock(),
@@ -360,18 +369,20 @@ def test_revocation_needs_a_reason_is_final_and_deletes_nothing(org: Org) -> Non
     issued = org.oriented(org.team.trainee)
     manager = org.team.manager
     with org.db.begin() as session, pytest.raises(ValidationError, match="Reason"):
-        credentials.change_status(session, manager, issued.id, "revoke", " ", now=org.clock.now())
+        credential_register.change_status(
+            session, manager, issued.id, "revoke", " ", now=org.clock.now()
+        )
     with org.db.begin() as session, pytest.raises(PermissionDeniedError):
-        credentials.change_status(
+        credential_register.change_status(
             session, org.team.trainer, issued.id, "revoke", "Misconduct", now=org.clock.now()
         )
     with org.db.begin() as session:
-        held = credentials.change_status(
+        held = credential_register.change_status(
             session, manager, issued.id, "revoke", "Left the program", now=org.clock.now()
         )
     assert held.state_label(org.clock.now()) == "Revoked on 2 Mar 2026: Left the program"
     with org.db.begin() as session, pytest.raises(ValidationError, match="already revoked"):
-        credentials.change_status(
+        credential_register.change_status(
             session, manager, issued.id, "reinstate", "Oops, undo", now=org.clock.now()
         )
     assert _count(org) == 1
@@ -380,10 +391,10 @@ def test_revocation_needs_a_reason_is_final_and_deletes_nothing(org: Org) -> Non
 def test_suspension_can_be_lifted(org: Org) -> None:
     issued = org.oriented(org.team.trainee)
     with org.db.begin() as session:
-        credentials.change_status(
+        credential_register.change_status(
             session, org.team.manager, issued.id, "suspend", "Under review", now=org.clock.now()
         )
-        held = credentials.change_status(
+        held = credential_register.change_status(
             session, org.team.manager, issued.id, "reinstate", "Review closed", now=org.clock.now()
         )
     assert held.state(org.clock.now()) == "valid"
@@ -392,7 +403,7 @@ def test_suspension_can_be_lifted(org: Org) -> None:
     assert actions[-2:] == ["credential.suspended", "credential.reinstated"]
 
 
-def _foundations(org: Org, person) -> credentials.Issued:
+def _foundations(org: Org, person) -> issuance.Issued:
     org.oriented(person)
     org.study(
         person,
@@ -423,7 +434,9 @@ def test_expiry_warnings_start_sixty_days_before_for_holder_and_managers(org: Or
 
     def warned(who) -> list[int]:
         with org.db.begin() as session:
-            return [h.id for h in credentials.expiry_warnings(session, who, now=org.clock.now())]
+            return [
+                h.id for h in credential_register.expiry_warnings(session, who, now=org.clock.now())
+            ]
 
     assert warned(trainee) == []
     org.later(24 * 30 - 70)
@@ -438,7 +451,7 @@ def test_renewal_issues_a_new_linked_credential_and_the_old_one_shows_as_expired
     old = _foundations(org, trainee)
     org.later(800)
     with org.db.begin() as session:
-        check = credentials.renewal_eligibility(
+        check = eligibility.renewal_eligibility(
             session, org.team.manager, old.id, now=org.clock.now()
         )
     assert not check.eligible and {i.kind for i in check.left} == {"module", "scenario", "hours"}
@@ -446,28 +459,32 @@ def test_renewal_issues_a_new_linked_credential_and_the_old_one_shows_as_expired
     org.assess(trainee, "s07-participant-carrying")
     org.hours(trainee, 6, "continuing-education")
     with org.db.begin() as session:
-        new = credentials.renew(
-            session, org.team.manager, org.unlock(), old.id, now=org.clock.now()
-        )
+        new = issuance.renew(session, org.team.manager, org.unlock(), old.id, now=org.clock.now())
         held = {
-            h.id: h for h in credentials.list_credentials(session, trainee, person_id=trainee.id)
+            h.id: h
+            for h in credential_register.list_credentials(session, trainee, person_id=trainee.id)
         }
     assert held[new.id].renews_id == old.id and held[new.id].state(org.clock.now()) == "valid"
     assert held[old.id].state_label(org.clock.now()).startswith("Expired on")
     assert held[old.id].state_label(org.clock.now()).endswith("(renewed)")
     with org.db.begin() as session, pytest.raises(ValidationError, match="already renewed"):
-        credentials.renew(session, org.team.manager, org.unlock(), old.id, now=org.clock.now())
+        issuance.renew(session, org.team.manager, org.unlock(), old.id, now=org.clock.now())
 
 
 def test_the_holder_gets_their_pdf_and_badge_but_not_someone_elses(org: Org) -> None:
     issued = org.oriented(org.team.trainee)
     with org.db.begin() as session:
-        assert credentials.certificate_pdf(session, org.team.trainee, issued.id).startswith(b"%PDF")
-        assert credentials.open_badge_jwt(session, org.team.trainee, issued.id).count(".") == 2
-        with pytest.raises(PermissionDeniedError):
-            credentials.certificate_pdf(session, org.team.other_trainee, issued.id)
-        with pytest.raises(NotFoundError):
-            credentials.find_credential(session, org.team.manager, "no-such-code")
+        assert credential_register.certificate_pdf(session, org.team.trainee, issued.id).startswith(
+            b"%PDF"
+        )
         assert (
-            credentials.find_credential(session, org.team.trainee, issued.code.lower()) == issued.id
+            credential_register.open_badge_jwt(session, org.team.trainee, issued.id).count(".") == 2
+        )
+        with pytest.raises(PermissionDeniedError):
+            credential_register.certificate_pdf(session, org.team.other_trainee, issued.id)
+        with pytest.raises(NotFoundError):
+            credential_register.find_credential(session, org.team.manager, "no-such-code")
+        assert (
+            credential_register.find_credential(session, org.team.trainee, issued.code.lower())
+            == issued.id
         )

@@ -14,18 +14,6 @@ from sqlalchemy import select
 
 from tests.conftest import FakeClock, Team
 from tests.core.credential_fixtures import PASSPHRASE, Org
-from trainer.core.certificate_pdf import _qr_image
-from trainer.core.credentials import (
-    EXPIRED,
-    NOT_VERIFIED,
-    NOT_YET_VALID,
-    REVOKED,
-    SUSPENDED,
-    UNKNOWN_ISSUER,
-    VERIFIED,
-    BadgeFacts,
-    badge_claims,
-)
 from trainer.core.db import open_database
 from trainer.core.errors import (
     CredentialFormatError,
@@ -34,13 +22,25 @@ from trainer.core.errors import (
     ValidationError,
 )
 from trainer.core.models import Credential
+from trainer.core.open_badges import BadgeFacts, badge_claims
 from trainer.core.paths import AppPaths
-from trainer.core.services import credentials, keys, trust, verification
+from trainer.core.qr_image import qr_image
+from trainer.core.services import credential_register, signing_keys, trust, verification
+from trainer.core.verify import (
+    EXPIRED,
+    NOT_VERIFIED,
+    NOT_YET_VALID,
+    PAGE_CHANGED,
+    REVOKED,
+    SUSPENDED,
+    UNKNOWN_ISSUER,
+    VERIFIED,
+)
 
 
 def _pdf(org: Org, issued) -> bytes:
     with org.db.begin() as session:
-        return credentials.certificate_pdf(session, org.team.manager, issued.id)
+        return credential_register.certificate_pdf(session, org.team.manager, issued.id)
 
 
 def _verify(org: Org, data: bytes, now=None):
@@ -84,12 +84,12 @@ def test_a_genuine_certificate_is_verified_with_its_signed_details(org: Org) -> 
         "Format",
         "Signature",
         "Issuer",
-        "QR code",
-        "Printed details",
+        "Printed page",
         "Status",
         "Validity",
     ]
     assert all(s.outcome == "passed" for s in report.steps)
+    assert report.signed and report.status_checked
     assert report.claims.holder_name == "Tom Person" and report.claims.code == issued.code
 
 
@@ -104,6 +104,7 @@ def test_a_tampered_holder_name_in_the_signed_credential_is_not_verified(org: Or
     report = _verify(org, _replace_attachment(_pdf(org, issued), _with_payload(token, rename)))
     assert report.verdict == NOT_VERIFIED and report.exit_code == 1
     assert "altered after signing" in report.headline
+    assert not report.signed
 
 
 def test_a_printed_name_changed_on_the_page_is_not_verified(org: Org) -> None:
@@ -117,8 +118,9 @@ def test_a_printed_name_changed_on_the_page_is_not_verified(org: Org) -> None:
     out = io.BytesIO()
     writer.write(out)
     report = _verify(org, out.getvalue())
-    assert report.verdict == NOT_VERIFIED and "printed details were altered" in report.headline
-    assert report.steps[-1].name == "Printed details" and report.steps[-1].outcome == "failed"
+    assert report.verdict == NOT_VERIFIED and report.headline == PAGE_CHANGED
+    assert report.steps[-1].name == "Printed page" and report.steps[-1].outcome == "failed"
+    assert "holder name" in report.steps[-1].detail
 
 
 def test_a_qr_swapped_from_another_certificate_is_not_verified(org: Org) -> None:
@@ -130,12 +132,14 @@ def test_a_qr_swapped_from_another_certificate_is_not_verified(org: Org) -> None
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     image = next(iter(writer.pages[0].images))
-    image.replace(_qr_image(other_qr), resolution=72)
+    image.replace(qr_image(other_qr), resolution=72)
     out = io.BytesIO()
     writer.write(out)
     report = _verify(org, out.getvalue())
-    assert report.verdict == NOT_VERIFIED
-    assert "belongs to a different certificate" in report.headline
+    assert report.verdict == NOT_VERIFIED and report.headline == PAGE_CHANGED
+    qr_step = next(s for s in report.steps if s.name == "QR code")
+    assert qr_step.outcome == "failed"
+    assert "belongs to a different certificate" in qr_step.detail
 
 
 def test_revoked_suspended_expired_and_not_yet_valid(org: Org) -> None:
@@ -144,13 +148,13 @@ def test_revoked_suspended_expired_and_not_yet_valid(org: Org) -> None:
     report = _verify(org, pdf, now=org.clock.now() - timedelta(days=1))
     assert report.verdict == NOT_YET_VALID and report.headline.startswith("Not yet valid")
     with org.db.begin() as session:
-        credentials.change_status(
+        credential_register.change_status(
             session, org.team.manager, issued.id, "suspend", "Under review", now=org.clock.now()
         )
     assert _verify(org, pdf).headline == "Suspended on 2 Mar 2026: Under review"
     assert _verify(org, pdf).verdict == SUSPENDED
     with org.db.begin() as session:
-        credentials.change_status(
+        credential_register.change_status(
             session, org.team.manager, issued.id, "revoke", "Left the program", now=org.clock.now()
         )
     report = _verify(org, pdf)
@@ -205,7 +209,7 @@ def test_a_pdf_without_a_credential_and_a_qr_that_is_not_ours(org: Org) -> None:
     with pytest.raises(CredentialFormatError, match="no CVI Trainer credential"):
         _verify(org, buffer.getvalue())
     png = io.BytesIO()
-    _big(_qr_image("https://example.org/hello")).save(png, format="PNG")
+    _big(qr_image("https://example.org/hello")).save(png, format="PNG")
     with pytest.raises(CredentialFormatError, match="not a CVI Trainer credential"):
         _verify(org, png.getvalue())
 
@@ -215,7 +219,7 @@ def test_a_scanned_qr_image_verifies_on_its_own(org: Org) -> None:
     with org.db.begin() as session:
         token = session.get(Credential, issued.id).qr_token
     png = io.BytesIO()
-    _big(_qr_image(token)).save(png, format="PNG")
+    _big(qr_image(token)).save(png, format="PNG")
     report = _verify(org, png.getvalue())
     assert report.verdict == VERIFIED and report.claims.holder_name == "Tom Person"
 
@@ -229,11 +233,17 @@ def test_after_rotation_old_certificates_verify_and_the_retired_key_cannot_sign_
     before = org.oriented(org.team.trainee)
     old_key = org.unlock()
     org.clock.advance(days=1)
+    with org.db.begin() as session, pytest.raises(SigningError, match="passphrase is not right"):
+        signing_keys.rotate_key(
+            session, org.team.manager, "not the passphrase", "another", now=org.clock.now()
+        )
     with org.db.begin() as session:
-        keys.rotate_key(session, org.team.manager, "a brand new passphrase", now=org.clock.now())
+        signing_keys.rotate_key(
+            session, org.team.manager, PASSPHRASE, "a brand new passphrase", now=org.clock.now()
+        )
     assert _verify(org, _pdf(org, before)).verdict == VERIFIED
     with org.db.begin() as session, pytest.raises(SigningError, match="passphrase is not right"):
-        keys.unlock(session, org.team.manager, PASSPHRASE)
+        signing_keys.unlock(session, org.team.manager, PASSPHRASE)
     # A forger holding the retired key signs a credential dated after its retirement.
     with org.db.begin() as session:
         from trainer.core.models import Organization
@@ -265,7 +275,39 @@ def test_after_rotation_old_certificates_verify_and_the_retired_key_cannot_sign_
     assert report.verdict == NOT_VERIFIED and "outside its period of use" in report.headline
 
 
+def _verify_qr(org: Org, issued):
+    with org.db.begin() as session:
+        text = session.get(Credential, issued.id).qr_token
+        return verification.verify_text(
+            session, org.team.manager.organization_id, text, now=org.clock.now()
+        )
+
+
+def test_qr_codes_issued_on_the_day_keys_change_verify(org: Org) -> None:
+    """A QR code carries only the issue date, so a key in use for any part of that day counts:
+    the day the first key was created and the day it was rotated."""
+    first = org.oriented(org.team.trainee)  # minutes after the first key was created
+    org.clock.advance(hours=2)
+    with org.db.begin() as session:
+        signing_keys.rotate_key(
+            session, org.team.manager, PASSPHRASE, PASSPHRASE, now=org.clock.now()
+        )
+    second = org.oriented(org.team.other_trainee)  # the new key, later that day
+    for issued in (first, second):
+        report = _verify_qr(org, issued)
+        assert report.verdict == VERIFIED, report.steps
+        assert report.steps[0].detail == "QR code carrying a signed credential"
+
+
 # --- two organizations ------------------------------------------------------------------------
+
+
+def _card(org: Org) -> str:
+    """The organization's issuer card, signed with its active key."""
+    with org.db.begin() as session:
+        key = signing_keys.unlock_for_card(session, org.team.manager, PASSPHRASE)
+        card = signing_keys.issuer_card(session, org.team.manager.organization_id, key)
+    return json.dumps(card.to_json())
 
 
 def test_another_organization_trusts_our_card_then_sees_our_revocation(org: Org, tmp_path) -> None:
@@ -283,18 +325,22 @@ def test_another_organization_trusts_our_card_then_sees_our_revocation(org: Org,
 
         report = verify_at_b()
         assert report.verdict == UNKNOWN_ISSUER and report.headline.startswith("Unknown issuer")
-        with org.db.begin() as session:
-            card = json.dumps(keys.issuer_card(session, org.team.manager.organization_id).to_json())
+        card = _card(org)
         with other_db.begin() as session, pytest.raises(PermissionDeniedError):
-            trust.import_file(session, b.team.trainee, card, now=org.clock.now())
+            trust.import_file(session, b.team.trainee, card, now=org.clock.now(), confirmed=True)
+        with other_db.begin() as session, pytest.raises(ValidationError, match="Confirm"):
+            trust.import_file(session, b.team.manager, card, now=org.clock.now())
         with other_db.begin() as session:
-            imported = trust.import_file(session, b.team.manager, card, now=org.clock.now())
+            imported = trust.import_file(
+                session, b.team.manager, card, now=org.clock.now(), confirmed=True
+            )
         assert imported[0].kind == "issuer card"
         report = verify_at_b()
-        assert report.verdict == VERIFIED
+        assert report.verdict == VERIFIED and report.signed and not report.status_checked
+        assert report.headline.startswith("Verified, but revocation could not be checked: ")
         assert next(s for s in report.steps if s.name == "Status").outcome == "not checked"
         with org.db.begin() as session:
-            credentials.change_status(
+            credential_register.change_status(
                 session,
                 org.team.manager,
                 issued.id,
@@ -311,11 +357,11 @@ def test_another_organization_trusts_our_card_then_sees_our_revocation(org: Org,
         with other_db.begin() as session:
             trust.import_file(session, b.team.manager, lists, now=org.clock.now())
         report = verify_at_b()
-        assert report.verdict == REVOKED
+        assert report.verdict == REVOKED and report.status_checked
         assert report.headline == "Revoked on 2 Mar 2026: Credential issued in error"
+        card_b = _card(b)
         with other_db.begin() as session, pytest.raises(ValidationError, match="your own"):
-            card_b = json.dumps(keys.issuer_card(session, b.team.manager.organization_id).to_json())
-            trust.import_file(session, b.team.manager, card_b, now=org.clock.now())
+            trust.import_file(session, b.team.manager, card_b, now=org.clock.now(), confirmed=True)
     finally:
         other_db.dispose()
 
@@ -357,18 +403,27 @@ def _rewrite_page(pdf: bytes, change) -> bytes:
 
 def test_a_page_exactly_as_issued_is_confirmed_by_its_signed_digest(org: Org) -> None:
     report = _verify(org, _pdf(org, org.oriented(org.team.trainee)))
-    printed = next(s for s in report.steps if s.name == "Printed details")
-    assert printed.detail == "The page is exactly as issued"
+    printed = next(s for s in report.steps if s.name == "Printed page")
+    assert printed.detail == "The file is exactly as issued: every byte is signed"
 
 
 def test_a_page_re_saved_by_another_program_is_checked_by_what_it_shows(org: Org) -> None:
     issued = org.oriented(org.team.trainee)
     resaved = _rewrite_page(_pdf(org, issued), lambda data: data.replace(b"\n", b"\n\n"))
     report = _verify(org, resaved)
-    assert report.verdict == VERIFIED
-    assert "re-saved by another program" in next(
-        s.detail for s in report.steps if s.name == "Printed details"
-    )
+    assert report.verdict == VERIFIED and report.headline == "Verified"
+    assert [s.name for s in report.steps] == [
+        "Format",
+        "Signature",
+        "Issuer",
+        "QR code",
+        "Printed page",
+        "Status",
+        "Validity",
+    ]
+    assert all(s.outcome == "passed" for s in report.steps)
+    printed = next(s for s in report.steps if s.name == "Printed page")
+    assert printed.detail.startswith("Re-saved by another program")
 
 
 def test_an_altered_printed_date_is_not_verified(org: Org) -> None:
@@ -377,8 +432,8 @@ def test_an_altered_printed_date_is_not_verified(org: Org) -> None:
         org,
         _rewrite_page(_pdf(org, issued), lambda d: d.replace(b"(2 March 2026)", b"(2 March 2025)")),
     )
-    assert report.verdict == NOT_VERIFIED
-    assert "issue date" in next(s.detail for s in report.steps if s.name == "Printed details")
+    assert report.verdict == NOT_VERIFIED and report.headline == PAGE_CHANGED
+    assert "issue date" in next(s.detail for s in report.steps if s.name == "Printed page")
 
 
 def test_issue_verify_and_revoke_work_the_same_on_every_database(db, clock, team) -> None:
@@ -387,7 +442,7 @@ def test_issue_verify_and_revoke_work_the_same_on_every_database(db, clock, team
     issued = org.oriented(team.trainee)
     assert _verify(org, _pdf(org, issued)).verdict == VERIFIED
     with db.begin() as session:
-        credentials.change_status(
+        credential_register.change_status(
             session, team.manager, issued.id, "revoke", "Issued in error", now=clock.now()
         )
     assert _verify(org, _pdf(org, issued)).verdict == REVOKED

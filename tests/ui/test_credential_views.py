@@ -12,14 +12,14 @@ from sqlalchemy import select
 from tests.conftest import FakeClock, Team
 from tests.core.credential_fixtures import ORIENTATION, Org
 from tests.ui.conftest import sign_in
-from trainer.core.credentials import open_badge_json
 from trainer.core.demo import seed_demo
 from trainer.core.models import FieldHourEntry, Person
+from trainer.core.open_badges import open_badge_json
 from trainer.core.services import field_hours
 from trainer.ui import dialogs, messages
-from trainer.ui.views import credentials as credentials_view
-from trainer.ui.views.credentials import MyCredentialsView
+from trainer.ui.views import my_credentials as credentials_view
 from trainer.ui.views.home import HomeView
+from trainer.ui.views.my_credentials import MyCredentialsView
 from trainer.ui.views.signoffs import SignOffsView
 
 ORIENTATION_TITLE = "Community Violence Intervention: Orientation"

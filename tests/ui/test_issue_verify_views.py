@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from datetime import UTC, datetime
@@ -17,13 +18,13 @@ from tests.conftest import make_person
 from tests.core.credential_fixtures import ORIENTATION, PASSPHRASE, Org
 from tests.ui.conftest import sign_in
 from trainer.core import signing
-from trainer.core.credentials import IssuerCard, PublicKey
+from trainer.core.errors import SigningError
+from trainer.core.issuer_cards import IssuerCard, PublicKey, endorse, read_card, sign_card
 from trainer.core.models import Credential, Role
-from trainer.core.services import credentials
-from trainer.core.services import keys as keys_service
+from trainer.core.services import credential_register, signing_keys
 from trainer.ui import dialogs, messages
 from trainer.ui.views.issue import IssueView, IssueWorker
-from trainer.ui.views.keys import SigningKeysPanel
+from trainer.ui.views.signing_keys import SigningKeysPanel
 from trainer.ui.views.verify import VerifyView
 
 
@@ -261,7 +262,7 @@ def test_a_dropped_certificate_pdf_is_verified_with_the_signed_holder_name(
 ) -> None:
     issued = org.oriented(org.team.other_trainee)
     with org.db.begin() as session:
-        pdf = credentials.certificate_pdf(session, org.team.manager, issued.id)
+        pdf = credential_register.certificate_pdf(session, org.team.manager, issued.id)
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
     view = _verify_view(qtbot, ctx, org)
@@ -302,7 +303,7 @@ def test_a_typed_verification_code_is_verified_and_a_revoked_one_says_so(
     assert check.fields["Holder"].text() == "Tess Person"
 
     with org.db.begin() as session:
-        credentials.change_status(
+        credential_register.change_status(
             session, org.team.manager, issued.id, "revoke", "Left the program.", now=org.clock.now()
         )
     qtbot.mouseClick(check.check, Qt.MouseButton.LeftButton)
@@ -321,21 +322,27 @@ def test_a_code_of_the_wrong_shape_shows_what_a_code_looks_like(qtbot, ctx, org:
 # --- trust and keys -----------------------------------------------------------------------------
 
 
-def _other_card() -> tuple[str, str]:
-    new = signing.generate_key("another organization's passphrase")
-    card = IssuerCard(
-        "urn:uuid:6f1c2c1e-5b7a-4f0e-9f53-1d2a3b4c5d6e",
-        "Northside Peace Alliance",
-        None,
-        (PublicKey(new.kid, new.public_jwk, datetime(2026, 1, 1, tzinfo=UTC), None),),
-    )
-    return json.dumps(card.to_json()), keys_service.fingerprint(new.kid)
+OTHER = "urn:uuid:6f1c2c1e-5b7a-4f0e-9f53-1d2a3b4c5d6e"
+OTHER_PASSPHRASE = "another organization's passphrase"
 
 
-def test_an_issuer_card_is_imported_only_after_its_fingerprints_are_confirmed(
-    qtbot, ctx, org: Org, monkeypatch
-) -> None:
-    text, fingerprint = _other_card()
+def _other_key(
+    since: datetime, *, endorsed_by: signing.UnlockedKey | None = None, replaces: str = ""
+) -> tuple[PublicKey, signing.UnlockedKey]:
+    """A key of another organization, as its card lists it, and the key unlocked to sign."""
+    new = signing.generate_key(OTHER_PASSPHRASE)
+    unlocked = signing.unlock(new.kid, new.envelope, OTHER_PASSPHRASE)
+    endorsement = endorse(endorsed_by, OTHER, new.kid, since) if endorsed_by else None
+    return PublicKey(new.kid, new.public_jwk, since, None, endorsement, replaces or None), unlocked
+
+
+def _other_card(signer: signing.UnlockedKey, *keys: PublicKey) -> str:
+    card = IssuerCard(OTHER, "Northside Peace Alliance", None, keys)
+    return json.dumps(sign_card(card, signer).to_json())
+
+
+def _trust_tab(qtbot, ctx, org: Org, monkeypatch) -> tuple[VerifyView, list[str], list[bool]]:
+    """Verify on its Trusted issuers tab; each confirmation asked is kept and answered `answer`."""
     asked: list[str] = []
     answer = [False]
 
@@ -346,6 +353,15 @@ def test_an_issuer_card_is_imported_only_after_its_fingerprints_are_confirmed(
     monkeypatch.setattr(messages, "confirm", confirm)
     view = _verify_view(qtbot, ctx, org)
     view.tabs.setCurrentWidget(view.trust_tab)
+    return view, asked, answer
+
+
+def test_an_issuer_card_is_imported_only_after_its_fingerprint_is_confirmed(
+    qtbot, ctx, org: Org, monkeypatch
+) -> None:
+    key, unlocked = _other_key(datetime(2026, 1, 1, tzinfo=UTC))
+    text, fingerprint = _other_card(unlocked, key), signing.fingerprint(key.jwk)
+    view, asked, answer = _trust_tab(qtbot, ctx, org, monkeypatch)
     trust_tab = view.trust_tab
     trust_tab.import_text(text)
     assert fingerprint in asked[0] and "Northside Peace Alliance" in asked[0]
@@ -356,6 +372,46 @@ def test_an_issuer_card_is_imported_only_after_its_fingerprints_are_confirmed(
     assert trust_tab.model.rowCount() == 1
     assert trust_tab.model.data(trust_tab.model.index(0, 1)) == fingerprint
     assert trust_tab.model.data(trust_tab.model.index(0, 2)) == "None imported"
+
+
+def test_a_trusted_issuers_rotation_is_taken_without_asking_but_a_lost_key_needs_replacing(
+    qtbot, ctx, org: Org, monkeypatch
+) -> None:
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    first, first_unlocked = _other_key(since)
+    view, asked, answer = _trust_tab(qtbot, ctx, org, monkeypatch)
+    trust_tab = view.trust_tab
+    answer[0] = True
+    trust_tab.import_text(_other_card(first_unlocked, first))
+    assert len(asked) == 1
+
+    rotated_at = datetime(2026, 2, 1, tzinfo=UTC)
+    second, second_unlocked = _other_key(rotated_at, endorsed_by=first_unlocked)
+    retired = dataclasses.replace(first, retired_at=rotated_at)
+    trust_tab.import_text(_other_card(second_unlocked, retired, second))
+    assert len(asked) == 1  # endorsed by the key we trust: no phone call needed
+    assert "endorsed by a key you already trust" in trust_tab.status.text()
+    both = f"{signing.fingerprint(first.jwk)}, {signing.fingerprint(second.jwk)}"
+    assert set(trust_tab.model.data(trust_tab.model.index(0, 1)).split(", ")) == set(
+        both.split(", ")
+    )
+
+    lost_at = datetime(2026, 2, 20, tzinfo=UTC)
+    third, third_unlocked = _other_key(lost_at, replaces=second.kid)
+    card = _other_card(
+        third_unlocked, retired, dataclasses.replace(second, retired_at=lost_at), third
+    )
+    answer[0] = False
+    trust_tab.import_text(card)
+    assert len(asked) == 2 and "replaced a lost key" in asked[1]
+    assert signing.fingerprint(third.jwk) in asked[1]
+    assert "left as they were" in trust_tab.status.text()
+    assert signing.fingerprint(third.jwk) not in trust_tab.model.data(trust_tab.model.index(0, 1))
+
+    answer[0] = True
+    trust_tab.import_text(card)
+    assert "Replaced Northside Peace Alliance's keys" in trust_tab.status.text()
+    assert signing.fingerprint(third.jwk) in trust_tab.model.data(trust_tab.model.index(0, 1))
 
 
 def test_the_status_list_is_signed_and_saved(
@@ -379,12 +435,13 @@ def test_without_a_signing_key_the_panel_offers_to_create_one(
     qtbot.addWidget(panel)
     assert panel.state.text().startswith("No signing key yet")
     assert panel.rotate.accessibleName() == "Create signing key"
-    assert not panel.export_card.isEnabled()
+    assert not panel.export_card.isEnabled() and not panel.change.isEnabled()
     problems: list[str] = []
 
-    def ask(parent, title, submit):
-        dialog = dialogs.NewPassphraseDialog(parent, title)
+    def ask(parent, title, submit, *, current=False, ok_text=""):
+        dialog = dialogs.NewPassphraseDialog(parent, title, current=current, ok_text=ok_text)
         qtbot.addWidget(dialog)
+        assert dialog.current is None  # a first key has no current passphrase
         dialog.submit = submit
         dialog.new.setText("short")
         dialog.repeat.setText("short")
@@ -402,30 +459,102 @@ def test_without_a_signing_key_the_panel_offers_to_create_one(
     assert panel.state.text().startswith("New signing key ")
 
 
-def test_rotating_retires_the_old_key_and_the_issuer_card_names_both(
+NEW_PASSPHRASE = "a brand new signing passphrase"
+
+
+def _typed(qtbot, *current: str, new: str = NEW_PASSPHRASE):
+    """NewPassphraseDialog.ask that types each `current` passphrase in turn into the real
+    dialog, with the new one twice, and clicks OK after each; the problems shown are kept."""
+    problems: list[str] = []
+
+    def ask(parent, title, submit, *, current=False, ok_text=""):
+        dialog = dialogs.NewPassphraseDialog(parent, title, current=current, ok_text=ok_text)
+        qtbot.addWidget(dialog)
+        dialog.submit = submit
+        for attempt in typed:
+            dialog.current.setText(attempt)
+            dialog.new.setText(new)
+            dialog.repeat.setText(new)
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+            if dialog.result() != QDialog.DialogCode.Accepted:
+                problems.append(dialog.error_label.text())
+        return dialog.outcome
+
+    typed = current
+    return staticmethod(ask), problems
+
+
+def test_rotating_needs_the_current_passphrase_and_the_card_names_both_keys(
     qtbot, ctx, org: Org, monkeypatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(messages, "confirm", lambda *a, **k: True)
-    monkeypatch.setattr(
-        dialogs.NewPassphraseDialog,
-        "ask",
-        staticmethod(lambda parent, title, submit: submit("a brand new signing passphrase")),
-    )
+    ask, problems = _typed(qtbot, "not the passphrase", PASSPHRASE)
+    monkeypatch.setattr(dialogs.NewPassphraseDialog, "ask", ask)
     panel = SigningKeysPanel(ctx, org.team.admin)
     qtbot.addWidget(panel)
     qtbot.mouseClick(panel.rotate, Qt.MouseButton.LeftButton)
+    assert len(problems) == 1 and "passphrase is not right" in problems[0]
     assert panel.model.rowCount() == 2
     assert panel.model.data(panel.model.index(0, 2)) == "2 Mar 2026"
     assert panel.model.data(panel.model.index(1, 2)) == "No, in use"
+    assert panel.model.data(panel.model.index(1, 3)) == "Yes"  # vouched for by the old key
+    with org.db.begin() as session:
+        signing_keys.unlock(session, org.team.manager, NEW_PASSPHRASE)
 
     target = tmp_path / "card.json"
     monkeypatch.setattr(dialogs, "choose_save_file", lambda *a: target)
+    monkeypatch.setattr(dialogs.PassphraseDialog, "ask", _passphrase(NEW_PASSPHRASE))
     shown = _infos(monkeypatch)
     qtbot.mouseClick(panel.export_card, Qt.MouseButton.LeftButton)
-    card = json.loads(target.read_text())
-    assert len(card["keys"]) == 2
-    for row in panel.model.rows:
-        assert row.fingerprint in shown[0][1]
+    card = read_card(target.read_text())
+    assert len(card.keys) == 2 and card.keys[1].endorsement
+    active = panel.model.rows[1].fingerprint
+    assert signing.fingerprint(card.active.jwk) == active and active in shown[0][1]
+
+
+def test_changing_the_passphrase_keeps_the_key(qtbot, ctx, org: Org, monkeypatch) -> None:
+    ask, problems = _typed(qtbot, PASSPHRASE)
+    monkeypatch.setattr(dialogs.NewPassphraseDialog, "ask", ask)
+    panel = SigningKeysPanel(ctx, org.team.manager)
+    qtbot.addWidget(panel)
+    before = panel.model.rows[0].fingerprint
+    qtbot.mouseClick(panel.change, Qt.MouseButton.LeftButton)
+    assert problems == [] and "passphrase was changed" in panel.state.text()
+    assert [r.fingerprint for r in panel.model.rows] == [before]
+    with org.db.begin() as session:
+        signing_keys.unlock(session, org.team.manager, NEW_PASSPHRASE)
+        with pytest.raises(SigningError, match="passphrase is not right"):
+            signing_keys.unlock(session, org.team.manager, PASSPHRASE)
+
+
+def test_only_an_admin_replaces_a_lost_key_and_the_new_key_shows_it_is_not_vouched_for(
+    qtbot, ctx, org: Org, monkeypatch
+) -> None:
+    manager_panel = SigningKeysPanel(ctx, org.team.manager)
+    qtbot.addWidget(manager_panel)
+    assert manager_panel.replace.isHidden()
+
+    def ask(parent, submit):
+        dialog = dialogs.ReplaceKeyDialog(parent)
+        qtbot.addWidget(dialog)
+        dialog.submit = submit
+        dialog.reason.setText("The only person who knew it left")
+        dialog.new.setText(NEW_PASSPHRASE)
+        dialog.repeat.setText(NEW_PASSPHRASE)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.outcome
+
+    monkeypatch.setattr(dialogs.ReplaceKeyDialog, "ask", staticmethod(ask))
+    shown = _infos(monkeypatch)
+    panel = SigningKeysPanel(ctx, org.team.admin)
+    qtbot.addWidget(panel)
+    assert not panel.replace.isHidden() and panel.replace.isEnabled()
+    qtbot.mouseClick(panel.replace, Qt.MouseButton.LeftButton)
+    assert panel.model.rowCount() == 2
+    assert panel.model.data(panel.model.index(1, 3)) == "No: replaced a lost key"
+    assert panel.model.rows[1].fingerprint in shown[0][1]
+    with org.db.begin() as session:
+        signing_keys.unlock(session, org.team.manager, NEW_PASSPHRASE)
 
 
 def test_a_manager_finds_issue_and_verify_after_team(qtbot, make_window, org: Org) -> None:

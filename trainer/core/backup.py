@@ -1,20 +1,53 @@
-"""Back up and restore the embedded SQLite database (PostgreSQL uses its own tools)."""
+"""Back up and restore the embedded SQLite database (PostgreSQL uses its own tools).
+
+Each backup carries the head of its audit log twice. The copy's own ``audit_entry`` table has it
+(its last entry), and ``<backup>.head.json`` beside it repeats it, signed when the signing key
+was unlocked for the backup (see core.audit.head_document). Someone who edits only the live
+database can change neither, so ``cvi-trainer audit verify --against BACKUP`` shows entries
+deleted or rewritten since. The head file adds two things the copy alone cannot give: the
+signature (forging it needs the passphrase), and a second witness should the copy itself be
+edited later -- the two must agree.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from trainer.core.audit import (
+    GENESIS_HASH,
+    AuditHead,
+    HeadClaim,
+    head_document,
+    read_head_text,
+)
 from trainer.core.db import Database
-from trainer.core.errors import BackupError, DatabaseError
+from trainer.core.errors import AuditHeadError, BackupError, DatabaseError
+from trainer.core.open_badges import issuer_id
 from trainer.core.paths import AppPaths, app_is_running
 from trainer.core.preflight import SCHEMA_REVISIONS, read_sqlite_revision
+from trainer.core.signing import UnlockedKey
+
+HEAD_FILE_SUFFIX = ".head.json"
 
 
-def backup_sqlite(db: Database, target: Path) -> Path:
-    """A consistent copy of the live database (SQLite's online backup, safe while in use)."""
+def head_file_of(backup: Path) -> Path:
+    return backup.with_name(backup.name + HEAD_FILE_SUFFIX)
+
+
+def backup_sqlite(
+    db: Database,
+    target: Path,
+    *,
+    key: UnlockedKey | None = None,
+    now: datetime | None = None,
+) -> Path:
+    """A consistent copy of the live database (SQLite's online backup, safe while in use), and
+    the head of the copy's audit log beside it, signed with `key` when one is given."""
     if not db.is_sqlite:
         raise BackupError("This copy uses PostgreSQL: back it up with pg_dump (see README).")
     target = target.expanduser()
@@ -28,6 +61,8 @@ def backup_sqlite(db: Database, target: Path) -> Path:
             dest = sqlite3.connect(partial)
             try:
                 raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+                # One self-contained file: reading it later (even read-only) leaves no -wal/-shm.
+                dest.execute("PRAGMA journal_mode=DELETE")
             finally:
                 dest.close()
         finally:
@@ -38,7 +73,80 @@ def backup_sqlite(db: Database, target: Path) -> Path:
         raise BackupError(
             f"Cannot write the backup to {target}: {reason}. Choose a folder you can write to."
         ) from exc
+    write_head_file(target, key=key, now=now or datetime.now(UTC))
     return target
+
+
+def write_head_file(backup: Path, *, key: UnlockedKey | None, now: datetime) -> Path:
+    """``<backup>.head.json``, read from the backup itself (so it is exactly the copy's head even
+    if the app wrote more entries meanwhile), written whole or not at all."""
+    own = backup_head(backup)
+    organization = own.organization.removeprefix("urn:uuid:") if own.organization else None
+    text = head_document(own.head, organization=organization, at=now, key=key)
+    path = head_file_of(backup)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        raise BackupError(
+            f"The backup {backup} was written, but its audit head file {path.name} could not "
+            f"be: {exc.strerror or exc}."
+        ) from exc
+    return path
+
+
+def backup_head(path: Path) -> HeadClaim:
+    """The head of a SQLite file's own audit log (its last entry) and whose log it is, read
+    without changing the file. AuditHeadError, naming the file, if it is not a CVI Trainer
+    database."""
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            last = con.execute(
+                "SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            org = con.execute("SELECT uid FROM organization ORDER BY id LIMIT 1").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise AuditHeadError(f"{path} cannot be read as a CVI Trainer backup ({exc}).") from None
+    if last is None:
+        head = AuditHead(0, GENESIS_HASH)
+    else:
+        try:
+            head = AuditHead.from_claim({"entries": last[0], "hash": last[1]})
+        except AuditHeadError as exc:
+            raise AuditHeadError(f"{path} has a damaged audit log: {exc}.") from None
+    organization = issuer_id(str(org[0])) if org else None
+    return HeadClaim(head, organization, None)
+
+
+@dataclass(frozen=True)
+class BackupHead:
+    """A backup's own head and, when present, the head file written beside it."""
+
+    own: HeadClaim
+    beside: HeadClaim | None
+
+    @property
+    def agree(self) -> bool:
+        return self.beside is None or (
+            self.beside.head == self.own.head
+            and self.beside.organization in (None, self.own.organization)
+        )
+
+
+def read_backup_head(path: Path) -> BackupHead:
+    own = backup_head(path)
+    side = head_file_of(path)
+    if not side.exists():
+        return BackupHead(own, None)
+    try:
+        text = side.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AuditHeadError(f"{side} cannot be read: {exc}.") from None
+    return BackupHead(own, read_head_text(text, str(side)))
 
 
 def restore_sqlite(paths: AppPaths, source: Path, *, now: datetime) -> Path:

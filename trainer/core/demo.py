@@ -20,11 +20,12 @@ from trainer.core.models import Person, Role
 from trainer.core.paths import bundled_content_root
 from trainer.core.services import (
     accounts,
-    credentials,
+    credential_register,
     field_hours,
-    keys,
+    issuance,
     library,
     practice,
+    signing_keys,
     training,
 )
 
@@ -239,17 +240,17 @@ def seed_credentials(session: Session, people: dict[str, Person], *, now: dateti
             _play_best(session, sam, key, now=long_ago + timedelta(days=10 + offset))
         for key in ("core-06-field-safety",):
             _study(session, keisha, key, now=now - timedelta(days=25), read=1.0, passed=True)
-        unlocked = keys.unlock(session, manager, DEMO_SIGNING_PASSPHRASE)
-        credentials.Issuer(
+        unlocked = signing_keys.unlock(session, manager, DEMO_SIGNING_PASSPHRASE)
+        issuance.Issuer(
             session, manager, unlocked, "orientation", now=long_ago + timedelta(days=8)
         ).issue(session, sam.id)
-        credentials.Issuer(
+        issuance.Issuer(
             session, manager, unlocked, "foundations", now=long_ago + timedelta(days=20)
         ).issue(session, sam.id)
-        first = credentials.Issuer(
+        first = issuance.Issuer(
             session, manager, unlocked, "orientation", now=now - timedelta(days=20)
         ).issue(session, keisha.id)
-        credentials.change_status(
+        credential_register.change_status(
             session,
             manager,
             first.id,
@@ -257,7 +258,7 @@ def seed_credentials(session: Session, people: dict[str, Person], *, now: dateti
             "Issued before her knowledge checks were reviewed; reissued after review.",
             now=now - timedelta(days=15),
         )
-        credentials.Issuer(
+        issuance.Issuer(
             session, manager, unlocked, "orientation", now=now - timedelta(days=9)
         ).issue(session, keisha.id)
     except TrainerError:

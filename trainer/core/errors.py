@@ -49,3 +49,8 @@ class SigningError(TrainerError):
 
 class CredentialFormatError(TrainerError):
     """Input to verification or trust import that cannot be read as what it claims to be."""
+
+
+class AuditHeadError(TrainerError):
+    """A file that should carry an audit-log head (a backup, head file or status list) cannot be
+    read as one; the message names the file."""

@@ -75,11 +75,16 @@ class Organization(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Names the organization as an issuer inside signed credentials (urn:uuid:...).
     uid: Mapped[str] = mapped_column(String(36), unique=True)
+    # Numbers our exported status lists; importers refuse one that is not newer than theirs.
+    status_sequence: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Another issuer's status list older than this is stale: verdicts say revocation is unchecked.
+    status_max_age_days: Mapped[int] = mapped_column(Integer, server_default=text("30"))
 
     __table_args__ = (
         CheckConstraint("inactivity_minutes BETWEEN 1 AND 480", name="inactivity_range"),
         CheckConstraint("lockout_threshold BETWEEN 3 AND 20", name="lockout_threshold_range"),
         CheckConstraint("lockout_minutes BETWEEN 1 AND 1440", name="lockout_minutes_range"),
+        CheckConstraint("status_max_age_days BETWEEN 1 AND 3650", name="status_max_age_range"),
     )
 
 
@@ -355,6 +360,10 @@ class SigningKey(Base):
     active_from: Mapped[datetime] = mapped_column(UTCDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # The previous key's signed statement naming this key its successor (core.issuer_cards);
+    # None for the first key, and for a key that replaced a lost one (`replaces`).
+    endorsement: Mapped[str | None] = mapped_column(Text)
+    replaces_kid: Mapped[str | None] = mapped_column(String(64))
 
 
 class FieldHourEntry(Base):
@@ -419,8 +428,16 @@ class Credential(Base):
     certificate: Mapped[str] = mapped_column(Text)  # JSON: what the PDF prints, incl. evidence
     pdf: Mapped[bytes] = mapped_column(LargeBinary)  # the certificate exactly as issued
     renews_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"))
+    # 1 for a person's first credential of a program, then 2, 3...: unique, so two managers
+    # issuing at once (or one batch naming a person twice) cannot both add the next one.
+    series: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
-    __table_args__ = (UniqueConstraint("organization_id", "status_index"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "status_index"),
+        UniqueConstraint(
+            "organization_id", "holder_id", "program_key", "series", name="uq_credential_series"
+        ),
+    )
 
 
 @event.listens_for(Credential, "before_update")
@@ -496,6 +513,7 @@ class ImportedStatusList(Base):
     purpose: Mapped[str] = mapped_column(String(20))
     token: Mapped[str] = mapped_column(Text)  # the signed list as received
     list_issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("trusted_issuer_id", "purpose"),)

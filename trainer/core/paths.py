@@ -1,4 +1,5 @@
-"""Where data and bundled content live: --data-dir, then CVI_TRAINER_HOME, then the platform default."""
+"""Where data and bundled content live: --data-dir, then CVI_TRAINER_HOME, then the platform default.
+What this computer remembers about databases lives apart, in the user's configuration folder."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 import trainer
 
 ENV_HOME = "CVI_TRAINER_HOME"
+ENV_CONFIG = "CVI_TRAINER_CONFIG_DIR"
 DATABASE_FILE = "cvi-trainer.sqlite3"
+AUDIT_HEADS_FILE = "audit-heads.json"
 CONTENT_KINDS = ("curricula", "scenarios", "certificates")
 
 
@@ -46,6 +49,33 @@ class AppPaths:
     @property
     def lock_file(self) -> Path:
         return self.data_dir / "cvi-trainer.pid"
+
+    @property
+    def config_dir(self) -> Path:
+        return user_config_dir()
+
+    @property
+    def audit_heads(self) -> Path:
+        return audit_heads_file()
+
+
+def user_config_dir() -> Path:
+    """$CVI_TRAINER_CONFIG_DIR, else the platform's user configuration folder.
+
+    Deliberately not inside the data folder: what is kept here (core.remembered_heads) is a
+    witness against changes to the database, so it must not sit where the database's files do.
+    It belongs to the computer and account, and holds one small record per database opened."""
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env).expanduser().resolve()
+    import platformdirs  # imported here: only the default location needs it
+
+    return Path(platformdirs.user_config_dir("cvi-trainer", appauthor=False))
+
+
+def audit_heads_file() -> Path:
+    """Also used on a database URL, where there are no AppPaths."""
+    return user_config_dir() / AUDIT_HEADS_FILE
 
 
 def _pid_alive(pid: int) -> bool:

@@ -14,7 +14,13 @@ from trainer.core.paths import AppPaths
 # Every Alembic revision this version of the app knows, oldest first. tests/core/test_db.py keeps
 # this list equal to trainer/migrations/versions, so start-up can skip Alembic when the database
 # is already current.
-SCHEMA_REVISIONS = ("0001_initial", "0002_training", "0003_scenarios", "0004_credentials")
+SCHEMA_REVISIONS = (
+    "0001_initial",
+    "0002_training",
+    "0003_scenarios",
+    "0004_credentials",
+    "0005_credential_integrity",
+)
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 SQLITE_HEADER = b"SQLite format 3\x00"
 

@@ -4,6 +4,7 @@ compact JWS. Plain data in and out; the database rows live in core.models.Signin
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -27,10 +28,39 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def fingerprint(kid: str) -> str:
-    """The start of a key's SHA-256 thumbprint in hex, grouped to read aloud on the phone."""
-    digest = base64.urlsafe_b64decode(kid + "=" * (-len(kid) % 4)).hex().upper()
-    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+PUBLIC_MEMBERS = ("kty", "crv", "x", "y")
+
+
+def public_jwk(data: dict[str, Any]) -> dict[str, str]:
+    """The P-256 public key members of a JWK, checked; CredentialFormatError otherwise."""
+    try:
+        jwk = {name: data[name] for name in PUBLIC_MEMBERS}
+    except (KeyError, TypeError) as exc:
+        raise CredentialFormatError("A key is incomplete: it needs kty, crv, x and y.") from exc
+    if jwk["kty"] != "EC" or jwk["crv"] != "P-256" or "d" in data:
+        raise CredentialFormatError("A key is not a public P-256 (ES256) key.")
+    if not all(isinstance(jwk[n], str) and 40 <= len(jwk[n]) <= 44 for n in ("x", "y")):
+        raise CredentialFormatError("A key's coordinates are garbled.")
+    try:
+        _public_key(jwk["kty"], jwk["crv"], jwk["x"], jwk["y"])
+    except Exception as exc:  # joserfc/cryptography: not a point on the curve, bad base64
+        raise CredentialFormatError("A key is not a valid P-256 public key.") from exc
+    return jwk
+
+
+def thumbprint(jwk: dict[str, str]) -> str:
+    """RFC 7638 JWK thumbprint (SHA-256, base64url): a key's id, computed from the key itself."""
+    members = {"crv": jwk["crv"], "kty": jwk["kty"], "x": jwk["x"], "y": jwk["y"]}
+    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")
+    digest = hashlib.sha256(canonical).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def fingerprint(jwk: dict[str, str]) -> str:
+    """128 bits of the key's own thumbprint in hex, grouped to read aloud on the phone. Derived
+    from the key material, so a card cannot show one fingerprint and carry another key."""
+    digest = base64.urlsafe_b64decode(thumbprint(jwk) + "=").hex().upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 
 
 def check_passphrase(passphrase: str) -> None:
@@ -62,20 +92,11 @@ class NewKey:
     envelope: str  # JSON: Argon2id parameters, salt, nonce, AES-256-GCM ciphertext of PKCS#8 DER
 
 
-def generate_key(passphrase: str) -> NewKey:
-    """A new P-256 key; the private half leaves this function only encrypted."""
+def _envelope(passphrase: str, der: bytes, kid: str) -> str:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    from joserfc.jwk import ECKey
 
-    check_passphrase(passphrase)
-    key = ECKey.generate_key("P-256")
-    kid = key.thumbprint()
-    public = {
-        k: str(v) for k, v in key.as_dict(private=False).items() if k in ("kty", "crv", "x", "y")
-    }
     salt, nonce = os.urandom(16), os.urandom(12)
     kek = _kek(passphrase, salt, KDF_TIME, KDF_MEMORY_KIB, KDF_PARALLELISM)
-    der = key.as_der(private=True)
     ciphertext = AESGCM(kek).encrypt(nonce, der, kid.encode("ascii"))
     envelope = {
         "kdf": "argon2id",
@@ -87,7 +108,24 @@ def generate_key(passphrase: str) -> NewKey:
         "nonce": _b64(nonce),
         "ciphertext": _b64(ciphertext),
     }
-    return NewKey(kid, public, json.dumps(envelope, sort_keys=True))
+    return json.dumps(envelope, sort_keys=True)
+
+
+def generate_key(passphrase: str) -> NewKey:
+    """A new P-256 key; the private half leaves this function only encrypted."""
+    from joserfc.jwk import ECKey
+
+    check_passphrase(passphrase)
+    key = ECKey.generate_key("P-256")
+    public = {k: str(v) for k, v in key.as_dict(private=False).items() if k in PUBLIC_MEMBERS}
+    kid = thumbprint(public)
+    return NewKey(kid, public, _envelope(passphrase, key.as_der(private=True), kid))
+
+
+def reencrypt(unlocked: UnlockedKey, new_passphrase: str) -> str:
+    """The same private key under a new passphrase (a new envelope; the key and its id stay)."""
+    check_passphrase(new_passphrase)
+    return _envelope(new_passphrase, unlocked._key.as_der(private=True), unlocked.kid)
 
 
 class UnlockedKey:
@@ -106,6 +144,16 @@ class UnlockedKey:
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         return str(jws.serialize_compact(header, body, self._key, algorithms=[ALG]))
 
+    def sign_raw(self, data: bytes) -> bytes:
+        """ES256 over `data`: the raw 64-byte r||s signature (for the compact QR payload)."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        der = self._key.private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
 
 def unlock(kid: str, envelope: str, passphrase: str) -> UnlockedKey:
     """Decrypt the private key; a wrong passphrase raises SigningError and reveals nothing."""
@@ -118,7 +166,7 @@ def unlock(kid: str, envelope: str, passphrase: str) -> UnlockedKey:
         kek = _kek(passphrase, _unb64(data["salt"]), data["t"], data["m"], data["p"])
         der = AESGCM(kek).decrypt(_unb64(data["nonce"]), _unb64(data["ciphertext"]), kid.encode())
     except InvalidTag:
-        raise SigningError("That signing passphrase is not right. Nothing was issued.") from None
+        raise SigningError("That signing passphrase is not right. Nothing was signed.") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise SigningError(
             "The stored signing key is damaged and cannot be used. Restore a backup or create a "

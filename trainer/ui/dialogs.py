@@ -271,7 +271,9 @@ class LogHoursDialog(FormDialog[NewHours]):
         super().__init__(parent, title, "&Send for sign-off")
         self.correcting = correcting
         if correcting is not None:
-            when = f"{correcting.worked_on.day} {correcting.worked_on:%b %Y}"
+            from trainer.core.dates import short_date
+
+            when = short_date(correcting.worked_on)
             note = QLabel(
                 f"This makes a new entry that replaces the one of {when} "
                 f"({correcting.status_label.lower()}). It waits for sign-off again; "
@@ -425,15 +427,21 @@ class StatusChangeDialog(FormDialog[str]):
         return cls.run(cls(parent, action, what), submit)
 
 
-class NewPassphraseDialog(FormDialog[str]):
-    """A new signing key under a new passphrase, typed twice."""
+class NewPassphraseDialog(FormDialog[tuple[str, str]]):
+    """A new signing passphrase, typed twice, and (to rotate or change it) the current one:
+    only the passphrase signs, so nothing about the key changes without it."""
 
-    def __init__(self, parent: QWidget | None, title: str) -> None:
+    def __init__(
+        self, parent: QWidget | None, title: str, *, current: bool = False, ok_text: str = ""
+    ) -> None:
         from trainer.core.signing import MIN_PASSPHRASE_LENGTH
 
-        super().__init__(parent, title, "&Create key")
+        super().__init__(parent, title, ok_text or "&Create key")
+        self.current = (
+            self.add_field("&Current signing passphrase", _password_field()) if current else None
+        )
         self.new = self.add_field("New signing &passphrase", _password_field())
-        self.repeat = self.add_field("&Repeat the passphrase", _password_field())
+        self.repeat = self.add_field("&Repeat the new passphrase", _password_field())
         self.form.addRow(
             "",
             _wrapped(
@@ -443,14 +451,49 @@ class NewPassphraseDialog(FormDialog[str]):
             ),
         )
 
-    def value(self) -> str:
+    def value(self) -> tuple[str, str]:
         if self.new.text() != self.repeat.text():
-            raise TrainerError("The two passphrases are not the same. Type them again.")
-        return self.new.text()
+            raise TrainerError("The two new passphrases are not the same. Type them again.")
+        return (self.current.text() if self.current is not None else "", self.new.text())
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, submit: Callable[[str], Any]) -> Any:
-        return cls.run(cls(parent, title), submit)
+    def ask(
+        cls,
+        parent: QWidget | None,
+        title: str,
+        submit: Callable[[tuple[str, str]], Any],
+        *,
+        current: bool = False,
+        ok_text: str = "",
+    ) -> Any:
+        return cls.run(cls(parent, title, current=current, ok_text=ok_text), submit)
+
+
+class ReplaceKeyDialog(FormDialog[tuple[str, str]]):
+    """Admins: replace a signing key whose passphrase was lost (reason and new passphrase)."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent, "Replace a lost signing key", "&Replace key")
+        self.form.addRow(
+            _wrapped(
+                "Use this only when nobody knows the signing passphrase any more. Certificates "
+                "already issued stay valid. The new key is NOT vouched for by the old one, so "
+                "every organization that trusts your certificates must phone you and check the "
+                "new fingerprint before they trust it. This is recorded in the audit log."
+            )
+        )
+        self.reason = self.add_field("&Why", QLineEdit())
+        self.new = self.add_field("New signing &passphrase", _password_field())
+        self.repeat = self.add_field("&Repeat the new passphrase", _password_field())
+
+    def value(self) -> tuple[str, str]:
+        if self.new.text() != self.repeat.text():
+            raise TrainerError("The two new passphrases are not the same. Type them again.")
+        return (self.reason.text(), self.new.text())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, submit: Callable[[tuple[str, str]], Any]) -> Any:
+        return cls.run(cls(parent), submit)
 
 
 class ProgressDialog:

@@ -20,10 +20,10 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     Imported here, after sign-in, so the sign-in window does not wait for the database layer.
     """
     from trainer.ui.views.authoring import AuthoringView
-    from trainer.ui.views.credentials import MyCredentialsView
     from trainer.ui.views.home import HomeView
     from trainer.ui.views.issue import IssueView
     from trainer.ui.views.library import LibraryView
+    from trainer.ui.views.my_credentials import MyCredentialsView
     from trainer.ui.views.organization import OrganizationView
     from trainer.ui.views.people import PeopleView
     from trainer.ui.views.scenarios import ScenariosView

@@ -156,9 +156,9 @@ def setup_organization(session: Session, setup: OrganizationSetup, *, now: datet
     )
     audit.record(session, admin, "organization.created", name, at=now)
     if setup.signing_passphrase is not None:
-        from trainer.core.services import keys
+        from trainer.core.services import signing_keys
 
-        keys.create_first_key(session, admin, setup.signing_passphrase, now=now)
+        signing_keys.create_first_key(session, admin, setup.signing_passphrase, now=now)
     return admin
 
 

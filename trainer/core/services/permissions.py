@@ -14,9 +14,11 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "issue_credentials": frozenset({Role.MANAGER}),
     "view_team": frozenset({Role.TRAINER, Role.MANAGER, Role.ADMIN}),
     "view_audit": frozenset({Role.ADMIN}),
+    "export_audit_head": frozenset({Role.MANAGER, Role.ADMIN}),
     "sign_off_hours": frozenset({Role.TRAINER}),
     "manage_keys": frozenset({Role.MANAGER, Role.ADMIN}),
     "manage_trust": frozenset({Role.MANAGER, Role.ADMIN}),
+    "replace_key": frozenset({Role.ADMIN}),
 }
 
 ACTION_WORDS = {
@@ -26,9 +28,11 @@ ACTION_WORDS = {
     "issue_credentials": "issue or revoke credentials",
     "view_team": "see other people's records",
     "view_audit": "read the audit log",
+    "export_audit_head": "export the audit log's head",
     "sign_off_hours": "sign off field hours",
     "manage_keys": "create or rotate the signing key",
     "manage_trust": "change the trusted issuers",
+    "replace_key": "replace a signing key whose passphrase was lost",
 }
 
 

@@ -9,41 +9,35 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trainer.core.credentials import (
+from trainer.core.errors import CredentialFormatError
+from trainer.core.models import Credential, Organization
+from trainer.core.open_badges import Claims, normalize_code
+from trainer.core.services.trust import find_keys, status_of
+from trainer.core.signing import read_token
+from trainer.core.verify import (
     NOT_VERIFIED,
-    QR_TYP,
-    Claims,
     Evidence,
     Report,
     StatusAnswer,
     Step,
-    TrustedKeyInfo,
-    normalize_code,
+    looks_like_qr,
     verify,
 )
-from trainer.core.errors import CredentialFormatError
-from trainer.core.models import Credential, Organization
-from trainer.core.services.trust import find_key, status_of
-from trainer.core.signing import read_token
+
+MAX_TEXT = 100_000  # characters of pasted token or file text looked at
+MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo is the largest looked at
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
 def _check(session: Session, organization_id: int, evidence: Evidence, now: datetime) -> Report:
-    found: list[TrustedKeyInfo] = []
+    def keys(issuer: str, kid: str) -> list:  # type: ignore[type-arg]
+        return find_keys(session, organization_id, issuer, kid)
 
-    def key_for(kid: str) -> TrustedKeyInfo | None:
-        info = find_key(session, organization_id, kid)
-        if info is not None:
-            found.append(info)
-        return info
+    def status(claims: Claims, own: bool) -> StatusAnswer:
+        return status_of(session, organization_id, claims, own, now=now)
 
-    def status(claims: Claims) -> StatusAnswer:
-        # The credential's own key was looked up first; it tells whose records to ask.
-        own = found[0].own and found[0].issuer == claims.issuer if found else None
-        return status_of(session, organization_id, claims, own=own)
-
-    return verify(evidence, find_key=key_for, status_of=status, now=now)
+    return verify(evidence, find_keys=keys, status_of=status, now=now)
 
 
 def _qr_from_image(data: bytes, name: str) -> str:
@@ -52,18 +46,20 @@ def _qr_from_image(data: bytes, name: str) -> str:
 
     try:
         image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise CredentialFormatError(
+                f"{name} is a {image.width}x{image.height} image, far larger than a photo of a "
+                "QR code needs to be. Crop it or take a smaller photo."
+            )
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise CredentialFormatError(f"{name} is an image that cannot be read.") from exc
     found = [r.text for r in zxingcpp.read_barcodes(image.convert("L")) if r.text]
     if not found:
         raise CredentialFormatError(f"{name} holds no QR code that can be read.")
     for text in found:
-        try:
-            if read_token(text).header.get("typ") == QR_TYP:
-                return text
-        except CredentialFormatError:
-            continue
+        if looks_like_qr(text):
+            return text
     raise CredentialFormatError(f"The QR code in {name} is not a CVI Trainer credential.")
 
 
@@ -71,7 +67,7 @@ def verify_file(
     session: Session, organization_id: int, data: bytes, name: str, *, now: datetime
 ) -> Report:
     """Raises CredentialFormatError (exit 2) for input that is not a credential at all."""
-    from trainer.core.certificate_pdf import CertificateFileError, read_certificate
+    from trainer.core.certificate_read import CertificateFileError, read_certificate
 
     if data.lstrip()[:5] == b"%PDF-":
         try:
@@ -95,7 +91,7 @@ def verify_file(
             f"{name} is the readable JSON copy of an Open Badge and carries no signature. Verify "
             "the .jwt file or the PDF instead."
         )
-    if text.count(".") != 2:
+    if text.count(".") != 2 and not looks_like_qr(text):
         raise CredentialFormatError(
             f"{name} is not a certificate: expected a PDF, an Open Badge (.jwt) or a QR image."
         )
@@ -107,10 +103,13 @@ def verify_text(
 ) -> Report:
     """A pasted token (Open Badge VC-JWT or QR content) or a typed verification code."""
     text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise CredentialFormatError(f"{name} is far longer than any certificate token.")
+    if looks_like_qr(text):
+        return _check(session, organization_id, Evidence(text, "QR code"), now)
     if text.count(".") == 2 and len(text) > 40:
-        token = read_token(text, name)
-        source = "QR code" if token.header.get("typ") == QR_TYP else "Open Badge (VC-JWT)"
-        return _check(session, organization_id, Evidence(text, source), now)
+        read_token(text, name)  # a clear message for a garbled token
+        return _check(session, organization_id, Evidence(text, "Open Badge (VC-JWT)"), now)
     code = normalize_code(text)
     if code is None:
         raise CredentialFormatError(

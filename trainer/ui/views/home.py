@@ -8,11 +8,12 @@ from typing import Any
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from trainer.core import eligibility as rules
 from trainer.core.models import Person, Role
-from trainer.core.services import accounts, credentials
+from trainer.core.services import accounts, credential_register
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
-from trainer.ui.views.credentials import expiry_line
+from trainer.ui.views.my_credentials import expiry_line
 from trainer.ui.widgets import button, heading
 
 ROLE_DUTIES = {
@@ -70,10 +71,12 @@ class HomeView(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.db.begin() as session:
-            warnings = credentials.expiry_warnings(session, self.person, now=self.ctx.clock.now())
+            warnings = credential_register.expiry_warnings(
+                session, self.person, now=self.ctx.clock.now()
+            )
         self.show_warnings(warnings)
 
-    def show_warnings(self, warnings: list[credentials.Held]) -> None:
+    def show_warnings(self, warnings: list[rules.Held]) -> None:
         now = self.ctx.clock.now()
         own = any(h.holder_id == self.person.id for h in warnings)
         others = any(h.holder_id != self.person.id for h in warnings)

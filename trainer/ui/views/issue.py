@@ -32,22 +32,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core.credentials import day
+from trainer.core.dates import short_date as day
+from trainer.core.eligibility import Checklist, Held
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person
-from trainer.core.services import credentials, keys
-from trainer.core.services.credentials import BatchResult, Checklist, Held, Issued
+from trainer.core.services import credential_register, eligibility, issuance, signing_keys
+from trainer.core.services.issuance import BatchResult, Issued
 from trainer.core.signing import UnlockedKey
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.views.keys import save_file
+from trainer.ui.views.signing_keys import save_file
 from trainer.ui.widgets import button, heading, table
 
 
 def unlock_key(ctx: AppContext, person: Person, passphrase: str) -> UnlockedKey:
     with ctx.db.begin() as session:
-        return keys.unlock(session, person, passphrase)
+        return signing_keys.unlock(session, person, passphrase)
 
 
 def checklist_text(check: Checklist) -> str:
@@ -106,7 +107,7 @@ class IssueWorker(QThread):
 
     def run(self) -> None:
         try:
-            result = credentials.issue_batch(
+            result = issuance.issue_batch(
                 self.begin,
                 self.actor,
                 self.key,
@@ -193,7 +194,7 @@ class IssueTab(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.db.begin() as session:
-            programs = credentials.live_programs(session, self.person.organization_id)
+            programs = eligibility.live_programs(session, self.person.organization_id)
         chosen = self.program.currentData()
         self.program.blockSignals(True)
         self.program.clear()
@@ -216,7 +217,7 @@ class IssueTab(QWidget):
             self._on_selection_changed()
             return
         with self.ctx.db.begin() as session:
-            rows = credentials.team_eligibility(session, self.person, key, now=self.ctx.clock.now())
+            rows = eligibility.team_eligibility(session, self.person, key, now=self.ctx.clock.now())
         kept = {c.person_id for c in self.selected_checklists()}
         current = self._current()
         self.model.set_rows(rows)
@@ -438,7 +439,7 @@ class RegisterTab(QWidget):
         keep = select if select is not None else (h.id if (h := self.selected()) else None)
         self.now = self.ctx.clock.now()
         with self.ctx.db.begin() as session:
-            rows = credentials.list_credentials(session, self.person)
+            rows = credential_register.list_credentials(session, self.person)
         self.model.set_rows(rows)
         self.count.setText(f"{len(rows)} credentials")
         if keep is not None:
@@ -496,7 +497,7 @@ class RegisterTab(QWidget):
 
     def _change(self, credential_id: int, action: str, reason: str) -> Held:
         with self.ctx.db.begin() as session:
-            return credentials.change_status(
+            return credential_register.change_status(
                 session, self.person, credential_id, action, reason, now=self.ctx.clock.now()
             )
 
@@ -506,7 +507,7 @@ class RegisterTab(QWidget):
             return
         try:
             with self.ctx.db.begin() as session:
-                check = credentials.renewal_eligibility(
+                check = eligibility.renewal_eligibility(
                     session, self.person, held.id, now=self.ctx.clock.now()
                 )
         except TrainerError as exc:
@@ -533,8 +534,8 @@ class RegisterTab(QWidget):
 
     def _renew(self, credential_id: int, passphrase: str) -> Issued:
         with self.ctx.db.begin() as session:
-            key = keys.unlock(session, self.person, passphrase)
-            return credentials.renew(
+            key = signing_keys.unlock(session, self.person, passphrase)
+            return issuance.renew(
                 session, self.person, key, credential_id, now=self.ctx.clock.now()
             )
 
@@ -548,7 +549,7 @@ class RegisterTab(QWidget):
         if path is None:
             return
         with self.ctx.db.begin() as session:
-            data = credentials.certificate_pdf(session, self.person, held.id)
+            data = credential_register.certificate_pdf(session, self.person, held.id)
         if save_file(self, path, data):
             self.status.setText(f"Saved {held.holder_name}'s certificate to {path}.")
 

@@ -24,8 +24,8 @@ from trainer.core.services import accounts, audit_log, practice
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.views.keys import SigningKeysPanel
 from trainer.ui.views.setup import LOGO_TYPES
+from trainer.ui.views.signing_keys import SigningKeysPanel
 from trainer.ui.widgets import button, heading, table
 
 

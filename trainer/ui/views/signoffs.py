@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from trainer.core.credentials import day
+from trainer.core.dates import short_date as day
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person
 from trainer.core.services import field_hours
@@ -15,7 +15,7 @@ from trainer.core.services.field_hours import HoursRow
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.views.credentials import hours_text
+from trainer.ui.views.my_credentials import hours_text
 from trainer.ui.widgets import StyledLabel, button, heading, table
 
 

@@ -24,15 +24,18 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from trainer.core.credentials import UNKNOWN_ISSUER, VERIFIED, Claims, IssuerCard, Report, Step, day
-from trainer.core.errors import TrainerError
+from trainer.core.dates import short_date as day
+from trainer.core.errors import TrainerError, ValidationError
+from trainer.core.issuer_cards import IssuerCard
 from trainer.core.models import Person
-from trainer.core.services import keys, trust, verification
+from trainer.core.open_badges import Claims
+from trainer.core.services import signing_keys, trust, verification
 from trainer.core.services.trust import TrustedIssuerRow
+from trainer.core.verify import UNKNOWN_ISSUER, VERIFIED, Report, Step
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.views.keys import SigningKeysPanel, save_file
+from trainer.ui.views.signing_keys import SigningKeysPanel, save_file
 from trainer.ui.widgets import StyledLabel, button, heading, table
 
 FILE_FILTERS = (
@@ -216,11 +219,18 @@ class CheckTab(QWidget):
 
     def show_report(self, report: Report, what: str) -> None:
         mark, colour = VERDICT_LOOK.get(report.verdict, NOT_GOOD)
+        if report.verdict == VERIFIED and not report.status_checked:
+            mark, colour = VERDICT_LOOK[UNKNOWN_ISSUER]  # verified, with a caveat to act on
         self.verdict.setText(f"{mark} {report.headline}")
         self.verdict.setStyleSheet(f"color: {colour};")
         self.source.setText(f"Checked {what} at {self.ctx.clock.now().astimezone():%H:%M}.")
         claims = report.claims
         self.details.setVisible(claims is not None)
+        self.details.setTitle(
+            "Signed details: compare the name with the person's photo ID"
+            if report.signed
+            else "Unverified claims: nothing here is confirmed, do not rely on it"
+        )
         if claims is not None:
             values = {
                 "Holder": claims.holder_name,
@@ -318,13 +328,30 @@ class TrustTab(QWidget):
         self.import_text(text)
 
     def import_text(self, text: str) -> None:
+        """Import a file's issuer card or status lists. A new issuer is trusted only after the
+        person confirms its fingerprint; a card that breaks a trusted issuer's key chain is
+        refused, with Replace issuer offered after a phone check."""
         try:
-            card = trust.card_in(text)  # read, not imported: the person confirms it first
-            if card is not None and not self._confirm_card(card):
-                self.status.setText("Not imported: the issuer card was not confirmed.")
-                return
+            card = trust.card_in(text)  # read and checked, not imported
+            confirmed = False
+            if card is not None:
+                with self.ctx.db.begin() as session:
+                    plan = trust.plan_card(session, self.person, card)
+                if plan.action == "new":
+                    if not self._confirm_card(card, plan.fingerprint):
+                        self.status.setText("Not imported: the issuer card was not confirmed.")
+                        return
+                    confirmed = True
             with self.ctx.db.begin() as session:
-                done = trust.import_file(session, self.person, text, now=self.ctx.clock.now())
+                done = trust.import_file(
+                    session, self.person, text, now=self.ctx.clock.now(), confirmed=confirmed
+                )
+        except ValidationError as exc:
+            if card is not None and "Replace issuer" in str(exc):
+                self._offer_replace(card, str(exc))
+            else:
+                messages.error(self, "Not imported", str(exc))
+            return
         except TrainerError as exc:
             messages.error(self, "Not imported", str(exc))
             return
@@ -333,17 +360,46 @@ class TrustTab(QWidget):
             "\n".join(f"Imported {i.kind} from {i.issuer_name}: {i.detail}." for i in done)
         )
 
-    def _confirm_card(self, card: IssuerCard) -> bool:
-        prints = ", ".join(keys.fingerprint(k.kid) for k in card.keys)
+    def _confirm_card(self, card: IssuerCard, fingerprint: str) -> bool:
         return messages.confirm(
             self,
             "Trust this issuer?",
-            f"Trust certificates signed by {card.name}?\n\n"
-            f"Keys: {prints}\n\nBefore you trust it, phone {card.name} "
-            "on a number you already know and have them read out their key "
-            "fingerprints. Trust only if every group matches.",
+            f"Trust certificates signed by {card.name}?\n\nKey fingerprint: {fingerprint}\n\n"
+            f"Before you trust it, phone {card.name} on a number you already know and have "
+            "them read out their key fingerprint. Trust only if every group matches.",
             yes="Trust this issuer",
         )
+
+    def _offer_replace(self, card: IssuerCard, why: str) -> None:
+        try:
+            with self.ctx.db.begin() as session:
+                change = trust.replacement_of(session, self.person, card)
+        except TrainerError as exc:
+            messages.error(self, "Not imported", str(exc))
+            return
+        if not messages.confirm(
+            self,
+            "Replace this issuer's keys?",
+            f"{why}\n\nReplace issuer removes the keys you trust for {change.issuer_name} "
+            f"({', '.join(change.old_fingerprints)}) and trusts these instead: "
+            f"{', '.join(change.new_fingerprints)}.\n\nOnly do this if {change.issuer_name} "
+            "read you the new fingerprint on the phone and it matches.",
+            yes="Replace issuer",
+        ):
+            self.status.setText(
+                f"Not imported: {change.issuer_name}'s keys were left as they were."
+            )
+            return
+        try:
+            with self.ctx.db.begin() as session:
+                done = trust.replace_issuer(
+                    session, self.person, card, confirmed=True, now=self.ctx.clock.now()
+                )
+        except TrainerError as exc:
+            messages.error(self, "Not replaced", str(exc))
+            return
+        self.refresh()
+        self.status.setText(f"Replaced {done.issuer_name}'s keys: {done.detail}.")
 
     def _on_export_clicked(self) -> None:
         stamp = self.ctx.clock.now().strftime("%Y-%m-%d")
@@ -365,7 +421,7 @@ class TrustTab(QWidget):
 
     def _export(self, passphrase: str) -> str:
         with self.ctx.db.begin() as session:
-            key = keys.unlock(session, self.person, passphrase)
+            key = signing_keys.unlock(session, self.person, passphrase)
             return trust.export_status_lists(session, self.person, key, now=self.ctx.clock.now())
 
 

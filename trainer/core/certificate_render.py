@@ -1,22 +1,17 @@
-"""The credential certificate as a PDF: render one, and read one back for verification.
+"""Rendering the credential certificate as a PDF (revision 1; see core.pdf_attachment).
 
 Page 1 is the certificate a person frames (landscape US Letter); page 2 onwards is the
-transcript (portrait US Letter). The PDF carries two machine-readable copies of the credential:
-
-* the Open Badges VC-JWT as an embedded file named ``credential.jwt`` (an attachment viewers
-  show with a paper clip), and
-* a compact JWS in a QR code, drawn as a small grayscale image XObject with one pixel per
-  module, so the verifier can pull the image out and decode it in milliseconds instead of
-  rasterising the page. Printed and scanned, the QR code still works with a phone.
+transcript (portrait US Letter). Page 1 carries a QR code with the compact signed credential
+(core.qr_code), drawn large enough to scan from a photocopy.
 
 Fonts are reportlab's bundled Bitstream Vera TrueType fonts, embedded (subset) so every viewer
 shows the same thing and the text stays extractable. Plain data in, bytes out; no Qt here.
+reportlab's private canvas state is touched in one place only: `_Canvas`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import math
 import os
@@ -24,10 +19,9 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import reportlab  # type: ignore[import-untyped, unused-ignore]
-import zxingcpp
 from PIL import Image
 from reportlab import rl_config  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.colors import Color, HexColor  # type: ignore[import-untyped, unused-ignore]
@@ -40,36 +34,17 @@ from reportlab.lib.utils import (  # type: ignore[import-untyped, unused-ignore]
     simpleSplit,
 )
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped, unused-ignore]
-from reportlab.pdfbase.pdfdoc import (  # type: ignore[import-untyped, unused-ignore]
-    PDFArray,
-    PDFDictionary,
-    PDFStream,
-    PDFString,
-    PDFZCompress,
-)
 from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped, unused-ignore]
 
+from trainer.core import qr_image
+from trainer.core.dates import long_date
 from trainer.core.errors import TrainerError, ValidationError
+from trainer.core.page_text import text_digest
 
-if TYPE_CHECKING:
-    from pypdf import PageObject
+__all__ = ["CertificateContent", "render_certificate"]
 
-__all__ = [
-    "ATTACHMENT_NAME",
-    "CertificateContent",
-    "CertificateFile",
-    "CertificateFileError",
-    "read_certificate",
-    "render_certificate",
-]
-
-ATTACHMENT_NAME = "credential.jwt"
 QR_CAPTION = ("Scan or open this PDF in", "CVI Trainer › Verify to check it")
-
-
-class CertificateFileError(TrainerError):
-    """A file offered as a certificate is not a readable CVI Trainer certificate PDF."""
 
 
 @dataclass(frozen=True)
@@ -93,74 +68,7 @@ class CertificateContent:
     issuer_title: str
     disclaimer: str
     qr_token: str  # compact JWS carried by the QR code
-    badge_jwt: str  # Open Badges VC-JWT, attached as credential.jwt
     renews: str | None = None  # id of the credential this one renews
-
-
-@dataclass(frozen=True)
-class PageDigest:
-    """SHA-256 (hex) of page 1's content stream and of the QR image's pixels, as issued. Signed
-    into the credential, it lets the verifier confirm the printed page without reading it."""
-
-    content: str
-    qr: str
-
-    def as_claim(self) -> dict[str, str]:
-        return {"content": self.content, "qr": self.qr}
-
-
-class CertificateFile:
-    """What the verifier needs from a certificate PDF. The attachment and the page digests are
-    read at once (cheap); the QR codes and the page text only when asked for (slower)."""
-
-    def __init__(self, badge_jwt: str, page: PageObject | None, name: str) -> None:
-        self.badge_jwt = badge_jwt
-        self._page = page
-        self._name = name
-        self._qr_tokens: tuple[str, ...] | None = None
-        self._text: str | None = None
-
-    def _damaged(self, exc: Exception) -> CertificateFileError:
-        return CertificateFileError(
-            f"{self._name} could not be read: the certificate page is damaged. Ask for a fresh copy."
-        )
-
-    def page_digests(self) -> tuple[str, tuple[str, ...]]:
-        """(content digest, digests of each square image) of page 1, as found in the file."""
-        if self._page is None:
-            return "", ()
-        try:
-            content = self._page.get_contents()
-            data = content.get_data() if content is not None else b""
-            images = tuple(hashlib.sha256(raw).hexdigest() for raw in _square_images(self._page))
-        except Exception as exc:  # pypdf on damaged page content
-            raise self._damaged(exc) from exc
-        return hashlib.sha256(data).hexdigest(), images
-
-    @property
-    def qr_tokens(self) -> tuple[str, ...]:
-        """Every QR code decoded from the square images on page 1."""
-        if self._qr_tokens is None:
-            found: list[str] = []
-            if self._page is not None:
-                try:
-                    for image in _page_images(self._page):
-                        found.extend(t for t in _decode_qr(image) if t not in found)
-                except Exception as exc:  # pypdf / Pillow / zxing on damaged page content
-                    raise self._damaged(exc) from exc
-            self._qr_tokens = tuple(found)
-        return self._qr_tokens
-
-    @property
-    def text(self) -> str:
-        """The text of page 1, whitespace-normalised."""
-        if self._text is None:
-            try:
-                raw = self._page.extract_text() if self._page is not None else ""
-            except Exception as exc:  # pypdf on damaged page content
-                raise self._damaged(exc) from exc
-            self._text = " ".join(raw.split())
-        return self._text
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,28 +93,8 @@ RULE: Color = HexColor("#B7C3CC")
 TINT: Color = HexColor("#EDF2F5")
 WHITE: Color = HexColor("#FFFFFF")
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 CM = 72 / 2.54
-QR_SIZE = 3.9 * CM  # printed size of the QR image, quiet zone included
-QR_QUIET_ZONE = 4  # modules
-# Level Q (more damage tolerance) while the symbol stays coarse enough to scan from paper at
-# QR_SIZE (version 16, 81 modules, holds 323 bytes at Q); longer tokens use M. A 500-600
-# character token is version 17-19 at M (85-93 modules), about 0.4 mm per module when printed.
-_Q_MAX_BYTES = 320
+QR_SIZE = qr_image.PRINTED_SIZE_CM * CM  # printed size of the QR image, quiet zone included
 
 
 def _font_folders() -> list[str]:
@@ -303,7 +191,13 @@ def _face(text: str, font: str) -> str:
 
 
 class _Canvas(Canvas):  # type: ignore[misc, unused-ignore]
-    """A reportlab canvas that draws each string in a face that has all its characters."""
+    """A reportlab canvas that draws each string in a face that has all its characters, and
+    remembers the text it drew on page 1 (signed as core.page_text's digest). The one place that
+    touches reportlab's private canvas state (_fontname, _fontsize, _leading)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first_page_text: list[str] = []
 
     def _swap_face(self, text: str) -> tuple[str, float, float] | None:
         face = _face(text, self._fontname)
@@ -315,6 +209,8 @@ class _Canvas(Canvas):  # type: ignore[misc, unused-ignore]
 
     def _draw(self, method: Callable[..., None], *args: Any, **kwargs: Any) -> None:
         text = kwargs.get("text", args[2] if len(args) > 2 else "")
+        if self.getPageNumber() == 1:
+            self.first_page_text.append(str(text))
         before = self._swap_face(str(text))
         try:
             method(*args, **kwargs)
@@ -339,10 +235,6 @@ def _width(text: str, font: str, size: float) -> float:
 def _split(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = simpleSplit(text, _face(text, font), size, width)
     return lines or [""]
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _hours(value: float) -> str:
@@ -410,20 +302,6 @@ def _fit_paragraph(
 # --------------------------------------------------------------------------------------------
 
 
-def _qr_image(token: str) -> Image.Image:
-    """The QR symbol, one pixel per module, with a 4-module white quiet zone (8-bit grayscale)."""
-    level = "Q" if len(token.encode("utf-8")) <= _Q_MAX_BYTES else "M"
-    symbol = zxingcpp.create_barcode(token, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
-    bitmap = symbol.to_image(scale=1, add_quiet_zones=False)
-    height, width = bitmap.shape[:2]
-    # 8-bit gray, 0 = dark module, 255 = light; the buffer protocol avoids needing numpy.
-    code = Image.frombytes("L", (width, height), bytes(memoryview(cast(Any, bitmap))))
-    side = code.width + 2 * QR_QUIET_ZONE
-    framed = Image.new("L", (side, side), 255)
-    framed.paste(code, (QR_QUIET_ZONE, QR_QUIET_ZONE))
-    return framed
-
-
 @contextlib.contextmanager
 def _binary_streams() -> Iterator[None]:
     """Skip reportlab's ASCII85 wrapping of image streams while rendering.
@@ -488,34 +366,6 @@ def _logo_reader(data: bytes) -> Any:
     return reader
 
 
-def _attach(canvas: Any, name: str, data: bytes, description: str) -> None:
-    """Add `data` to the document's EmbeddedFiles name tree (what viewers list as attachments)."""
-    doc = canvas._doc
-    stream = PDFStream(
-        dictionary=PDFDictionary(
-            {
-                "Type": "/EmbeddedFile",
-                "Subtype": "/application#2Fjwt",
-                "Params": PDFDictionary({"Size": len(data)}),
-            }
-        ),
-        content=data,
-        filters=[PDFZCompress],
-    )
-    spec = PDFDictionary(
-        {
-            "Type": "/Filespec",
-            "F": PDFString(name),
-            "UF": PDFString(name),
-            "EF": PDFDictionary({"F": doc.Reference(stream)}),
-            "Desc": PDFString(description),
-            "AFRelationship": "/Data",
-        }
-    )
-    names = PDFArray([PDFString(name), doc.Reference(spec)])
-    doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": names})})
-
-
 # --------------------------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------------------------
@@ -524,16 +374,18 @@ LAND_W, LAND_H = landscape(letter)
 PORT_W, PORT_H = letter
 
 
-def render_certificate(
-    content: CertificateContent, seal: Callable[[PageDigest], str] | None = None
-) -> bytes:
-    """The certificate as PDF bytes: page 1 the certificate, then the transcript.
+@dataclass(frozen=True)
+class RenderedCertificate:
+    pdf: bytes  # revision 1: signed by digest, then the credential is attached
+    page_text: str  # core.page_text digest of page 1's visible text and image count
 
-    With `seal`, the attached credential is `seal(digest of page 1 as drawn)` instead of
-    `content.badge_jwt`, so the signature covers the printed page too."""
+
+def render_certificate(content: CertificateContent) -> RenderedCertificate:
+    """The certificate as PDF bytes: page 1 the certificate, then the transcript. This is
+    revision 1: the issuer signs its digest into the credential, then attaches the credential
+    (core.pdf_attachment)."""
     _ensure_fonts()
-    qr_pixels = _qr_image(content.qr_token)
-    qr = ImageReader(qr_pixels)
+    qr = ImageReader(qr_image.qr_image(content.qr_token))
     out = io.BytesIO()
     with _render_lock, _binary_streams():
         logo = _logo_reader(content.organization_logo) if content.organization_logo else None
@@ -554,25 +406,10 @@ def render_certificate(
         canvas.setKeywords(["credential", "certificate", "Open Badges", content.credential_id])
         _draw_certificate_page(canvas, content, qr, logo)
         canvas.showPage()
-        badge_jwt = content.badge_jwt
-        if seal is not None:
-            # The page-1 stream exactly as it will be written (pypdf reads these bytes back).
-            stream = canvas._doc.Pages.pages[0].stream
-            badge_jwt = seal(
-                PageDigest(
-                    hashlib.sha256(stream.encode("latin-1")).hexdigest(),
-                    hashlib.sha256(qr_pixels.tobytes()).hexdigest(),
-                )
-            )
+        page_text = text_digest([*canvas.first_page_text, f"images:{1 + (logo is not None)}"])
         _draw_transcript(canvas, content)
-        _attach(
-            canvas,
-            ATTACHMENT_NAME,
-            badge_jwt.encode("utf-8"),
-            "Open Badges credential (VC-JWT) for verification",
-        )
         canvas.save()
-    return out.getvalue()
+    return RenderedCertificate(out.getvalue(), page_text)
 
 
 def _centred(canvas: Any, text: str, y: float, font: str, size: float, color: Color) -> None:
@@ -703,7 +540,7 @@ def _draw_certificate_page(canvas: Any, c: CertificateContent, qr: Any, logo: An
 
     # --- Bottom band: signature | dates and IDs | QR code -------------------------------------
     left, right = 72.0, w - 72.0
-    qr_x, qr_y = right - QR_SIZE, 70
+    qr_x, qr_y = right - QR_SIZE, 60
     canvas.drawImage(qr, qr_x, qr_y, QR_SIZE, QR_SIZE)
     caption = QR_CAPTION
     caption_size = min(7.0, (QR_SIZE + 16) / max(_width(ln, SANS, 1) for ln in caption))
@@ -738,8 +575,8 @@ def _draw_certificate_page(canvas: Any, c: CertificateContent, qr: Any, logo: An
     mid_x = left + sig_w + 44
     mid_w = qr_x - 28 - mid_x
     rows: list[tuple[str, str, str, float]] = [
-        ("Issued", _long_date(c.issued_on), BOLD, 10),
-        ("Expires", _long_date(c.expires_on) if c.expires_on else "Does not expire", BOLD, 10),
+        ("Issued", long_date(c.issued_on), BOLD, 10),
+        ("Expires", long_date(c.expires_on) if c.expires_on else "Does not expire", BOLD, 10),
         ("Verification code", c.verification_code, BOLD, 11),
         ("Credential ID", c.credential_id, SANS, 8),
     ]
@@ -1006,11 +843,11 @@ def _draw_transcript(canvas: Any, c: CertificateContent) -> None:
     col_w = (width * 0.4 - 10, width * 0.6 - 10)
     pairs = [
         (
-            ("Issued", _long_date(c.issued_on), SANS),
+            ("Issued", long_date(c.issued_on), SANS),
             ("Verification code", c.verification_code, BOLD),
         ),
         (
-            ("Expires", _long_date(c.expires_on) if c.expires_on else "Does not expire", SANS),
+            ("Expires", long_date(c.expires_on) if c.expires_on else "Does not expire", SANS),
             ("Credential ID", c.credential_id, SANS),
         ),
     ]
@@ -1081,115 +918,3 @@ def _draw_transcript(canvas: Any, c: CertificateContent) -> None:
     canvas.line(_MARGIN, t.y, _MARGIN + width, t.y)
     t.y -= 2
     t.paragraph(c.disclaimer, SANS, size, MUTED)
-
-
-# --------------------------------------------------------------------------------------------
-# Reading a certificate back (the verifier)
-# --------------------------------------------------------------------------------------------
-
-_QR_FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-_QR_MAX_SIDE = 1024  # images larger than this on page 1 are photos or logos, not our QR code
-
-
-def read_certificate(data: bytes, *, name: str = "file") -> CertificateFile:
-    """The attachment, QR codes and page-1 text of a certificate PDF.
-
-    Raises CertificateFileError, naming the file, for anything that is not a readable
-    CVI Trainer certificate. Checking signatures and contents is the verifier's job.
-    """
-    import pypdf  # here, not at module level: it takes ~60 ms to import, and rendering never needs it
-
-    if not data:
-        raise CertificateFileError(f"{name} is empty. Ask for a fresh copy of the certificate.")
-    if b"%PDF-" not in data[:1024]:
-        raise CertificateFileError(f"{name} is not a PDF file.")
-    if b"%%EOF" not in data[-1024:]:
-        raise CertificateFileError(
-            f"{name} could not be read: the file is damaged or incomplete (truncated). "
-            "Ask for a fresh copy."
-        )
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise CertificateFileError(
-                f"{name} is password-protected. CVI Trainer certificates are never encrypted; "
-                "ask for the original file."
-            )
-        attached = reader.attachments.get(ATTACHMENT_NAME) or []
-        pages = reader.pages
-        first_page = pages[0] if len(pages) else None
-    except CertificateFileError:
-        raise
-    except Exception as exc:  # pypdf raises many exception types on damaged input
-        raise CertificateFileError(
-            f"{name} could not be read: the file is damaged or incomplete. Ask for a fresh copy."
-        ) from exc
-    if not attached:
-        raise CertificateFileError(
-            f"{name} is a PDF but carries no CVI Trainer credential "
-            f"(no {ATTACHMENT_NAME} attachment). Ask for the certificate PDF as issued by CVI Trainer."
-        )
-    if len(set(attached)) > 1:
-        raise CertificateFileError(
-            f"{name} carries more than one {ATTACHMENT_NAME} attachment, so it is not a "
-            "certificate as issued by CVI Trainer. Ask for a fresh copy."
-        )
-    try:
-        badge_jwt = attached[0].decode("utf-8").strip()
-    except UnicodeDecodeError:
-        badge_jwt = ""
-    if not badge_jwt:
-        raise CertificateFileError(
-            f"{name} could not be read: its {ATTACHMENT_NAME} attachment is damaged or empty. "
-            "Ask for a fresh copy."
-        )
-    return CertificateFile(badge_jwt, first_page, name)
-
-
-def _square_images(page: PageObject) -> Iterator[bytes]:
-    """Decoded pixel data of the square image XObjects on page 1 (QR candidates)."""
-    xobjects = page.get("/Resources", {}).get("/XObject")
-    if xobjects is None:
-        return
-    xobjects = xobjects.get_object()
-    for key in sorted(xobjects):
-        xobj = xobjects[key].get_object()
-        if xobj.get("/Subtype") == "/Image":
-            w, h = int(xobj.get("/Width", 0)), int(xobj.get("/Height", 0))
-            if w == h and 21 <= w <= _QR_MAX_SIDE:
-                yield bytes(xobj.get_data())
-
-
-def _page_images(page: PageObject) -> Iterator[Image.Image]:
-    """Square image XObjects (QR candidates) on a page, including inside form XObjects."""
-
-    def walk(resources: Any, depth: int) -> Iterator[Image.Image]:
-        xobjects = resources.get("/XObject") if resources is not None else None
-        if xobjects is None:
-            return
-        xobjects = xobjects.get_object()
-        for key in xobjects:
-            xobj = xobjects[key].get_object()
-            subtype = xobj.get("/Subtype")
-            if subtype == "/Image":
-                w, h = int(xobj.get("/Width", 0)), int(xobj.get("/Height", 0))
-                if w == h and 21 <= w <= _QR_MAX_SIDE:
-                    yield xobj.decode_as_image()
-            elif subtype == "/Form" and depth < 3:
-                yield from walk(xobj.get("/Resources"), depth + 1)
-
-    resources = page.get("/Resources")
-    yield from walk(resources.get_object() if resources is not None else None, 0)
-
-
-def _decode_qr(image: Image.Image) -> list[str]:
-    """QR codes in `image`; tiny one-pixel-per-module images are enlarged first."""
-    if image.mode != "L":
-        image = image.convert("L")
-    if image.width < 400:
-        factor = math.ceil(400 / image.width)
-        image = image.resize(
-            (image.width * factor, image.height * factor), Image.Resampling.NEAREST
-        )
-    found = zxingcpp.read_barcodes(image, formats=_QR_FORMATS)
-    return [barcode.text for barcode in found if barcode.valid and barcode.text]

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core.credentials import day, open_badge_json
+from trainer.core.dates import short_date as day
+from trainer.core.eligibility import Checklist, Held
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person
+from trainer.core.open_badges import open_badge_json
 from trainer.core.program import TIER_LABELS
-from trainer.core.services import credentials, field_hours
-from trainer.core.services.credentials import Checklist, Held
+from trainer.core.services import credential_register, eligibility, field_hours
 from trainer.core.services.field_hours import HoursRow
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
@@ -206,7 +207,7 @@ class CredentialsTab(QWidget):
             return
         try:
             with self.ctx.db.begin() as session:
-                items = credentials.evidence(session, self.person, held.id)
+                items = credential_register.evidence(session, self.person, held.id)
         except TrainerError as exc:
             self.status.setText(f"Problem: {exc}")
             return
@@ -217,7 +218,7 @@ class CredentialsTab(QWidget):
 
     def _pdf(self, held: Held) -> bytes:
         with self.ctx.db.begin() as session:
-            return credentials.certificate_pdf(session, self.person, held.id)
+            return credential_register.certificate_pdf(session, self.person, held.id)
 
     def _on_open_pdf_clicked(self) -> None:
         held = self.selected()
@@ -261,7 +262,7 @@ class CredentialsTab(QWidget):
             return
         try:
             with self.ctx.db.begin() as session:
-                token = credentials.open_badge_jwt(session, self.person, held.id)
+                token = credential_register.open_badge_jwt(session, self.person, held.id)
             written = write_badge(path, token)
         except (TrainerError, OSError) as exc:
             messages.error(self, "Open Badge not saved", str(exc))
@@ -447,11 +448,13 @@ class MyCredentialsView(QWidget):
     def refresh(self) -> None:
         now = self.ctx.clock.now()
         with self.ctx.db.begin() as session:
-            held = credentials.list_credentials(session, self.person, person_id=self.person.id)
-            checks = credentials.my_progress(session, self.person, now=now)
+            held = credential_register.list_credentials(
+                session, self.person, person_id=self.person.id
+            )
+            checks = eligibility.my_progress(session, self.person, now=now)
             warnings = [
                 (h, _renewal(session, self.person, h, now))
-                for h in credentials.expiry_warnings(session, self.person, now=now)
+                for h in credential_register.expiry_warnings(session, self.person, now=now)
                 if h.holder_id == self.person.id  # a manager's list has everyone's
             ]
         self.show_warnings(warnings)
@@ -473,6 +476,6 @@ class MyCredentialsView(QWidget):
 
 def _renewal(session: Any, person: Person, held: Held, now: datetime) -> Checklist | None:
     try:
-        return credentials.renewal_eligibility(session, person, held.id, now=now)
+        return eligibility.renewal_eligibility(session, person, held.id, now=now)
     except TrainerError:  # a program without renewal rules, or not the viewer's to see
         return None

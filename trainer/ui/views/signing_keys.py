@@ -10,10 +10,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from trainer.core.credentials import day
+from trainer.core.dates import short_date as day
+from trainer.core.issuer_cards import IssuerCard
 from trainer.core.models import Person
-from trainer.core.services import keys
-from trainer.core.services.keys import KeySummary
+from trainer.core.services import signing_keys
+from trainer.core.services.permissions import can
+from trainer.core.services.signing_keys import KeySummary
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
@@ -21,7 +23,8 @@ from trainer.ui.widgets import button, table
 
 ROTATE_TEXT = (
     "A new key signs every certificate from now on, under a new passphrase. The current key is "
-    "retired but kept, so certificates it signed still verify.\n\n"
+    "retired but kept, so certificates it signed still verify, and it vouches for the new key, "
+    "so organizations that trust you accept your new card without a phone call.\n\n"
     "Organizations that trust your certificates need your new issuer card: export it after "
     "rotating and send it to them.\n\nRotate when the passphrase may have leaked, or when "
     "someone who knew it leaves."
@@ -59,6 +62,10 @@ class SigningKeysPanel(QWidget):
                 ("Fingerprint", lambda k: k.fingerprint),
                 ("In use from", lambda k: day(k.active_from)),
                 ("Retired", lambda k: day(k.retired_at) if k.retired_at else "No, in use"),
+                (
+                    "Vouched for",
+                    lambda k: "No: replaced a lost key" if k.replaced_unendorsed else "Yes",
+                ),
             ]
         )
         self.table = table("Signing keys")
@@ -68,8 +75,15 @@ class SigningKeysPanel(QWidget):
         )
         self.export_card = button("Export issuer car&d…", self._on_export_card_clicked)
         self.rotate = button("Rotate ke&y…", self._on_rotate_clicked)
+        self.change = button(
+            "Change pass&phrase…", self._on_change_clicked, "Change the signing passphrase"
+        )
+        self.replace = button(
+            "Replace lost key…", self._on_replace_clicked, "Replace a key whose passphrase is lost"
+        )
+        self.replace.setVisible(can(person, "replace_key"))
         row = QHBoxLayout()
-        for b in (self.export_jwks, self.export_card, self.rotate):
+        for b in (self.export_jwks, self.export_card, self.rotate, self.change, self.replace):
             row.addWidget(b)
         row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -89,7 +103,7 @@ class SigningKeysPanel(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.db.begin() as session:
-            rows = keys.key_summaries(session, self.person)
+            rows = signing_keys.key_summaries(session, self.person)
         self.model.set_rows(rows)
         self.follow_app_font()
         active = next((k for k in rows if k.retired_at is None), None)
@@ -108,6 +122,8 @@ class SigningKeysPanel(QWidget):
             self.rotate.setAccessibleName("Rotate key")
         self.export_jwks.setEnabled(bool(rows))
         self.export_card.setEnabled(bool(rows))
+        self.change.setEnabled(self.has_key)
+        self.replace.setEnabled(self.has_key)
         self.table.setVisible(bool(rows))
 
     def _on_export_jwks_clicked(self) -> None:
@@ -117,7 +133,7 @@ class SigningKeysPanel(QWidget):
         if path is None:
             return
         with self.ctx.db.begin() as session:
-            data = keys.jwks(session, self.person.organization_id)
+            data = signing_keys.jwks(session, self.person.organization_id)
         if save_file(self, path, json.dumps(data, indent=2) + "\n"):
             self.state.setText(f"Public keys saved to {path}.")
 
@@ -127,18 +143,26 @@ class SigningKeysPanel(QWidget):
         )
         if path is None:
             return
-        with self.ctx.db.begin() as session:
-            card = keys.issuer_card(session, self.person.organization_id)
-        if not save_file(self, path, json.dumps(card.to_json(), indent=2) + "\n"):
+        card = dialogs.PassphraseDialog.ask(
+            self,
+            "Sign your issuer card with your organization's key.",
+            self._card,
+            ok_text="&Sign and save",
+        )
+        if card is None or not save_file(self, path, json.dumps(card.to_json(), indent=2) + "\n"):
             return
-        fingerprints = "\n".join(keys.fingerprint(k.kid) for k in card.keys)
         messages.info(
             self,
             "Issuer card saved",
-            f"Saved to {path}.\n\nSend it to the other organization. Then phone them and read out "
-            f"your key fingerprints, so they can check the card really comes from you:\n\n"
-            f"{fingerprints}",
+            f"Saved to {path}.\n\nSend it to the other organization. If they do not trust you "
+            "yet, phone them and read out your key fingerprint, so they can check the card really "
+            f"comes from you:\n\n{signing_keys.fingerprint(card.active.jwk)}",
         )
+
+    def _card(self, passphrase: str) -> IssuerCard:
+        with self.ctx.db.begin() as session:
+            key = signing_keys.unlock_for_card(session, self.person, passphrase)
+            return signing_keys.issuer_card(session, self.person.organization_id, key)
 
     def _on_rotate_clicked(self) -> None:
         first = not self.has_key
@@ -147,7 +171,11 @@ class SigningKeysPanel(QWidget):
         ):
             return
         fingerprint = dialogs.NewPassphraseDialog.ask(
-            self, "Create a signing key" if first else "Rotate the signing key", self._rotate
+            self,
+            "Create a signing key" if first else "Rotate the signing key",
+            self._rotate,
+            current=not first,
+            ok_text="&Create key" if first else "&Rotate key",
         )
         if fingerprint is None:
             return
@@ -157,7 +185,54 @@ class SigningKeysPanel(QWidget):
             + ("" if first else " Send your new issuer card to organizations that trust you.")
         )
 
-    def _rotate(self, passphrase: str) -> str:
+    def _rotate(self, passphrases: tuple[str, str]) -> str:
+        current, new = passphrases
+        now = self.ctx.clock.now()
         with self.ctx.db.begin() as session:
-            row = keys.rotate_key(session, self.person, passphrase, now=self.ctx.clock.now())
-            return keys.fingerprint(row.kid)
+            if self.has_key:
+                row = signing_keys.rotate_key(session, self.person, current, new, now=now)
+            else:
+                row = signing_keys.create_first_key(session, self.person, new, now=now)
+            return signing_keys.fingerprint(json.loads(row.public_jwk))
+
+    def _on_change_clicked(self) -> None:
+        done = dialogs.NewPassphraseDialog.ask(
+            self,
+            "Change the signing passphrase",
+            self._change,
+            current=True,
+            ok_text="&Change passphrase",
+        )
+        if done is not None:
+            self.state.setText(
+                "The signing passphrase was changed. The key and its fingerprint stay the same."
+            )
+
+    def _change(self, passphrases: tuple[str, str]) -> bool:
+        current, new = passphrases
+        with self.ctx.db.begin() as session:
+            signing_keys.change_passphrase(
+                session, self.person, current, new, now=self.ctx.clock.now()
+            )
+        return True
+
+    def _on_replace_clicked(self) -> None:
+        fingerprint = dialogs.ReplaceKeyDialog.ask(self, self._replace)
+        if fingerprint is None:
+            return
+        self.refresh()
+        messages.info(
+            self,
+            "Signing key replaced",
+            f"The new key's fingerprint is {fingerprint}. Export your issuer card, send it to "
+            "every organization that trusts you, and read them this fingerprint by phone: they "
+            "cannot accept the new key otherwise.",
+        )
+
+    def _replace(self, values: tuple[str, str]) -> str:
+        reason, new = values
+        with self.ctx.db.begin() as session:
+            row = signing_keys.replace_lost_key(
+                session, self.person, new, reason, now=self.ctx.clock.now()
+            )
+            return signing_keys.fingerprint(json.loads(row.public_jwk))

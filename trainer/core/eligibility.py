@@ -1,0 +1,425 @@
+"""Eligibility rules for credentials: what a person has done (a Record), where each credential
+they hold stands, and the checklist for issuing or renewing a program. Pure: no session, no
+Qt; services load the record and call these."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from trainer.core.dates import short_date
+from trainer.core.program import Program, ScenarioRequirement, activity_label
+
+WARN_DAYS = 60
+
+
+# --- what a person has done ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModulePass:
+    at: datetime
+    version: int
+    score: float
+
+
+@dataclass(frozen=True)
+class ScenarioPass:
+    attempt_id: int
+    at: datetime
+    version: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Hours:
+    worked_on: date
+    activity: str
+    minutes: int
+    reviewer: str
+
+
+class StatusEvent(Protocol):
+    """A revocation, suspension or reinstatement (core.models.CredentialStatusEvent)."""
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+def standing(events: Iterable[StatusEvent]) -> tuple[StatusEvent | None, StatusEvent | None]:
+    """(revocation, suspension in force) from a credential's status events, oldest first."""
+    found = list(events)
+    revoked = next((e for e in found if e.action == "revoke"), None)
+    suspension = [e for e in found if e.action in ("suspend", "reinstate")]
+    suspended = suspension[-1] if suspension and suspension[-1].action == "suspend" else None
+    return revoked, suspended
+
+
+@dataclass(frozen=True)
+class Held:
+    """A credential as its holder's record sees it now."""
+
+    id: int
+    uuid: str
+    code: str
+    holder_id: int
+    holder_name: str
+    program_key: str
+    title: str
+    tier: str
+    issued_at: datetime
+    valid_until: datetime | None
+    renews_id: int | None
+    revoked: StatusEvent | None
+    suspended: StatusEvent | None
+    renewed_by: int | None = None
+
+    def state(self, now: datetime) -> str:
+        if self.revoked is not None:
+            return "revoked"
+        if self.suspended is not None:
+            return "suspended"
+        if self.valid_until is not None and now >= self.valid_until:
+            return "expired"
+        if self.valid_until is not None and now >= self.valid_until - timedelta(days=WARN_DAYS):
+            return "expiring"
+        return "valid"
+
+    def current(self, now: datetime) -> bool:
+        return self.state(now) in ("valid", "expiring")
+
+    def state_label(self, now: datetime) -> str:
+        state = self.state(now)
+        if state == "revoked" and self.revoked is not None:
+            return f"Revoked on {short_date(self.revoked.at)}: {self.revoked.reason}"
+        if state == "suspended" and self.suspended is not None:
+            return f"Suspended on {short_date(self.suspended.at)}: {self.suspended.reason}"
+        renewed = " (renewed)" if self.renewed_by else ""
+        if self.valid_until is None:
+            return "Valid, does not expire"
+        if state == "expired":
+            return f"Expired on {short_date(self.valid_until)}{renewed}"
+        if state == "expiring":
+            days = (self.valid_until - now).days
+            return f"Expires in {days} days, on {short_date(self.valid_until)}{renewed}"
+        return f"Valid until {short_date(self.valid_until)}"
+
+
+@dataclass
+class Record:
+    """Everything eligibility needs to know about one person, loaded in bulk."""
+
+    modules: dict[str, list[ModulePass]] = field(default_factory=lambda: defaultdict(list))
+    scenarios: dict[str, list[ScenarioPass]] = field(default_factory=lambda: defaultdict(list))
+    hours: list[Hours] = field(default_factory=list)
+    credentials: list[Held] = field(default_factory=list)  # newest first
+
+    def latest(self, program_key: str) -> Held | None:
+        """The person's newest credential of a program: the one every new issue follows."""
+        return next((c for c in self.credentials if c.program_key == program_key), None)
+
+
+# --- checklists --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One line of a checklist: what is asked, whether it is met, and the evidence as fields
+    (rendered into words by `evidence`, never parsed back)."""
+
+    kind: str  # "module", "scenario", "hours", "credential"
+    subject: str  # the module, scenario, activity or credential it is about
+    met: bool
+    evidence: str  # the same facts in words, or what is still missing
+    hours: float | None = None  # signed-off hours counted (hours requirements only)
+    need: str = ""  # the threshold, e.g. "≥ 80%" or "40 h"
+    at: datetime | None = None  # when the evidence was made (pass, attempt)
+    score: float | None = None  # 0..1
+    version: int | None = None  # content version studied
+    attempt_id: int | None = None
+    reviewers: tuple[str, ...] = ()  # who signed off the hours
+
+    @property
+    def label(self) -> str:
+        kind = "Field hours" if self.kind == "hours" else self.kind.capitalize()
+        return f"{kind}: {self.subject}" + (f" ({self.need})" if self.need else "")
+
+    def as_json(self) -> dict[str, Any]:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["at"] = self.at.isoformat() if self.at else None
+        data["reviewers"] = list(self.reviewers)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Requirement:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if isinstance(known.get("at"), str):
+            known["at"] = datetime.fromisoformat(known["at"])
+        known["reviewers"] = tuple(known.get("reviewers") or ())
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Checklist:
+    person_id: int
+    person_name: str
+    program_key: str
+    title: str
+    tier: str
+    items: tuple[Requirement, ...]
+    renewal_of: Held | None = None  # this checklist renews that credential
+    held: Held | None = None  # a credential of this program that blocks a new one
+    blocked: str | None = None  # why no new credential may be issued now, in words
+
+    @property
+    def eligible(self) -> bool:
+        return self.blocked is None and all(item.met for item in self.items)
+
+    @property
+    def left(self) -> list[Requirement]:
+        return [item for item in self.items if not item.met]
+
+    @property
+    def summary(self) -> str:
+        if self.blocked is not None:
+            return self.blocked
+        left = len(self.left)
+        if left == 0:
+            return "Eligible for renewal" if self.renewal_of else "Eligible"
+        return f"{left} of {len(self.items)} requirements left"
+
+
+def _pct(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+Titles = dict[tuple[str, str], str]  # (content kind, key) -> title
+
+
+def _module_items(
+    keys: Iterable[str], record: Record, titles: Titles, since: datetime | None
+) -> list[Requirement]:
+    items = []
+    for key in keys:
+        label = titles.get(("module", key), key)
+        passes = [p for p in record.modules.get(key, []) if since is None or p.at >= since]
+        if passes:
+            best = min(passes, key=lambda p: p.at)
+            evidence = f"Passed {short_date(best.at)} · {_pct(best.score)} · version {best.version}"
+            items.append(
+                Requirement(
+                    "module",
+                    label,
+                    True,
+                    evidence,
+                    at=best.at,
+                    score=best.score,
+                    version=best.version,
+                )
+            )
+        else:
+            what = (
+                "Refresher check not passed since the credential was issued"
+                if since
+                else "Knowledge check not passed yet"
+            )
+            items.append(Requirement("module", label, False, what))
+    return items
+
+
+def _scenario_items(
+    reqs: Iterable[ScenarioRequirement], record: Record, titles: Titles, since: datetime | None
+) -> list[Requirement]:
+    items = []
+    for req in reqs:
+        label = titles.get(("scenario", req.id), req.id)
+        need = f"≥ {req.min_score}%"
+        tried = record.scenarios.get(req.id, [])
+        passes = [
+            p
+            for p in tried
+            if round(p.score * 100) >= req.min_score and (since is None or p.at >= since)
+        ]
+        if passes:
+            best = max(passes, key=lambda p: p.score)
+            evidence = (
+                f"Assessment {_pct(best.score)}, no critical-safety error · "
+                f"{short_date(best.at)} · version {best.version}"
+            )
+            items.append(
+                Requirement(
+                    "scenario",
+                    label,
+                    True,
+                    evidence,
+                    need=need,
+                    at=best.at,
+                    score=best.score,
+                    version=best.version,
+                    attempt_id=best.attempt_id,
+                )
+            )
+        else:
+            best_text = (
+                f"; best passing attempt {_pct(max(p.score for p in tried))}" if tried else ""
+            )
+            items.append(
+                Requirement(
+                    "scenario",
+                    label,
+                    False,
+                    f"No assessment passed at {req.min_score}% or more"
+                    f"{' since issue' if since else ''}{best_text}",
+                    need=need,
+                )
+            )
+    return items
+
+
+def _hours_item(label: str, needed: float, hours: list[Hours]) -> Requirement:
+    total = sum(h.minutes for h in hours) / 60
+    reviewers = tuple(sorted({h.reviewer for h in hours if h.reviewer}))
+    signed = f"; signed off by {', '.join(reviewers)}" if reviewers else ""
+    return Requirement(
+        "hours",
+        label,
+        total >= needed - 1e-9,
+        f"{total:g} of {needed:g} h signed off in {len(hours)} entries{signed}",
+        hours=total,
+        need=f"{needed:g} h",
+        reviewers=reviewers,
+    )
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a checklist is for."""
+
+    id: int
+    name: str
+
+
+def requirements_checklist(
+    program: Program, person: Person, record: Record, titles: Titles, now: datetime
+) -> Checklist:
+    """The program's own requirements, as for a first credential."""
+    req = program.requirements
+    items = _module_items(req.modules, record, titles, None)
+    items += _scenario_items(req.scenarios, record, titles, None)
+    for hours_req in req.field_hours:
+        matching = [h for h in record.hours if hours_req.activity in ("any", h.activity)]
+        items.append(_hours_item(activity_label(hours_req.activity), hours_req.hours, matching))
+    for key in req.credentials:
+        label = titles.get(("program", key), key)
+        current = [c for c in record.credentials if c.program_key == key and c.current(now)]
+        items.append(
+            Requirement(
+                "credential",
+                label,
+                bool(current),
+                f"Holds {current[0].code}, {current[0].state_label(now).lower()}"
+                if current
+                else "Not held, or not current (expired, suspended or revoked)",
+            )
+        )
+    return _checklist(program, person, tuple(items))
+
+
+def renewal_checklist(
+    program: Program, person: Person, old: Held, record: Record, titles: Titles
+) -> Checklist:
+    """What renewing `old` needs: the program's renewal requirements, met since it was issued."""
+    renewal = program.renewal
+    if renewal is None:
+        return _checklist(
+            program,
+            person,
+            (),
+            renewal_of=old,
+            blocked=f"{program.title} does not expire, so it is never renewed",
+        )
+    since = old.issued_at
+    items = _module_items(renewal.modules, record, titles, since)
+    items += _scenario_items(renewal.scenarios, record, titles, since)
+    if renewal.continuing_education_hours:
+        ce = [
+            h
+            for h in record.hours
+            if h.activity == "continuing-education" and h.worked_on >= since.date()
+        ]
+        items.append(
+            _hours_item(
+                f"Continuing education since {short_date(since)}",
+                renewal.continuing_education_hours,
+                ce,
+            )
+        )
+    return _checklist(program, person, tuple(items), renewal_of=old)
+
+
+def checklist(
+    program: Program, person: Person, record: Record, titles: Titles, now: datetime
+) -> Checklist:
+    """The checklist for the person's next credential of `program`, whichever screen or command
+    asks. The newest credential they hold of it decides which rules apply:
+
+    * none: the program's requirements;
+    * valid and not yet in its renewal window, or suspended: blocked (one current credential
+      of a program per person; a suspension is lifted by reinstating, not by re-issuing);
+    * expiring or expired: its renewal requirements, met since it was issued (re-issuing from
+      old evidence is renewal by another name);
+    * revoked: the program's requirements and, for a program that expires, its renewal
+      requirements met since the revoked one was issued.
+    """
+    latest = record.latest(program.id)
+    first = requirements_checklist(program, person, record, titles, now)
+    if latest is None:
+        return first
+    state = latest.state(now)
+    if state == "suspended":
+        return _blocked(
+            first, latest, f"Suspended (code {latest.code}): reinstate it instead of re-issuing"
+        )
+    if state == "valid":
+        return _blocked(first, latest, f"Already holds it (code {latest.code})")
+    if state in ("expiring", "expired"):
+        return renewal_checklist(program, person, latest, record, titles)
+    # revoked
+    if program.renewal is None:
+        return first
+    refresh = renewal_checklist(program, person, latest, record, titles)
+    return _checklist(program, person, first.items + refresh.items)
+
+
+def _checklist(
+    program: Program,
+    person: Person,
+    items: tuple[Requirement, ...],
+    *,
+    renewal_of: Held | None = None,
+    blocked: str | None = None,
+) -> Checklist:
+    return Checklist(
+        person.id,
+        person.name,
+        program.id,
+        program.title,
+        program.tier_label,
+        items,
+        renewal_of=renewal_of,
+        blocked=blocked,
+    )
+
+
+def _blocked(check: Checklist, held: Held, why: str) -> Checklist:
+    return dataclasses.replace(check, held=held, blocked=why)
