@@ -612,9 +612,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     target = Path(args.target)
     try:
+        is_file = target.is_file()
+    except (OSError, ValueError):  # pasted QR text or a token: too long, or a NUL, for a path
+        is_file = False
+    try:
         with _database(args) as db, db.begin() as session:
             org_id = _organization_id(session)
-            if target.is_file():
+            if is_file:
                 try:
                     data = target.read_bytes()
                 except OSError as exc:

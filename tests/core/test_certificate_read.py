@@ -25,24 +25,26 @@ from trainer.core.certificate_read import (
     CertificateFileError,
     read_certificate,
 )
-from trainer.core.certificate_render import RenderedCertificate, render_certificate
+from trainer.core.certificate_render import render_certificate
+from trainer.core.page_graph import graph_digest
 
 
 @pytest.fixture(scope="module")
-def rendered() -> RenderedCertificate:
+def rendered() -> bytes:
+    """Revision 1, as reportlab wrote it."""
     return render_certificate(content())
 
 
 @pytest.fixture(scope="module")
-def claim(rendered: RenderedCertificate) -> dict[str, object]:
+def claim(rendered: bytes) -> dict[str, object]:
     """What the credential signs about the file, as issuance.Issuer writes it."""
-    return {**pdf_attachment.signed_digest(rendered.pdf), "text": rendered.page_text}
+    return {**pdf_attachment.signed_digest(rendered), "graph": graph_digest(rendered)}
 
 
 @pytest.fixture(scope="module")
-def pdf(rendered: RenderedCertificate) -> bytes:
+def pdf(rendered: bytes) -> bytes:
     """The certificate as issued: revision 1 plus the revision that attaches the credential."""
-    return pdf_attachment.attach(rendered.pdf, BADGE_JWT)
+    return pdf_attachment.attach(rendered, BADGE_JWT)
 
 
 def _rewrite(pdf: bytes) -> bytes:
@@ -180,9 +182,9 @@ def test_the_claim_must_be_the_one_signed_for_this_file(pdf: bytes, claim: dict)
 
 
 def test_one_byte_changed_anywhere_is_not_as_issued(
-    rendered: RenderedCertificate, pdf: bytes, claim: dict
+    rendered: bytes, pdf: bytes, claim: dict
 ) -> None:
-    for at in (len(rendered.pdf) // 3, len(rendered.pdf) - 10, len(pdf) - 40):
+    for at in (len(rendered) // 3, len(rendered) - 10, len(pdf) - 40):
         changed = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]
         try:
             found = read_certificate(changed, name="cert.pdf")
@@ -200,7 +202,7 @@ def test_anything_appended_after_issuing_is_not_as_issued(pdf: bytes, claim: dic
 
 
 def test_a_rewritten_file_is_not_as_issued_but_shows_the_signed_page(
-    rendered: RenderedCertificate, pdf: bytes, claim: dict
+    rendered: bytes, pdf: bytes, claim: dict
 ) -> None:
     resaved = _rewrite(pdf)
     assert resaved != pdf
@@ -210,18 +212,16 @@ def test_a_rewritten_file_is_not_as_issued_but_shows_the_signed_page(
     seen = found.inspect()
     assert seen.problems == ()
     assert seen.qr_texts == (QR_TEXT,)
-    assert seen.text_digest == rendered.page_text == claim["text"]
+    assert seen.graph_digest == graph_digest(rendered) == claim["graph"]
     for value in (HOLDER, TITLE, CODE, "14 April 2026", "14 April 2028"):
         assert value in seen.visible_text, value
     assert seen.visible_text == " ".join(seen.visible_text.split())  # whitespace-normalised
 
 
-def test_a_file_rewritten_twice_still_shows_the_signed_page(
-    rendered: RenderedCertificate, pdf: bytes
-) -> None:
+def test_a_file_rewritten_twice_still_shows_the_signed_page(rendered: bytes, pdf: bytes) -> None:
     seen = read_certificate(_rewrite(_rewrite(pdf))).inspect()
     assert seen.problems == () and seen.qr_texts == (QR_TEXT,)
-    assert seen.text_digest == rendered.page_text
+    assert seen.graph_digest == graph_digest(rendered)
 
 
 def test_inspecting_a_damaged_page_names_the_file() -> None:

@@ -25,11 +25,12 @@ from tests.core.qr_fixtures import KEY
 from trainer.core import qr_code, qr_image
 from trainer.core.certificate_render import render_certificate
 from trainer.core.errors import ValidationError
+from trainer.core.page_graph import graph_digest
 
 
 @pytest.fixture(scope="module")
 def pdf() -> bytes:
-    return render_certificate(content()).pdf
+    return render_certificate(content())
 
 
 def test_the_qr_text_is_a_real_signed_credential_and_the_badge_a_realistic_size() -> None:
@@ -62,17 +63,20 @@ def test_page_one_text_carries_the_printed_details(pdf: bytes) -> None:
         assert value in text, value
 
 
-def test_the_page_text_digest_covers_what_page_one_prints() -> None:
+def test_the_graph_digest_covers_every_page_and_survives_a_rewrite() -> None:
     first = render_certificate(content())
-    assert len(first.page_text) == 64
-    assert render_certificate(content()).page_text == first.page_text
+    digest = graph_digest(first)
+    assert len(digest) == 64 and graph_digest(render_certificate(content())) == digest
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(first)))
+    for page in writer.pages:
+        page.compress_content_streams(level=1)
+    out = io.BytesIO()
+    writer.write(out)
+    assert out.getvalue() != first and graph_digest(out.getvalue()) == digest
     renamed = render_certificate(content(holder_name="Maria Esperanza Delgado-Whitfeld"))
-    assert renamed.page_text != first.page_text
-    # The transcript (page 2 onwards) is not part of it.
-    fewer = render_certificate(content(modules=content().modules[:2]))
-    assert fewer.page_text == first.page_text
+    fewer = render_certificate(content(modules=content().modules[:2]))  # the transcript page
     without_logo = render_certificate(content(organization_logo=None))
-    assert without_logo.page_text != first.page_text  # the image count is part of it
+    assert len({digest, *(graph_digest(p) for p in (renamed, fewer, without_logo))}) == 4
 
 
 def test_certificate_page_is_landscape_letter_then_a_portrait_transcript(pdf: bytes) -> None:
@@ -150,7 +154,7 @@ def test_a_60_character_name_and_a_long_title_still_fit() -> None:
             expires_on=None,
             qr_token=qr,
         )
-    ).pdf
+    )
     text = page_text(pdf)
     assert LONG_NAME in text
     assert title in text
@@ -163,15 +167,15 @@ def test_renewal_and_a_jpeg_logo_are_printed_and_repeat_renders_work() -> None:
     Image.new("RGB", (1600, 1600), (200, 60, 40)).save(jpeg, "JPEG")
     made = content(organization_logo=jpeg.getvalue(), renews="9b1c2d3e-1111-4222-8333-944455566677")
     first, second = render_certificate(made), render_certificate(made)
-    assert first.page_text == second.page_text
+    assert graph_digest(first) == graph_digest(second)
     for rendered in (first, second):
-        assert "Renews credential 9b1c2d3e-1111-4222-8333-944455566677" in page_text(rendered.pdf)
-        assert qr_on_page_one(rendered.pdf) == [QR_TEXT]
+        assert "Renews credential 9b1c2d3e-1111-4222-8333-944455566677" in page_text(rendered)
+        assert qr_on_page_one(rendered) == [QR_TEXT]
 
 
 def test_a_long_transcript_flows_onto_more_pages() -> None:
     modules = tuple((f"Module {i}", "version 1 · passed 1 Mar 2026 · 90%") for i in range(90))
-    pdf = render_certificate(content(modules=modules, scenarios=(), field_hours=())).pdf
+    pdf = render_certificate(content(modules=modules, scenarios=(), field_hours=()))
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 4
     rest = " ".join(" ".join(p.extract_text().split()) for p in reader.pages[1:])
@@ -188,7 +192,7 @@ def test_a_name_beyond_the_vera_fonts_is_printed_and_extractable() -> None:
     from trainer.core import certificate_render
 
     name = "Nguyễn Thị Hương Őrs"  # ễ, ị, ư, Ő are not in Vera
-    pdf = render_certificate(content(holder_name=name)).pdf
+    pdf = render_certificate(content(holder_name=name))
     if certificate_render._fallback(certificate_render.BOLD) is None:
         pytest.skip("no DejaVu Sans or Arial on this machine to print beyond Vera's characters")
     assert name in page_text(pdf)

@@ -310,7 +310,7 @@ def _token(text: str, what: str) -> Token:
 def _read_document(text: str, what: str) -> HeadClaim:
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise AuditHeadError(f"{what} is garbled: it is not valid JSON.") from None
     if not isinstance(document, dict):
         raise AuditHeadError(f"{what} is not an audit head file (expected a JSON object).")

@@ -14,7 +14,7 @@ from typing import Any
 
 from trainer.core import pdf_attachment
 from trainer.core.errors import TrainerError
-from trainer.core.page_text import text_digest
+from trainer.core.page_graph import GraphError, graph_digest
 from trainer.core.verify import PageInspection
 
 ATTACHMENT_NAME = pdf_attachment.ATTACHMENT_NAME
@@ -138,6 +138,8 @@ def _structure_problems(data: bytes) -> list[str]:
         problems.append("optional content (parts of the page that can be switched off) was added")
     if page.get("/Annots"):
         problems.append("an annotation was added on the page")
+    if any("/AA" in p or "/Annots" in p for p in reader.pages):
+        problems.append("an action or annotation was added to a page")
     found: Any = page.get("/Resources")
     resources: Any = found.get_object() if found is not None else {}
     used: dict[str, set[str]] = {category: set() for category in _USES.values()}
@@ -188,7 +190,6 @@ def _inspect(data: bytes) -> PageInspection:
             visible.append(text)
             if not _inked(image, obj.get_bounds(), scale, height):
                 covered = True
-        images = sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4))
         qr_texts = tuple(
             r.text for r in zxingcpp.read_barcodes(image, formats=qr_format) if r.valid and r.text
         )
@@ -198,8 +199,12 @@ def _inspect(data: bytes) -> PageInspection:
         problems.append("the page carries hidden (invisible) text")
     if covered:
         problems.append("text on the page is covered or drawn in the page's colour")
-    digest = text_digest([*visible, f"images:{images}"])
-    return PageInspection(tuple(problems), " ".join(" ".join(visible).split()), qr_texts, digest)
+    try:
+        graph = graph_digest(data)
+    except GraphError:
+        graph = ""
+        problems.append("the file's structure is damaged or was repaired")
+    return PageInspection(tuple(problems), " ".join(" ".join(visible).split()), qr_texts, graph)
 
 
 def _inked(

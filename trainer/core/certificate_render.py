@@ -40,7 +40,6 @@ from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped, unuse
 from trainer.core import qr_image
 from trainer.core.dates import long_date
 from trainer.core.errors import TrainerError, ValidationError
-from trainer.core.page_text import text_digest
 
 __all__ = ["CertificateContent", "render_certificate"]
 
@@ -191,13 +190,8 @@ def _face(text: str, font: str) -> str:
 
 
 class _Canvas(Canvas):  # type: ignore[misc, unused-ignore]
-    """A reportlab canvas that draws each string in a face that has all its characters, and
-    remembers the text it drew on page 1 (signed as core.page_text's digest). The one place that
-    touches reportlab's private canvas state (_fontname, _fontsize, _leading)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.first_page_text: list[str] = []
+    """A reportlab canvas that draws each string in a face that has all its characters. The one
+    place that touches reportlab's private canvas state (_fontname, _fontsize, _leading)."""
 
     def _swap_face(self, text: str) -> tuple[str, float, float] | None:
         face = _face(text, self._fontname)
@@ -209,8 +203,6 @@ class _Canvas(Canvas):  # type: ignore[misc, unused-ignore]
 
     def _draw(self, method: Callable[..., None], *args: Any, **kwargs: Any) -> None:
         text = kwargs.get("text", args[2] if len(args) > 2 else "")
-        if self.getPageNumber() == 1:
-            self.first_page_text.append(str(text))
         before = self._swap_face(str(text))
         try:
             method(*args, **kwargs)
@@ -374,13 +366,7 @@ LAND_W, LAND_H = landscape(letter)
 PORT_W, PORT_H = letter
 
 
-@dataclass(frozen=True)
-class RenderedCertificate:
-    pdf: bytes  # revision 1: signed by digest, then the credential is attached
-    page_text: str  # core.page_text digest of page 1's visible text and image count
-
-
-def render_certificate(content: CertificateContent) -> RenderedCertificate:
+def render_certificate(content: CertificateContent) -> bytes:
     """The certificate as PDF bytes: page 1 the certificate, then the transcript. This is
     revision 1: the issuer signs its digest into the credential, then attaches the credential
     (core.pdf_attachment)."""
@@ -406,10 +392,9 @@ def render_certificate(content: CertificateContent) -> RenderedCertificate:
         canvas.setKeywords(["credential", "certificate", "Open Badges", content.credential_id])
         _draw_certificate_page(canvas, content, qr, logo)
         canvas.showPage()
-        page_text = text_digest([*canvas.first_page_text, f"images:{1 + (logo is not None)}"])
         _draw_transcript(canvas, content)
         canvas.save()
-    return RenderedCertificate(out.getvalue(), page_text)
+    return out.getvalue()
 
 
 def _centred(canvas: Any, text: str, y: float, font: str, size: float, color: Color) -> None:

@@ -158,7 +158,7 @@ def read_card(text: str | bytes) -> IssuerCard:
         )
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, huge integers
         raise CredentialFormatError("The file is not valid JSON: not an issuer card.") from exc
     if not isinstance(data, dict) or data.get("type") != CARD_TYPE:
         raise CredentialFormatError("This file is not a CVI Trainer issuer card.")

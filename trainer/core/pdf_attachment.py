@@ -68,7 +68,8 @@ def _catalog(pdf: bytes, number: int) -> bytes:
 
 
 def signed_digest(pdf: bytes) -> dict[str, object]:
-    """The claim a credential carries about revision 1: its length and SHA-256."""
+    """What a credential signs about revision 1: its length and SHA-256 (with, from the issuer,
+    core.page_graph's digest under "graph", for copies re-saved by another program)."""
     return {"length": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()}
 
 

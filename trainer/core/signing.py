@@ -15,6 +15,7 @@ from trainer.core.errors import CredentialFormatError, SigningError
 
 ALG = "ES256"
 MIN_PASSPHRASE_LENGTH = 12
+MAX_TOKEN_CHARS = 1_000_000  # a status list with every entry marked is about 300 KB
 # Argon2id parameters for deriving the key-encryption key: RFC 9106's second recommended
 # option (64 MiB, 3 passes). Stored in each envelope so they can be raised later.
 KDF_TIME, KDF_MEMORY_KIB, KDF_PARALLELISM = 3, 65536, 4
@@ -205,9 +206,11 @@ def read_token(text: str, what: str = "The credential") -> Token:
         raise CredentialFormatError(
             f"{what} is not a signed token (expected three dot-separated parts)."
         )
+    if len(text) > MAX_TOKEN_CHARS:
+        raise CredentialFormatError(f"{what} is far longer than any token CVI Trainer makes.")
     try:
         header, payload = _part(parts[0]), _part(parts[1])
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad base64/UTF-8/JSON, huge numbers, nesting
         raise CredentialFormatError(f"{what} is garbled: its parts cannot be decoded.") from exc
     if header.get("alg") != ALG:
         raise CredentialFormatError(

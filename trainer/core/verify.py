@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 
@@ -73,7 +73,7 @@ class PageInspection:
     problems: tuple[str, ...]  # changes found, in words ("an annotation was added")
     visible_text: str  # the text a viewer sees (invisible text left out), whitespace-normalised
     qr_texts: tuple[str, ...]  # QR codes decoded from the rendered page
-    text_digest: str  # see core.page_text
+    graph_digest: str  # core.page_graph: everything the file draws and does ("" if unreadable)
 
 
 class PrintedPage(Protocol):
@@ -133,7 +133,7 @@ def qr_claims(qr: qr_code.QrPayload) -> Claims:
     return Claims(
         credential_id=f.credential_id,
         issuer=f.issuer_id,
-        issuer_name="the issuer named in the QR code",
+        issuer_name="The QR code's issuer",  # the trust store names a trusted one
         holder_name=f.holder_name,
         title=f.title,
         valid_from=datetime.combine(f.issued_on, time(), UTC),
@@ -203,6 +203,8 @@ def verify(
     run.add("Format", True, f"{evidence.source} carrying a signed credential")
 
     trusted, valid = _signed_by(presented, find_keys)
+    if trusted is not None and presented.qr is not None:
+        claims = replace(claims, issuer_name=trusted.issuer_name)
     if trusted is None:
         run.add("Signature", None, "The signing key is not one this organization trusts.")
         run.add(
@@ -306,20 +308,20 @@ def _page_holds(
             f"The {', '.join(missing)} on the page differ from the signed credential." + _NEXT,
         )
         return False
-    signed_text = claim.get("text") if isinstance(claim, dict) else None
-    if signed_text != seen.text_digest:
+    signed_graph = claim.get("graph") if isinstance(claim, dict) else None
+    if not signed_graph or signed_graph != seen.graph_digest:
         run.add(
             "Printed page",
             False,
-            "The page's visible text is not the text that was issued: something was added, "
-            "removed or changed." + _NEXT,
+            "What the file draws is not what was issued: text, fonts, images, drawing or pages "
+            "were added, removed or changed." + _NEXT,
         )
         return False
     run.add(
         "Printed page",
         True,
-        "Re-saved by another program since it was issued; the visible text and the QR code "
-        "match the signed credential",
+        "Re-saved by another program since it was issued; everything it draws is as issued, and "
+        "the QR code and the text a viewer sees match the signed credential",
     )
     return True
 

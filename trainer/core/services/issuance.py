@@ -25,6 +25,7 @@ from trainer.core.eligibility import Checklist, Held, Requirement
 from trainer.core.errors import NotFoundError, ValidationError
 from trainer.core.models import Credential, Organization, Person
 from trainer.core.open_badges import PDF_CLAIM, BadgeFacts, badge_claims, new_code
+from trainer.core.page_graph import graph_digest
 from trainer.core.services import eligibility
 from trainer.core.services.permissions import require
 from trainer.core.services.signing_keys import active_key
@@ -115,8 +116,8 @@ class Issuer:
         )
         qr_text = qr_code.encode_signed(_qr_fields(facts), self.key)
         content = self._content(facts, check, qr_text, actor)
-        rendered = render_certificate(content)
-        claim = {**pdf_attachment.signed_digest(rendered.pdf), "text": rendered.page_text}
+        pdf = render_certificate(content)
+        claim = {**pdf_attachment.signed_digest(pdf), "graph": graph_digest(pdf)}
         badge_jwt = self.key.sign({**badge_claims(facts), PDF_CLAIM: claim}, typ="JWT")
         row = Credential(
             uuid=facts.credential_uuid,
@@ -140,7 +141,7 @@ class Issuer:
                 {"evidence": [i.as_json() for i in check.items], **_printable(content)},
                 default=str,
             ),
-            pdf=pdf_attachment.attach(rendered.pdf, badge_jwt),
+            pdf=pdf_attachment.attach(pdf, badge_jwt),
             renews_id=renewed.id if renewed else None,
             series=(latest_series(session, person.id, program.id) or 0) + 1,
         )

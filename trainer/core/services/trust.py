@@ -221,10 +221,21 @@ def _store_keys(session: Session, row: TrustedIssuer, card: IssuerCard) -> None:
     for key in card.keys:
         stored = known.get(key.kid)
         if stored is None:
-            stored = TrustedKey(trusted_issuer_id=row.id, kid=key.kid)
-            session.add(stored)
-        stored.public_jwk = json.dumps(key.jwk, sort_keys=True)
-        stored.active_from, stored.retired_at = key.active_from, key.retired_at
+            session.add(
+                TrustedKey(
+                    trusted_issuer_id=row.id,
+                    kid=key.kid,
+                    public_jwk=json.dumps(key.jwk, sort_keys=True),
+                    active_from=key.active_from,
+                    retired_at=key.retired_at,
+                )
+            )
+        elif key.retired_at is not None and (
+            stored.retired_at is None or key.retired_at < stored.retired_at
+        ):
+            # A key's period of use only ever shrinks: a replayed older card cannot bring a
+            # retired (perhaps compromised) key back into use, nor stretch its dates.
+            stored.retired_at = key.retired_at
     session.flush()
 
 

@@ -88,8 +88,8 @@ def _tier_order(check: Checklist) -> tuple[int, str]:
 def progress_summary(check: Checklist, expired: set[str]) -> str:
     """The state of one program in words; `expired` are programs whose credential expired
     unrenewed (their renewal, listed at the top of the screen, is the way back)."""
-    if check.held is not None:
-        return f"Already holds it (code {check.held.code})"
+    if check.blocked is not None:
+        return check.blocked
     if check.program_key in expired:
         return "Expired — renewal needs are listed at the top"
     if check.eligible:
