@@ -14,7 +14,7 @@ from typing import Any
 
 from trainer.core import pdf_attachment
 from trainer.core.errors import TrainerError
-from trainer.core.page_graph import GraphError, graph_digest
+from trainer.core.page_graph import GraphError, graph_digest, strict_reader
 from trainer.core.verify import PageInspection
 
 ATTACHMENT_NAME = pdf_attachment.ATTACHMENT_NAME
@@ -116,16 +116,16 @@ def _attached_by_parser(data: bytes, name: str) -> str:
 _USES = {b"Do": "/XObject", b"Tf": "/Font", b"gs": "/ExtGState", b"sh": "/Shading"}
 
 
-def _structure_problems(data: bytes) -> list[str]:
+def _structure_problems(data: bytes, reader: Any) -> list[str]:
     """Changes a viewer may not notice but that change what is drawn or done."""
-    import pypdf
     from pypdf.generic import ContentStream
 
     problems: list[str] = []
     if data.count(b"%%EOF") > 1 or data.count(b"startxref") > 1:
         problems.append("the file was edited after issuing (it carries a later revision)")
+    if reader is None:
+        return [*problems, "the file's structure is damaged or was repaired"]
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
         page = reader.pages[0]
     except Exception:
         return [*problems, "the file's structure is damaged or was repaired"]
@@ -169,12 +169,16 @@ def _inspect(data: bytes) -> PageInspection:
     import zxingcpp
 
     qr_format = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-    problems = _structure_problems(data)
+    try:
+        reader = strict_reader(data)
+    except GraphError:
+        reader = None
+    problems = _structure_problems(data, reader)
     document = pdfium.PdfDocument(data)
     try:
         page = document[0]
         scale = RENDER_DPI / 72
-        image = page.render(scale=scale, draw_annots=True).to_pil().convert("L")
+        image = page.render(scale=scale, draw_annots=True, grayscale=True).to_pil().convert("L")
         height = image.height
         textpage = page.get_textpage()
         visible: list[str] = []
@@ -200,7 +204,7 @@ def _inspect(data: bytes) -> PageInspection:
     if covered:
         problems.append("text on the page is covered or drawn in the page's colour")
     try:
-        graph = graph_digest(data)
+        graph = graph_digest(data, reader) if reader is not None else ""
     except GraphError:
         graph = ""
         problems.append("the file's structure is damaged or was repaired")

@@ -108,14 +108,26 @@ def _h(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def graph_digest(data: bytes) -> str:
-    """The digest of what `data` draws and does; GraphError if it cannot be read strictly."""
+def strict_reader(data: bytes) -> Any:
+    """A pypdf reader that refuses to repair: a parser that guesses is not one to hash with."""
     import pypdf
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
         if reader.is_encrypted:
             raise GraphError("the file is encrypted")
+        return reader
+    except GraphError:
+        raise
+    except Exception as exc:  # pypdf raises many types on damaged or hostile input
+        raise GraphError(f"the file's structure cannot be read strictly ({exc})") from exc
+
+
+def graph_digest(data: bytes, reader: Any = None) -> str:
+    """The digest of what `data` draws and does (read with `reader` when the caller has one
+    from strict_reader); GraphError if it cannot be read strictly."""
+    try:
+        reader = reader if reader is not None else strict_reader(data)
         hasher = _Hasher()
         catalog: Any = reader.trailer["/Root"].get_object()
         parts = [GRAPH_VERSION, hasher.value(catalog, _SKIP | _CATALOG_SKIP)]
