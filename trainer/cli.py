@@ -636,13 +636,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"  {step.name:<16} {step.outcome.upper():<12} {step.detail}")
     if report.claims is not None:
         c = report.claims
-        until = c.valid_until.date().isoformat() if c.valid_until else "does not expire"
+        until = f"to {c.valid_until.date().isoformat()}" if c.valid_until else "(does not expire)"
         if report.signed:
             print("Signed details (compare with the person's photo ID):")
         else:
             print("Unverified claims (nothing here is confirmed; do not rely on them):")
         print(f"  Holder:    {c.holder_name}\n  Title:     {c.title}\n  Issuer:    {c.issuer_name}")
-        print(f"  Valid:     {c.valid_from.date().isoformat()} to {until}")
+        print(f"  Valid:     from {c.valid_from.date().isoformat()} {until}")
         print(f"  ID:        {c.credential_id}" + (f"  code {c.code}" if c.code else ""))
     if args.require_status and report.exit_code == 0 and not report.status_checked:
         print("Revocation was not checked (--require-status).", file=sys.stderr)
@@ -771,7 +771,8 @@ def cmd_trust_import(args: argparse.Namespace) -> int:
                         raise TrainerError(
                             f"Not imported: {card.name} is a new issuer. Phone them on a number "
                             "you already know, have them read their key fingerprint, and pass it "
-                            f"with --fingerprint. This card's key is {plan.fingerprint}."
+                            f"with --fingerprint. Import only if what they read is this card's key: "
+                            f"{plan.fingerprint}."
                         )
                     confirmed = True
                 imported = trust.import_file(session, actor, text, now=_now(), confirmed=confirmed)
@@ -986,3 +987,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `cvi-trainer verify ... | head`: the reader stopped listening
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

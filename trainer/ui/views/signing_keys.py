@@ -82,15 +82,20 @@ class SigningKeysPanel(QWidget):
             "Replace lost key…", self._on_replace_clicked, "Replace a key whose passphrase is lost"
         )
         self.replace.setVisible(can(person, "replace_key"))
-        row = QHBoxLayout()
-        for b in (self.export_jwks, self.export_card, self.rotate, self.change, self.replace):
-            row.addWidget(b)
-        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.state)
         layout.addWidget(self.table)
-        layout.addLayout(row)
+        # Two short rows (what you publish; what you do to the key) rather than one wide one.
+        for group in (
+            (self.export_jwks, self.export_card),
+            (self.rotate, self.change, self.replace),
+        ):
+            row = QHBoxLayout()
+            for b in group:
+                row.addWidget(b)
+            row.addStretch(1)
+            layout.addLayout(row)
         self.refresh()
 
     def follow_app_font(self) -> None:
