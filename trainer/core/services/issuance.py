@@ -114,7 +114,10 @@ class Issuer:
             code=new_code(),
             renews_uuid=renewed.uuid if renewed else None,
         )
-        qr_text = qr_code.encode_signed(_qr_fields(facts), self.key)
+        try:
+            qr_text = qr_code.encode_signed(_qr_fields(facts), self.key)
+        except ValueError as exc:  # a name and title too long for the QR code
+            raise ValidationError(f"{person.full_name}: {exc}") from exc
         content = self._content(facts, check, qr_text, actor)
         pdf = render_certificate(content)
         claim = {**pdf_attachment.signed_digest(pdf), "graph": graph_digest(pdf)}
