@@ -83,6 +83,7 @@ class Held:
     revoked: StatusEvent | None
     suspended: StatusEvent | None
     renewed_by: int | None = None
+    series: int = 1  # 1 for the person's first credential of the program, then 2, 3...
 
     def state(self, now: datetime) -> str:
         if self.revoked is not None:

@@ -125,6 +125,7 @@ def _as_held(row: Credential, events: list[CredentialStatusEvent], renewed_by: i
         revoked,
         suspended,
         renewed_by,
+        row.series,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from trainer.core import audit, pdf_attachment, qr_code
@@ -146,15 +146,23 @@ class Issuer:
             ),
             pdf=pdf_attachment.attach(pdf, badge_jwt),
             renews_id=renewed.id if renewed else None,
-            series=(latest_series(session, person.id, program.id) or 0) + 1,
+            # Next after the credential the rules were checked against: if another seat issued
+            # since this one read, the unique (holder, program, series) refuses this row.
+            series=(latest.series if latest is not None else 0) + 1,
         )
         session.add(row)
+        name = person.full_name  # a failed flush expires every loaded object
         try:
             session.flush()
-        except IntegrityError as exc:  # the caller's transaction rolls back with this error
+        except IntegrityError as exc:  # the transaction rolls back with this error
             raise ValidationError(
-                f"{person.full_name} was issued {program.title} by someone else a moment ago; "
-                "refresh the list and check before issuing again."
+                f"{name} was issued {program.title} by someone else a moment ago; refresh the "
+                "list and check before issuing again."
+            ) from exc
+        except OperationalError as exc:  # SQLite: another seat wrote since this one read
+            raise ValidationError(
+                f"Another person was saving at the same moment, so {program.title} was not "
+                f"issued to {name}; try again."
             ) from exc
         audit.record(
             session,
@@ -213,14 +221,6 @@ def _qr_fields(facts: BadgeFacts) -> qr_code.QrFields:
         status_index=facts.status_index,
         code=facts.code,
     )
-
-
-def latest_series(session: Session, holder_id: int, program_key: str) -> int | None:
-    return session.scalars(
-        select(Credential.series)
-        .where(Credential.holder_id == holder_id, Credential.program_key == program_key)
-        .order_by(Credential.series.desc())
-    ).first()
 
 
 def _printable(content: CertificateContent) -> dict[str, object]:
