@@ -787,6 +787,7 @@ def cmd_trust_import(args: argparse.Namespace) -> int:
 def cmd_trust_replace(args: argparse.Namespace) -> int:
     from trainer.core.errors import CredentialFormatError
     from trainer.core.services import trust
+    from trainer.core.signing import fingerprint
 
     try:
         card = trust.card_in(_trust_text(args.file))
@@ -796,10 +797,11 @@ def cmd_trust_replace(args: argparse.Namespace) -> int:
             actor = _sign_in(db, args.actor)
             with db.begin() as session:
                 change = trust.replacement_of(session, actor, card)
-                if not _same_fingerprint(args.fingerprint, signing_keys_fp(card)):
+                expected = fingerprint(card.active.jwk)
+                if not _same_fingerprint(args.fingerprint, expected):
                     raise TrainerError(
                         f"Not replaced: the fingerprint you typed is not this card's key "
-                        f"({signing_keys_fp(card)})."
+                        f"({expected})."
                     )
                 done = trust.replace_issuer(session, actor, card, confirmed=True, now=_now())
     except CredentialFormatError as exc:
@@ -810,12 +812,6 @@ def cmd_trust_replace(args: argparse.Namespace) -> int:
         f"{done.detail}."
     )
     return 0
-
-
-def signing_keys_fp(card: Any) -> str:
-    from trainer.core.signing import fingerprint
-
-    return fingerprint(card.active.jwk)
 
 
 def cmd_trust_list(args: argparse.Namespace) -> int:

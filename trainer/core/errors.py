@@ -54,3 +54,8 @@ class CredentialFormatError(TrainerError):
 class AuditHeadError(TrainerError):
     """A file that should carry an audit-log head (a backup, head file or status list) cannot be
     read as one; the message names the file."""
+
+
+class IssuerKeyChangedError(ValidationError):
+    """A trusted issuer's card carries a key none of its trusted keys vouches for: refused, and
+    only an explicit, confirmed Replace issuer may take it."""

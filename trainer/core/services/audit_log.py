@@ -21,9 +21,10 @@ from trainer.core.audit import (
 )
 from trainer.core.backup import read_backup_head
 from trainer.core.errors import AuditHeadError, SigningError
-from trainer.core.models import AuditEntry, Organization, Person, SigningKey
+from trainer.core.models import AuditEntry, Organization, Person
 from trainer.core.preflight import SQLITE_HEADER
 from trainer.core.services.permissions import require
+from trainer.core.services.signing_keys import active_key
 
 
 def require_audit_access(session: Session, actor: Person) -> Person:
@@ -48,13 +49,8 @@ def unlock_for_heads(session: Session, passphrase: str) -> signing.UnlockedKey:
 
     No actor: `cvi-trainer backup` runs on the data folder without signing in, and what guards the
     key is the passphrase it is encrypted under. What gets signed is only a head of this log."""
-    row = session.scalars(
-        select(SigningKey)
-        .join(Organization, Organization.id == SigningKey.organization_id)
-        .where(SigningKey.retired_at.is_(None))
-        .order_by(Organization.id, SigningKey.id.desc())
-        .limit(1)
-    ).first()
+    org = session.scalars(select(Organization).order_by(Organization.id)).first()
+    row = active_key(session, org.id) if org is not None else None
     if row is None:
         raise SigningError(
             "This organization has no signing key yet, so the head cannot be signed. A manager "

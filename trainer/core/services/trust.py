@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from trainer.core import audit, issuer_cards
 from trainer.core.dates import short_date
 from trainer.core.eligibility import standing
-from trainer.core.errors import CredentialFormatError, ValidationError
+from trainer.core.errors import CredentialFormatError, IssuerKeyChangedError, ValidationError
 from trainer.core.issuer_cards import IssuerCard, PublicKey, endorsed_by
 from trainer.core.models import (
     Credential,
@@ -162,7 +162,7 @@ def plan_card(session: Session, actor: Person, card: IssuerCard) -> CardPlan:
             if key.replaces
             else "is signed by none of the keys you trust for them"
         )
-        raise ValidationError(
+        raise IssuerKeyChangedError(
             f"Not imported: this card for {card.name}, whom you already trust, carries a new key "
             f"(fingerprint {fingerprint(key.jwk)}) that {why}. It may be forged. Phone "
             f"{row.name} on a number you already know and compare that fingerprint; only if it "

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from trainer.core.dates import short_date as day
-from trainer.core.errors import TrainerError, ValidationError
+from trainer.core.errors import IssuerKeyChangedError, TrainerError
 from trainer.core.issuer_cards import IssuerCard
 from trainer.core.models import Person
 from trainer.core.open_badges import Claims
@@ -346,11 +346,9 @@ class TrustTab(QWidget):
                 done = trust.import_file(
                     session, self.person, text, now=self.ctx.clock.now(), confirmed=confirmed
                 )
-        except ValidationError as exc:
-            if card is not None and "Replace issuer" in str(exc):
-                self._offer_replace(card, str(exc))
-            else:
-                messages.error(self, "Not imported", str(exc))
+        except IssuerKeyChangedError as exc:
+            assert card is not None  # only a card's key chain can break
+            self._offer_replace(card, str(exc))
             return
         except TrainerError as exc:
             messages.error(self, "Not imported", str(exc))
