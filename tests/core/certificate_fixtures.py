@@ -126,4 +126,6 @@ def qr_on_page_one(pdf: bytes, dpi: int = 150) -> list[str]:
         picture = document[0].render(scale=dpi / 72).to_pil()
     finally:
         document.close()
-    return [b.text for b in zxingcpp.read_barcodes(picture)]
+    # QR codes only: with every format on, zxing now and then reads a stray 1D "barcode" in text.
+    qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    return [b.text for b in zxingcpp.read_barcodes(picture, formats=qr)]
