@@ -561,18 +561,21 @@ def cmd_import_content(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from trainer.core.formats import check_paths
+    from trainer.core.formats import check_paths, is_failure
 
     messages, checked = check_paths(args.paths)
     for message in messages:
         print(message)
-    if messages:
+    failures = sum(1 for m in messages if is_failure(m))
+    warnings = sum(1 for m in messages if ": warning: " in m)
+    also = f" and {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    if failures:
         print(
-            f"{len(messages)} problem{'s' if len(messages) != 1 else ''} in {checked} files.",
+            f"{failures} problem{'s' if failures != 1 else ''}{also} in {checked} files.",
             file=sys.stderr,
         )
         return 1
-    print(f"{checked} files checked, no problems.", file=sys.stderr)
+    print(f"{checked} files checked, no problems{also}.", file=sys.stderr)
     return 0
 
 

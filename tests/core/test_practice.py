@@ -35,11 +35,15 @@ def test_an_assessment_played_to_the_end_is_scored_and_stored_step_by_step(
     play = _start(db, clock, team.trainee, practice.ASSESSMENT)
     assert play.state.node == "arrive" and not play.can_undo
     play = _choose(db, clock, team.trainee, play.attempt_id, 0)
-    assert play.last_choice.feedback.startswith("Greeting someone")
+    # Mid-assessment the service gives out no feedback and no expert path.
+    assert play.feedback_hidden and play.last_choice is None and play.best_path is None
     assert play.meters_before == {"tension": 6, "trust": 3}
     assert play.state.meters == {"tension": 4, "trust": 5}
     play = _choose(db, clock, team.trainee, play.attempt_id, 0)
     assert play.finished and play.passed and play.score.fraction == 1.0
+    assert not play.feedback_hidden and play.best_path
+    assert [node for node, _ in play.review] == ["arrive", "talk"]
+    assert play.review[0][1].feedback.startswith("Greeting someone")
     with db.begin() as session:
         steps = session.scalars(select(ScenarioStep).order_by(ScenarioStep.number)).all()
         [record] = practice.history(session, team.trainee, team.trainee.id)
@@ -105,7 +109,7 @@ def test_the_organizations_policy_decides_which_choices_appear(
     scenario, team: Team, db, clock
 ) -> None:
     play = _choose(db, clock, team.trainee, _start(db, clock, team.trainee).attempt_id, 0)
-    assert [i for i, _ in play.offered] == [0, 2]
+    assert sorted(i for i, _ in play.offered) == [0, 2]
     with pytest.raises(PermissionDeniedError):
         with db.begin() as session:
             practice.set_policy(
@@ -116,7 +120,7 @@ def test_the_organizations_policy_decides_which_choices_appear(
         [setting] = practice.policy_settings(session, team.admin)
     assert setting.value is True and not setting.is_default
     play = _choose(db, clock, team.trainee, _start(db, clock, team.trainee).attempt_id, 0)
-    assert [i for i, _ in play.offered] == [0, 1, 2]
+    assert sorted(i for i, _ in play.offered) == [0, 1, 2]
 
 
 def _statistics_with_query_count(db, person, doc_id):
@@ -154,3 +158,69 @@ def test_choice_statistics_take_the_same_queries_for_1_or_20_attempts(
         ("arrive", 0): 20,
         ("talk", 0): 20,
     }
+
+
+def test_practice_keeps_feedback_after_every_choice(scenario, team: Team, db, clock) -> None:
+    play = _choose(db, clock, team.trainee, _start(db, clock, team.trainee).attempt_id, 0)
+    assert not play.feedback_hidden
+    assert play.last_choice is not None and play.last_choice.feedback.startswith("Greeting")
+
+
+def test_choices_come_in_a_new_order_on_each_attempt(scenario, team: Team, db, clock) -> None:
+    orders = set()
+    for _ in range(12):
+        play = _start(db, clock, team.trainee)
+        orders.add(tuple(i for i, _ in play.offered))
+    assert len(orders) > 1  # 12 attempts at a 2-choice node all in one order: 1 in 2^11
+    assert all(sorted(order) == [0, 1] for order in orders)
+
+
+def _set_limits(db, org_id, attempts=3, days=30, wait=24):
+    from trainer.core.models import Organization
+
+    with db.begin() as session:
+        org = session.get(Organization, org_id)
+        org.assessment_attempts, org.assessment_window_days = attempts, days
+        org.assessment_wait_hours = wait
+
+
+def _finish(db, clock, person, attempt_id, first):
+    """Play an attempt to its end: first choice 0 passes, 1 fails (critical)."""
+    play = _choose(db, clock, person, attempt_id, first)
+    return _choose(db, clock, person, play.attempt_id, 0)
+
+
+def test_assessment_attempts_are_limited_per_window(scenario, team: Team, db, clock) -> None:
+    _set_limits(db, team.trainee.organization_id, attempts=3, days=30, wait=0)
+    for _ in range(3):
+        play = _start(db, clock, team.trainee, practice.ASSESSMENT)
+        assert _finish(db, clock, team.trainee, play.attempt_id, 0).passed
+        clock.advance(days=1)
+    with db.begin() as session:
+        allowance = practice.assessment_allowance(
+            session, team.trainee, "t-corner", now=clock.now()
+        )
+    assert (allowance.used, allowance.limit, allowance.allowed) == (3, 3, False)
+    with pytest.raises(ValidationError, match="used all 3 assessment attempts .* 30 days"):
+        _start(db, clock, team.trainee, practice.ASSESSMENT)
+    _start(db, clock, team.trainee)  # practice stays open
+    clock.advance(days=28)  # the first attempt leaves the 30-day window
+    play = _start(db, clock, team.trainee, practice.ASSESSMENT)
+    assert play.mode == practice.ASSESSMENT
+
+
+def test_a_failed_assessment_makes_the_next_one_wait(scenario, team: Team, db, clock) -> None:
+    _set_limits(db, team.trainee.organization_id, attempts=5, days=30, wait=24)
+    play = _start(db, clock, team.trainee, practice.ASSESSMENT)
+    assert not _finish(db, clock, team.trainee, play.attempt_id, 1).passed
+    clock.advance(hours=23)
+    with pytest.raises(ValidationError, match="opens 24 hours later"):
+        _start(db, clock, team.trainee, practice.ASSESSMENT)
+    clock.advance(hours=1, seconds=1)
+    assert _start(db, clock, team.trainee, practice.ASSESSMENT).mode == practice.ASSESSMENT
+
+
+def test_an_open_assessment_is_resumed_not_restarted(scenario, team: Team, db, clock) -> None:
+    _start(db, clock, team.trainee, practice.ASSESSMENT)
+    with pytest.raises(ValidationError, match="in progress: resume it"):
+        _start(db, clock, team.trainee, practice.ASSESSMENT)

@@ -59,6 +59,8 @@ class Module:
     questions: tuple[Question, ...]
     body: str
     body_first_line: int  # line number of the body's first line in the file
+    draw: int = 0  # questions drawn per attempt from the pool (all of them when not set)
+    questions_line: int = 1  # line of `knowledge_check:` in the file
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,14 @@ def parse_module(text: str) -> tuple[Module | None, list[Problem]]:
         return None, problems
     check = data["knowledge_check"]
     problems = _question_problems(check["questions"], root, offset=1)
+    if check.get("draw", 0) > len(check["questions"]):
+        problems.append(
+            Problem(
+                (node_line(root, ["knowledge_check", "draw"]) or 1) + 1,
+                f"draw is {check['draw']} but the pool has only {len(check['questions'])} "
+                "questions",
+            )
+        )
     if problems:
         return None, problems
     body = text[match.end() :]
@@ -220,6 +230,8 @@ def parse_module(text: str) -> tuple[Module | None, list[Problem]]:
         questions=questions,
         body=body,
         body_first_line=body_first_line,
+        draw=min(int(check.get("draw") or len(questions)), len(questions)),
+        questions_line=(node_line(root, ["knowledge_check"]) or 1) + 1,
     )
     return module, _body_problems(module)
 

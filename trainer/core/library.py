@@ -148,8 +148,10 @@ def _bundled_files(root: Path) -> Iterator[tuple[str, Path]]:
                 yield ContentKind.TRACK, track / "track.yaml"
             for module in sorted(track.glob("*.md")):
                 yield ContentKind.MODULE, module
+    # Rubrics before programs: a program may require an observed rubric competency.
     for folder, kind in (
         ("scenarios", ContentKind.SCENARIO),
+        ("certificates/rubrics", ContentKind.RUBRIC),
         ("certificates", ContentKind.PROGRAM),
     ):
         if (root / folder).is_dir():

@@ -79,12 +79,20 @@ class Organization(Base):
     status_sequence: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # Another issuer's status list older than this is stale: verdicts say revocation is unchecked.
     status_max_age_days: Mapped[int] = mapped_column(Integer, server_default=text("30"))
+    # Assessment attempts that count toward credentials: at most `assessment_attempts` per
+    # scenario in `assessment_window_days`, and `assessment_wait_hours` after a failed one.
+    assessment_attempts: Mapped[int] = mapped_column(Integer, server_default=text("3"))
+    assessment_window_days: Mapped[int] = mapped_column(Integer, server_default=text("30"))
+    assessment_wait_hours: Mapped[int] = mapped_column(Integer, server_default=text("24"))
 
     __table_args__ = (
         CheckConstraint("inactivity_minutes BETWEEN 1 AND 480", name="inactivity_range"),
         CheckConstraint("lockout_threshold BETWEEN 3 AND 20", name="lockout_threshold_range"),
         CheckConstraint("lockout_minutes BETWEEN 1 AND 1440", name="lockout_minutes_range"),
         CheckConstraint("status_max_age_days BETWEEN 1 AND 3650", name="status_max_age_range"),
+        CheckConstraint("assessment_attempts BETWEEN 1 AND 100", name="assessment_attempts_range"),
+        CheckConstraint("assessment_window_days BETWEEN 1 AND 365", name="assessment_window_range"),
+        CheckConstraint("assessment_wait_hours BETWEEN 0 AND 720", name="assessment_wait_range"),
     )
 
 
@@ -134,6 +142,7 @@ class ContentKind(enum.StrEnum):
     TRACK = "track"
     SCENARIO = "scenario"
     PROGRAM = "program"
+    RUBRIC = "rubric"
 
 
 class ContentDocument(Base):
@@ -270,6 +279,9 @@ class ModuleProgress(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The knowledge-check paper handed out and not yet submitted: JSON {seed, questions}.
+    # Only that paper can be submitted, once.
+    open_paper: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("person_id", "document_id", name="uq_module_progress_person_document"),
@@ -517,3 +529,117 @@ class ImportedStatusList(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("trusted_issuer_id", "purpose"),)
+
+
+class Observation(Base):
+    """A trainer's observation of a trainee's practice (a role-play, a field observation, or a
+    training they delivered), rated against one rubric version. Never changed once recorded; a
+    mistake is withdrawn with a reason and recorded again."""
+
+    __tablename__ = "observation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    observer_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    observer_name: Mapped[str] = mapped_column(String(200))
+    rubric_document_id: Mapped[int] = mapped_column(ForeignKey("content_document.id"))
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("content_version.id"))
+    rubric_key: Mapped[str] = mapped_column(String(120))
+    setting: Mapped[str] = mapped_column(String(20))
+    observed_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(
+            "setting IN ('role-play', 'field', 'training-delivery')", name="known_setting"
+        ),
+        CheckConstraint("observer_id <> person_id", name="not_self"),
+    )
+
+
+class ObservationRating(Base):
+    """One competency's level (1-4, each described in the rubric) in one observation."""
+
+    __tablename__ = "observation_rating"
+
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), primary_key=True)
+    competency: Mapped[str] = mapped_column(String(120), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),)
+
+
+class TrainingSession(Base):
+    """An in-person or live training session a trainer ran or recorded, with its attendance."""
+
+    __tablename__ = "training_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(300))
+    held_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    delivery: Mapped[str] = mapped_column(String(20))
+    facilitator: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 15 AND 960", name="minutes_range"),
+        CheckConstraint("delivery IN ('in-person', 'live-online')", name="known_delivery"),
+    )
+
+
+class TrainingAttendance(Base):
+    __tablename__ = "training_attendance"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True, index=True)
+
+
+class PolicyText(Base):
+    """The organization's own answer to one "Your program's policy" box in the curricula (the
+    box's title is the key: boxes with the same title share one answer)."""
+
+    __tablename__ = "policy_text"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(120), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class PolicyAcknowledgment(Base):
+    """A person's signed acknowledgment of the organization's policies as they read then
+    (`digest` of every policy text): a later change to any policy asks for a new one."""
+
+    __tablename__ = "policy_acknowledgment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    signed_name: Mapped[str] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(Observation, "before_update")
+@event.listens_for(Observation, "before_delete")
+def _observations_are_immutable(_mapper: object, _conn: object, target: Observation) -> None:
+    state = inspect(target)
+    changed = {a.key for a in state.attrs if a.history.has_changes()}
+    earlier = state.attrs.withdrawn_at.history.deleted
+    if state.deleted or changed - {"withdrawn_at", "withdrawn_reason"} or any(earlier):
+        raise ImmutableRecordError(f"observation {target.id} cannot be changed, only withdrawn")
+
+
+@event.listens_for(ObservationRating, "before_update")
+@event.listens_for(ObservationRating, "before_delete")
+def _ratings_are_immutable(_mapper: object, _conn: object, target: ObservationRating) -> None:
+    raise ImmutableRecordError(f"observation {target.observation_id} ratings cannot be changed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +28,39 @@ class Paper:
     questions: tuple[PaperQuestion, ...]
 
 
-def make_paper(module: Module, seed: int) -> Paper:
-    """Questions and their options in an order fixed by `seed` (each retake gets a new seed)."""
+def _balanced(chosen: list[Question], rest: list[Question]) -> list[Question]:
+    """Swap true/false questions in from the rest of the pool until the paper's true and false
+    keys differ by at most one (so "always false" earns no more than chance)."""
+    chosen = list(chosen)
+    for _ in range(len(chosen)):
+        keys = [q.answer for q in chosen if q.type == "true_false"]
+        surplus = keys.count(True) - keys.count(False)
+        if abs(surplus) <= 1:
+            break
+        many = surplus > 0
+        out = next(i for i, q in enumerate(chosen) if q.type == "true_false" and q.answer is many)
+        swap = next((q for q in rest if q.type == "true_false" and q.answer is not many), None)
+        if swap is None:
+            break
+        rest.remove(swap)
+        rest.append(chosen[out])
+        chosen[out] = swap
+    return chosen
+
+
+def make_paper(
+    module: Module, seed: int, *, draw: int | None = None, avoid: Iterable[str] = ()
+) -> Paper:
+    """A paper fixed by `seed` (each attempt gets a new one): `draw` questions (the module's
+    own number by default) taken from the pool, preferring questions not in `avoid` (the last
+    attempt's), with balanced true/false keys, in shuffled order with shuffled options."""
     rng = random.Random(seed)
-    questions = list(module.questions)
+    seen = set(avoid)
+    pool = list(module.questions)
+    rng.shuffle(pool)
+    pool.sort(key=lambda q: q.id in seen)  # stable: unseen questions first, still shuffled
+    count = min(draw or module.draw or len(pool), len(pool))
+    questions = _balanced(pool[:count], pool[count:])
     rng.shuffle(questions)
     shown = []
     for q in questions:
@@ -100,10 +130,11 @@ def _validate(q: Question, answer: Answer) -> None:
         raise ValidationError(f"The answer to question {q.id} is not valid for its type.", q.id)
 
 
-def grade(module: Module, answers: dict[str, Answer]) -> Grade:
-    """Grade every question; unanswered questions count as wrong."""
+def grade(module: Module, answers: dict[str, Answer], paper: Paper | None = None) -> Grade:
+    """Grade the paper's questions (every question in the module without one); unanswered
+    questions count as wrong, answers to questions not on the paper are ignored."""
     results = []
-    for q in module.questions:
+    for q in [pq.question for pq in paper.questions] if paper else module.questions:
         answer = answers.get(q.id)
         _validate(q, answer)
         correct = _is_correct(q, answer)

@@ -19,6 +19,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "manage_keys": frozenset({Role.MANAGER, Role.ADMIN}),
     "manage_trust": frozenset({Role.MANAGER, Role.ADMIN}),
     "replace_key": frozenset({Role.ADMIN}),
+    "observe_practice": frozenset({Role.TRAINER}),
+    "record_training": frozenset({Role.TRAINER}),
 }
 
 ACTION_WORDS = {
@@ -33,6 +35,8 @@ ACTION_WORDS = {
     "manage_keys": "create or rotate the signing key",
     "manage_trust": "change the trusted issuers",
     "replace_key": "replace a signing key whose passphrase was lost",
+    "observe_practice": "record or withdraw observations of practice",
+    "record_training": "record training sessions and attendance",
 }
 
 

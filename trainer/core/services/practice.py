@@ -4,19 +4,23 @@ organization policy settings, and choice statistics for trainers."""
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer.core import audit
+from trainer.core.dates import long_date
 from trainer.core.errors import NotFoundError, ValidationError
 from trainer.core.models import (
     ContentDocument,
     ContentKind,
     ContentVersion,
+    Organization,
     OrganizationPolicy,
     Person,
     ScenarioAttempt,
@@ -151,10 +155,17 @@ class Play:
     score: Score
     passed: bool
     best_path: tuple[str, ...] | None
+    # Every choice made with its feedback, for the debrief (empty until an assessment ends).
+    review: tuple[tuple[str, Choice], ...] = ()
 
     @property
     def can_undo(self) -> bool:
         return self.mode == PRACTICE and bool(self.state.path) and not self.finished
+
+    @property
+    def feedback_hidden(self) -> bool:
+        """In an assessment, feedback, score and the expert path wait for the ending."""
+        return self.mode == ASSESSMENT and not self.finished
 
 
 def _attempt(session: Session, person: Person, attempt_id: int) -> ScenarioAttempt:
@@ -180,6 +191,16 @@ def _steps(session: Session, attempt_id: int) -> list[ScenarioStep]:
     )
 
 
+def shown_order(
+    attempt_id: int, state: State, offered: list[tuple[int, Choice]]
+) -> list[tuple[int, Choice]]:
+    """The offered choices in the order this attempt shows them at this step: a new random
+    order for every attempt, so where the best choice sits tells nothing."""
+    order = list(offered)
+    random.Random(f"{attempt_id}:{len(state.path)}:{state.node}").shuffle(order)
+    return order
+
+
 def _play(session: Session, attempt: ScenarioAttempt) -> Play:
     engine = _engine(session, attempt)
     state = engine.replay([step.choice_index for step in _steps(session, attempt.id)])
@@ -189,27 +210,101 @@ def _play(session: Session, attempt: ScenarioAttempt) -> Play:
         last = dict(engine.available(previous))[state.path[-1].choice]
         before = previous.meters
     finished = engine.is_ending(state)
-    path = engine.best_path()
+    hidden = attempt.mode == ASSESSMENT and not finished
+    path = None if hidden else engine.best_path()
+    review: list[tuple[str, Choice]] = []
+    if finished:
+        replay = engine.start()
+        for step in state.path:
+            review.append((step.node, dict(engine.available(replay))[step.choice]))
+            replay = engine.choose(replay, step.choice)
     return Play(
         attempt.id,
         attempt.mode,
         engine.s,
         state,
-        tuple(engine.available(state)),
-        last,
+        tuple(shown_order(attempt.id, state, engine.available(state))),
+        None if hidden else last,
         before,
         finished,
         engine.score(state),
         engine.passed(state),
         tuple(path) if path else None,
+        tuple(review),
     )
 
 
-def start(session: Session, actor: Person, key: str, mode: str, *, now: datetime) -> Play:
-    """Start a new attempt on the live version, with the organization's policy values."""
+@dataclass(frozen=True)
+class Allowance:
+    """Whether a person may start an assessment of a scenario now, and the counts behind it."""
+
+    used: int  # assessment attempts started in the window
+    limit: int
+    window_days: int
+    wait_hours: int
+    next_at: datetime | None  # when the next attempt opens, if not now
+    reason: str | None  # why not now, in words; None when allowed
+
+    @property
+    def allowed(self) -> bool:
+        return self.reason is None
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"You have used {self.used} of {self.limit} assessment attempts on this scenario in "
+            f"the last {self.window_days} days."
+        )
+
+
+def assessment_allowance(session: Session, actor: Person, key: str, *, now: datetime) -> Allowance:
+    """The organization's limit on assessment attempts (e.g. 3 in 30 days) and the wait after
+    a failed one, applied to this person and scenario."""
     person = current_actor(session, actor)
-    if mode not in (PRACTICE, ASSESSMENT):
-        raise ValidationError(f"Unknown mode {mode!r}.")
+    org = session.get(Organization, person.organization_id)
+    assert org is not None
+    doc = _live(session, person, key)
+    since = now - timedelta(days=org.assessment_window_days)
+    tried = list(
+        session.scalars(
+            select(ScenarioAttempt)
+            .where(
+                ScenarioAttempt.person_id == person.id,
+                ScenarioAttempt.document_id == doc.document_id,
+                ScenarioAttempt.mode == ASSESSMENT,
+                ScenarioAttempt.started_at >= since,
+            )
+            .order_by(ScenarioAttempt.started_at, ScenarioAttempt.id)
+        )
+    )
+    limit, days, wait = (
+        org.assessment_attempts,
+        org.assessment_window_days,
+        org.assessment_wait_hours,
+    )
+    unfinished = [a for a in tried if a.finished_at is None]
+    failed = [a for a in tried if a.finished_at is not None and not a.passed]
+    reason, next_at = None, None
+    if unfinished:
+        reason = "You have an assessment of this scenario in progress: resume it instead."
+    elif len(tried) >= limit:
+        next_at = tried[len(tried) - limit].started_at + timedelta(days=days)
+        reason = (
+            f"You have used all {limit} assessment attempts on this scenario in the last {days} "
+            f"days. The next one opens on {long_date(next_at)}. Practice mode is open meanwhile."
+        )
+    elif failed and failed[-1].finished_at and failed[-1].finished_at + timedelta(hours=wait) > now:
+        next_at = failed[-1].finished_at + timedelta(hours=wait)
+        local = next_at.astimezone()  # the wall clock of this machine
+        reason = (
+            f"After an assessment that did not pass, the next one opens {wait} hours later, at "
+            f"{local.strftime('%H:%M')} on {long_date(local)}. Review the debrief and practise "
+            "meanwhile."
+        )
+    return Allowance(len(tried), limit, days, wait, next_at, reason)
+
+
+def _live(session: Session, person: Person, key: str) -> Any:
     live = next(
         (
             d
@@ -220,6 +315,19 @@ def start(session: Session, actor: Person, key: str, mode: str, *, now: datetime
     )
     if live is None:
         raise NotFoundError(f"No scenario {key!r}.")
+    return live
+
+
+def start(session: Session, actor: Person, key: str, mode: str, *, now: datetime) -> Play:
+    """Start a new attempt on the live version, with the organization's policy values."""
+    person = current_actor(session, actor)
+    if mode not in (PRACTICE, ASSESSMENT):
+        raise ValidationError(f"Unknown mode {mode!r}.")
+    live = _live(session, person, key)
+    if mode == ASSESSMENT:
+        allowance = assessment_allowance(session, person, key, now=now)
+        if allowance.reason is not None:
+            raise ValidationError(allowance.reason)
     scenario = parsed_scenario(live.body)
     values = policy_values(session, person.organization_id)
     policy = {p.key: values.get(p.key, p.default) for p in scenario.policies}

@@ -24,6 +24,7 @@ from trainer.core.models import Person
 from trainer.core.reader import page, render_markdown
 from trainer.core.services import practice
 from trainer.core.services.practice import AttemptRecord, Play, ScenarioSummary
+from trainer.ui import messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.widgets import button, heading, problem_label, table
@@ -240,9 +241,19 @@ class PlayerView(QWidget):
         if node is not None:
             speaker = f"<p><b>{html.escape(node.speaker)}</b></p>" if node.speaker else ""
             self.scene.setHtml(page(render_markdown(node.text), "", speaker))
-        self.feedback.setText(
-            f"<b>Feedback:</b> {html.escape(play.last_choice.feedback)}" if play.last_choice else ""
-        )
+        if play.feedback_hidden:
+            self.feedback.setText(
+                "Feedback on each choice, your score and the expert path appear in the debrief "
+                "when this assessment ends."
+                if play.state.path
+                else ""
+            )
+        else:
+            self.feedback.setText(
+                f"<b>Feedback:</b> {html.escape(play.last_choice.feedback)}"
+                if play.last_choice
+                else ""
+            )
         for b in self.choice_buttons:
             b.hide()  # gone now, not at the next turn of the event loop
             self.choices_layout.removeWidget(b)
@@ -339,6 +350,11 @@ class DebriefView(QWidget):
             f"<li><b>At {html.escape(node)}:</b> {html.escape(reason)}</li>"
             for node, reason in score.critical
         )
+        review = "".join(
+            f"<li><p><b>You chose:</b> {html.escape(choice.text)}</p>"
+            f"<p>{html.escape(choice.feedback)}</p></li>"
+            for _node, choice in play.review
+        )
         body = (
             f"<p><b>Outcome:</b> {OUTCOME_LABELS.get(ending.outcome, ending.outcome)}. "
             f"<b>{verdict}</b> ({'assessment' if play.mode == practice.ASSESSMENT else 'practice'})"
@@ -347,6 +363,7 @@ class DebriefView(QWidget):
             "error needed to pass).</p>"
             f"{render_markdown(ending.debrief).html}"
             f"<h3>By competency</h3><table>{rows}</table>"
+            f"<h3>Your choices and feedback</h3><ol>{review}</ol>"
             f"<h3>Your path</h3><p>{yours}</p><h3>Expert path</h3><p>{expert}</p>"
             + (
                 f"<h3>Critical errors</h3><ul>{critical}</ul>"
@@ -393,12 +410,34 @@ class ScenariosView(QWidget):
 
     def start(self, key: str, mode: str) -> None:
         try:
+            if mode == practice.ASSESSMENT and not self._confirm_assessment(key):
+                return
             with self.ctx.db.begin() as session:
                 play = practice.start(session, self.person, key, mode, now=self.ctx.clock.now())
         except TrainerError as exc:
             self.error.setText(str(exc))
             return
         self._show_player(play)
+
+    def _confirm_assessment(self, key: str) -> bool:
+        """Starting an assessment says what it is and asks first; a refusal is shown instead."""
+        with self.ctx.db.begin() as session:
+            allowance = practice.assessment_allowance(
+                session, self.person, key, now=self.ctx.clock.now()
+            )
+        if allowance.reason is not None:
+            self.error.setText(allowance.reason)
+            return False
+        return messages.confirm(
+            self,
+            "Start an assessment?",
+            "This attempt counts toward your credentials. Every choice is final (no undo), and "
+            "feedback, your score and the expert path appear only when it ends. "
+            f"{allowance.summary} Your organization allows {allowance.limit} in "
+            f"{allowance.window_days} days, with {allowance.wait_hours} hours' wait after one "
+            "that does not pass.",
+            yes="Start assessment",
+        )
 
     def resume(self, attempt_id: int) -> None:
         with self.ctx.db.begin() as session:
