@@ -201,7 +201,7 @@ def test_assessment_attempts_are_limited_per_window(scenario, team: Team, db, cl
             session, team.trainee, "t-corner", now=clock.now()
         )
     assert (allowance.used, allowance.limit, allowance.allowed) == (3, 3, False)
-    with pytest.raises(ValidationError, match="used all 3 assessment attempts .* 30 days"):
+    with pytest.raises(ValidationError, match=r"used all 3 assessment attempts .* 30 days"):
         _start(db, clock, team.trainee, practice.ASSESSMENT)
     _start(db, clock, team.trainee)  # practice stays open
     clock.advance(days=28)  # the first attempt leaves the 30-day window
