@@ -20,9 +20,11 @@ from trainer.core.models import (
     ContentVersion,
     ModuleProgress,
     Person,
+    PolicyText,
     QuizAttempt,
 )
-from trainer.core.quiz import Answer, Grade, Paper, grade, make_paper
+from trainer.core.policies import with_policies
+from trainer.core.quiz import Answer, Grade, Paper, PaperQuestion, grade, make_paper
 from trainer.core.reader import Rendered, SearchHit, render_markdown, search_sections
 from trainer.core.services.permissions import current_actor, require_self_or
 
@@ -385,6 +387,13 @@ def open_module(
     version = session.get(ContentVersion, row.version_id)
     assert version is not None and version.number is not None
     module = parsed_module(version.body)
+    answers = dict(
+        session.execute(
+            select(PolicyText.title, PolicyText.text).where(
+                PolicyText.organization_id == person.organization_id
+            )
+        ).all()
+    )
     return ModuleSession(
         document_id=doc.id,
         version_id=version.id,
@@ -393,7 +402,7 @@ def open_module(
         if live.number > version.number and row.passed_at is None
         else None,
         module=module,
-        rendered=rendered_module(module),
+        rendered=render_markdown(with_policies(module.body, answers)),
         sections_read=frozenset(json.loads(row.sections_read)),
         last_section=row.last_section,
         last_position=row.last_position,
@@ -442,10 +451,23 @@ def _studied(
 
 
 def start_check(session: Session, actor: Person, document_id: int) -> tuple[Module, Paper]:
-    """A freshly shuffled knowledge check for the version this person is studying."""
-    _, _, version = _studied(session, actor, document_id)
+    """A fresh paper for the version this person studies: questions drawn from the pool
+    (avoiding the last attempt's where the pool allows), shuffled. Only this paper can be
+    submitted, once."""
+    person, row, version = _studied(session, actor, document_id)
     module = parsed_module(version.body)
-    return module, make_paper(module, secrets.randbelow(2**31))
+    last = session.scalars(
+        select(QuizAttempt.answers)
+        .where(QuizAttempt.person_id == person.id, QuizAttempt.document_id == document_id)
+        .order_by(QuizAttempt.id.desc())
+        .limit(1)
+    ).first()
+    paper = make_paper(module, secrets.randbelow(2**31), avoid=json.loads(last) if last else ())
+    row.open_paper = json.dumps(
+        {"seed": paper.seed, "questions": [pq.question.id for pq in paper.questions]}
+    )
+    session.flush()
+    return module, paper
 
 
 @dataclass(frozen=True)
@@ -466,7 +488,19 @@ def submit_check(
 ) -> CheckOutcome:
     """Grade and record an attempt (answers, version, result); a pass completes the check."""
     person, row, version = _studied(session, actor, document_id)
-    result = grade(parsed_module(version.body), answers)
+    module = parsed_module(version.body)
+    issued = json.loads(row.open_paper) if row.open_paper else None
+    if issued is None or issued["seed"] != seed:
+        raise ValidationError(
+            "This knowledge check paper is not the one handed out to you, or it was already "
+            "submitted. Start the check again for a new paper."
+        )
+    by_id = {q.id: q for q in module.questions}
+    paper = Paper(
+        seed, tuple(PaperQuestion(by_id[i], ()) for i in issued["questions"] if i in by_id)
+    )
+    result = grade(module, answers, paper)
+    row.open_paper = None
     attempt = QuizAttempt(
         person_id=person.id,
         document_id=document_id,
