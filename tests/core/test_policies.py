@@ -74,7 +74,7 @@ def test_only_managers_and_admins_write_policies_and_only_for_real_boxes(
 def test_acknowledgment_needs_every_policy_written_and_the_signers_name(
     curriculum, team: Team, db, clock
 ) -> None:
-    with pytest.raises(ValidationError, match="not written these policies yet: Mandated"):
+    with pytest.raises(ValidationError, match="cannot be acknowledged: Mandated reporting"):
         with db.begin() as session:
             policies.acknowledge(session, team.trainee, team.trainee.full_name, now=clock.now())
     with db.begin() as session:
