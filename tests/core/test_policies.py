@@ -48,7 +48,11 @@ def test_a_manager_writes_a_policy_once_and_every_reader_sees_it(
         [box] = policies.policy_boxes(session, team.manager)
         assert box.text == "" and box.modules == ("First steps",)
         policies.set_text(
-            session, team.manager, "Mandated reporting", "Tell Dana Ruiz, then call.", now=clock.now()
+            session,
+            team.manager,
+            "Mandated reporting",
+            "Tell Dana Ruiz, then call.",
+            now=clock.now(),
         )
         opened = training.open_module(session, team.trainee, "basics-1", now=clock.now())
     assert "Tell Dana Ruiz, then call." in opened.rendered.html

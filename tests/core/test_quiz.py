@@ -88,7 +88,11 @@ def test_a_pool_draws_its_number_of_questions_and_avoids_the_last_paper() -> Non
 @given(st.integers(min_value=0, max_value=2**31 - 1))
 def test_drawn_true_false_keys_are_balanced(seed: int) -> None:
     module = _pool(true_false=8, single=4, draw=6)
-    keys = [pq.question.answer for pq in make_paper(module, seed).questions if pq.question.type == "true_false"]
+    keys = [
+        pq.question.answer
+        for pq in make_paper(module, seed).questions
+        if pq.question.type == "true_false"
+    ]
     assert abs(keys.count(True) - keys.count(False)) <= 1
 
 

@@ -60,6 +60,7 @@ class Module:
     body: str
     body_first_line: int  # line number of the body's first line in the file
     draw: int = 0  # questions drawn per attempt from the pool (all of them when not set)
+    credit_hours: float = 0.0  # training hours a pass counts (self-paced study)
     questions_line: int = 1  # line of `knowledge_check:` in the file
 
 
@@ -231,6 +232,7 @@ def parse_module(text: str) -> tuple[Module | None, list[Problem]]:
         body=body,
         body_first_line=body_first_line,
         draw=min(int(check.get("draw") or len(questions)), len(questions)),
+        credit_hours=float(data.get("credit_hours") or 0),
         questions_line=(node_line(root, ["knowledge_check"]) or 1) + 1,
     )
     return module, _body_problems(module)

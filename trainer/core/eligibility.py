@@ -11,10 +11,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from trainer.core.dates import short_date
-from trainer.core.program import Program, ScenarioRequirement, activity_label
+from trainer.core.dates import add_months, long_date, short_date
+from trainer.core.program import (
+    SETTING_LABELS,
+    ObservedRequirement,
+    Program,
+    ScenarioRequirement,
+    TrainingHoursRequirement,
+    activity_label,
+)
 
 WARN_DAYS = 60
+KIND_LABELS = {
+    "hours": "Field hours",
+    "span": "Field hours",
+    "training": "Training hours",
+    "observed": "Observed",
+    "policies": "Policies",
+}
 
 
 # --- what a person has done ------------------------------------------------------------------
@@ -25,6 +39,32 @@ class ModulePass:
     at: datetime
     version: int
     score: float
+    credit_hours: float = 0.0
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One competency rated in one observation by a trainer (never the person themself)."""
+
+    rubric: str
+    competency: str
+    level: int  # 1-4
+    setting: str
+    observed_on: date
+    observer: str
+    competency_label: str = ""
+    level_text: str = ""  # the rubric's words for this level
+
+
+@dataclass(frozen=True)
+class Attended:
+    """A live training session the person attended."""
+
+    held_on: date
+    minutes: int
+    delivery: str  # "in-person" or "live-online"
+    topic: str
+    facilitator: str
 
 
 @dataclass(frozen=True)
@@ -124,6 +164,9 @@ class Record:
     scenarios: dict[str, list[ScenarioPass]] = field(default_factory=lambda: defaultdict(list))
     hours: list[Hours] = field(default_factory=list)
     credentials: list[Held] = field(default_factory=list)  # newest first
+    observations: list[Observed] = field(default_factory=list)
+    sessions: list[Attended] = field(default_factory=list)
+    policies_acknowledged_at: datetime | None = None  # of the policies as they read now
 
     def latest(self, program_key: str) -> Held | None:
         """The person's newest credential of a program: the one every new issue follows."""
@@ -152,7 +195,7 @@ class Requirement:
 
     @property
     def label(self) -> str:
-        kind = "Field hours" if self.kind == "hours" else self.kind.capitalize()
+        kind = KIND_LABELS.get(self.kind, self.kind.capitalize())
         return f"{kind}: {self.subject}" + (f" ({self.need})" if self.need else "")
 
     def as_json(self) -> dict[str, Any]:
@@ -216,7 +259,7 @@ def _module_items(
         passes = [p for p in record.modules.get(key, []) if since is None or p.at >= since]
         if passes:
             best = min(passes, key=lambda p: p.at)
-            evidence = f"Passed {short_date(best.at)} · {_pct(best.score)} · version {best.version}"
+            evidence = f"Knowledge check passed on {long_date(best.at)} with {_pct(best.score)}"
             items.append(
                 Requirement(
                     "module",
@@ -254,8 +297,8 @@ def _scenario_items(
         if passes:
             best = max(passes, key=lambda p: p.score)
             evidence = (
-                f"Assessment {_pct(best.score)}, no critical-safety error · "
-                f"{short_date(best.at)} · version {best.version}"
+                f"Passed in assessment mode on {long_date(best.at)} with {_pct(best.score)}, "
+                "no critical-safety error"
             )
             items.append(
                 Requirement(
@@ -302,6 +345,100 @@ def _hours_item(label: str, needed: float, hours: list[Hours]) -> Requirement:
     )
 
 
+def _span_item(months: int, hours: list[Hours]) -> Requirement:
+    need = f"≥ {months} month{'s' if months != 1 else ''}"
+    if not hours:
+        return Requirement(
+            "span", "span of supervised work", False, "No signed-off hours yet", need=need
+        )
+    first = min(h.worked_on for h in hours)
+    last = max(h.worked_on for h in hours)
+    met = add_months(datetime.combine(first, datetime.min.time()), months).date() <= last
+    return Requirement(
+        "span",
+        "span of supervised work",
+        met,
+        f"Signed-off field hours from {long_date(first)} to {long_date(last)}"
+        + ("" if met else f"; they must span at least {months} months"),
+        need=need,
+    )
+
+
+def _training_item(
+    req: TrainingHoursRequirement, sessions: list[Attended], modules: list[tuple[str, float]]
+) -> Requirement:
+    """Training hours from live sessions attended and the credit hours of modules passed."""
+    in_person = [a for a in sessions if a.delivery == "in-person"]
+    online = [a for a in sessions if a.delivery != "in-person"]
+    person_h = sum(a.minutes for a in in_person) / 60
+    online_h = sum(a.minutes for a in online) / 60
+    module_h = sum(h for _, h in modules)
+    total = person_h + online_h + module_h
+    parts = []
+    if in_person:
+        parts.append(f"{person_h:g} h in person in {_count(len(in_person), 'session')}")
+    if online:
+        parts.append(f"{online_h:g} h live online in {_count(len(online), 'session')}")
+    if modules:
+        parts.append(f"{module_h:g} h of self-paced study in {_count(len(modules), 'module')}")
+    need = f"{req.total:g} h" + (f", {req.in_person:g} h in person" if req.in_person else "")
+    met = total >= req.total - 1e-9 and person_h >= req.in_person - 1e-9
+    evidence = f"{total:g} h: " + "; ".join(parts) if parts else "No training hours recorded yet"
+    return Requirement("training", "training hours", met, evidence, hours=total, need=need)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _observed_item(
+    req: ObservedRequirement, observations: list[Observed], titles: Titles
+) -> Requirement:
+    label = titles.get(("competency", f"{req.rubric}/{req.competency}"), req.competency)
+    where = f" in {SETTING_LABELS[req.setting].lower()}" if req.setting else ""
+    need = f"level ≥ {req.level} of 4{where}"
+    matching = [
+        o
+        for o in observations
+        if o.rubric == req.rubric
+        and o.competency == req.competency
+        and (req.setting is None or o.setting == req.setting)
+    ]
+    good = [o for o in matching if o.level >= req.level]
+    if good:
+        best = max(good, key=lambda o: (o.level, o.observed_on))
+        described = f": {best.level_text}" if best.level_text else ""
+        return Requirement(
+            "observed",
+            label,
+            True,
+            f"Observed at level {best.level} of 4 ({SETTING_LABELS.get(best.setting, best.setting).lower()}) "
+            f"on {long_date(best.observed_on)} by {best.observer}{described}",
+            need=need,
+            at=datetime.combine(best.observed_on, datetime.min.time()),
+            reviewers=(best.observer,),
+        )
+    highest = max((o.level for o in matching), default=None)
+    return Requirement(
+        "observed",
+        label,
+        False,
+        f"Not yet observed at level {req.level}{'; highest so far ' + str(highest) if highest else ''}",
+        need=need,
+    )
+
+
+def _policies_item(record: Record) -> Requirement:
+    at = record.policies_acknowledged_at
+    return Requirement(
+        "policies",
+        "program policies acknowledged",
+        at is not None,
+        f"Signed on {long_date(at)}" if at else "Not signed since the policies last changed",
+        at=at,
+    )
+
+
 @dataclass(frozen=True)
 class Person:
     """Who a checklist is for."""
@@ -317,9 +454,27 @@ def requirements_checklist(
     req = program.requirements
     items = _module_items(req.modules, record, titles, None)
     items += _scenario_items(req.scenarios, record, titles, None)
+    if req.training_hours is not None:
+        credits = [
+            (key, passes[0].credit_hours)
+            for key, passes in record.modules.items()
+            if passes and passes[0].credit_hours
+        ]
+        items.append(_training_item(req.training_hours, record.sessions, credits))
     for hours_req in req.field_hours:
         matching = [h for h in record.hours if hours_req.activity in ("any", h.activity)]
         items.append(_hours_item(activity_label(hours_req.activity), hours_req.hours, matching))
+    if req.field_hours_span_months:
+        counted = [
+            h
+            for h in record.hours
+            if any(r.activity in ("any", h.activity) for r in req.field_hours)
+        ]
+        items.append(_span_item(req.field_hours_span_months, counted))
+    for observed in req.observed:
+        items.append(_observed_item(observed, record.observations, titles))
+    if req.policies_acknowledged:
+        items.append(_policies_item(record))
     for key in req.credentials:
         label = titles.get(("program", key), key)
         current = [c for c in record.credentials if c.program_key == key and c.current(now)]
@@ -357,6 +512,12 @@ def renewal_checklist(
             h
             for h in record.hours
             if h.activity == "continuing-education" and h.worked_on >= since.date()
+        ]
+        # Live training sessions attended since issue count as continuing education too.
+        ce += [
+            Hours(a.held_on, "continuing-education", a.minutes, a.facilitator)
+            for a in record.sessions
+            if a.held_on >= since.date()
         ]
         items.append(
             _hours_item(

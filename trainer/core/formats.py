@@ -13,6 +13,7 @@ from trainer.core.assessment_quality import (
 )
 from trainer.core.library import Checker, Problem
 from trainer.core.models import ContentKind
+from trainer.core.rubric import rubric_competencies
 
 CHECKERS: dict[str, Checker] = {
     ContentKind.MODULE: curriculum.module_checker,
@@ -151,6 +152,28 @@ def _program_references(path: Path, text: str, found: program.Program) -> list[P
             quality = quality_of(modules[key])
             if quality is not None and quality.problems():
                 problems.append(Problem(line, _refused("knowledge check", key, quality)))
+    rubrics_folder = path.parent / "rubrics"
+    for o in found.requirements.observed:
+        line = _line_with(text, f"competency: {o.competency}")
+        target = rubrics_folder / f"{o.rubric}.yaml"
+        if not target.is_file():
+            problems.append(
+                Problem(
+                    line,
+                    f"requires an observation against rubric {o.rubric!r}, which does not exist "
+                    f"(no {target.as_posix()})",
+                )
+            )
+            continue
+        competencies = rubric_competencies(target.read_text(encoding="utf-8")) or {}
+        if o.competency not in competencies:
+            known = ", ".join(competencies) or "none"
+            problems.append(
+                Problem(
+                    line,
+                    f"rubric {o.rubric!r} has no competency {o.competency!r} (it has: {known})",
+                )
+            )
     others = {p.stem for p in path.parent.glob("*.yaml")}
     for key in found.requirements.credentials:
         if key not in others:

@@ -45,11 +45,36 @@ class HoursRequirement:
 
 
 @dataclass(frozen=True)
+class TrainingHoursRequirement:
+    total: float
+    in_person: float = 0.0
+
+
+SETTING_LABELS = {
+    "role-play": "Role-play",
+    "field": "Field observation",
+    "training-delivery": "Training delivery",
+}
+
+
+@dataclass(frozen=True)
+class ObservedRequirement:
+    rubric: str
+    competency: str
+    level: int  # 1-4
+    setting: str | None = None  # a SETTING_LABELS key; any setting when None
+
+
+@dataclass(frozen=True)
 class Requirements:
     modules: tuple[str, ...] = ()
     scenarios: tuple[ScenarioRequirement, ...] = ()
     field_hours: tuple[HoursRequirement, ...] = ()
     credentials: tuple[str, ...] = ()
+    training_hours: TrainingHoursRequirement | None = None
+    observed: tuple[ObservedRequirement, ...] = ()
+    field_hours_span_months: int = 0
+    policies_acknowledged: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +112,7 @@ def parse_program(text: str) -> tuple[Program | None, list[Problem]]:
     if problems:
         return None, problems
     req = data["requirements"]
+    training = req.get("training_hours")
     requirements = Requirements(
         tuple(req.get("modules", [])),
         _scenarios(req.get("scenarios")),
@@ -94,14 +120,56 @@ def parse_program(text: str) -> tuple[Program | None, list[Problem]]:
             HoursRequirement(h["activity"], float(h["hours"])) for h in req.get("field_hours", [])
         ),
         tuple(req.get("credentials", [])),
+        TrainingHoursRequirement(float(training["total"]), float(training.get("in_person", 0)))
+        if training
+        else None,
+        tuple(
+            ObservedRequirement(o["rubric"], o["competency"], int(o["level"]), o.get("setting"))
+            for o in req.get("observed", [])
+        ),
+        int(req.get("field_hours_span_months", 0)),
+        bool(req.get("policies_acknowledged", False)),
     )
-    if not any((requirements.modules, requirements.scenarios, requirements.field_hours)):
+    if not any(
+        (
+            requirements.modules,
+            requirements.scenarios,
+            requirements.field_hours,
+            requirements.training_hours,
+            requirements.observed,
+        )
+    ):
         return None, [
             Problem(
                 node_line(root, ["requirements"]),
-                "requirements: name at least one module, scenario or field hours",
+                "requirements: name at least one module, scenario, training or field hours, "
+                "or observed competency",
             )
         ]
+    if training and float(training.get("in_person", 0)) > float(training["total"]):
+        return None, [
+            Problem(
+                node_line(root, ["requirements", "training_hours", "in_person"]),
+                "training_hours: in_person cannot be more than total",
+            )
+        ]
+    if requirements.field_hours_span_months and not requirements.field_hours:
+        return None, [
+            Problem(
+                node_line(root, ["requirements", "field_hours_span_months"]),
+                "field_hours_span_months needs field_hours to measure the span of",
+            )
+        ]
+    seen: set[tuple[str, str, str | None]] = set()
+    for i, o in enumerate(requirements.observed):
+        if (o.rubric, o.competency, o.setting) in seen:
+            return None, [
+                Problem(
+                    node_line(root, ["requirements", "observed", i]),
+                    f"observed: {o.rubric} {o.competency} is listed twice",
+                )
+            ]
+        seen.add((o.rubric, o.competency, o.setting))
     if data["id"] in requirements.credentials:
         line = node_line(root, ["requirements", "credentials"])
         return None, [Problem(line, "a program cannot require its own credential")]

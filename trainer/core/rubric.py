@@ -87,6 +87,16 @@ def _child(node: yaml.Node | None, *path: str | int) -> yaml.Node | None:
     return node
 
 
+def _key_line(root: yaml.Node | None, *path: str | int) -> int:
+    """The line of the last key in `path` itself (a block mapping's value starts a line later)."""
+    parent = _child(root, *path[:-1])
+    if isinstance(parent, yaml.MappingNode):
+        for key, _ in parent.value:
+            if key.value == path[-1]:
+                return int(key.start_mark.line) + 1
+    return node_line(root, list(path)) or 1
+
+
 def _level_problems(data: dict[str, Any], root: yaml.Node | None) -> list[Problem]:
     problems: list[Problem] = []
     competencies = data.get("competencies")
@@ -96,7 +106,7 @@ def _level_problems(data: dict[str, Any], root: yaml.Node | None) -> list[Proble
         if not isinstance(item, dict) or "levels" not in item:
             continue  # the schema reports a competency without levels
         name = repr(item.get("key") or item.get("label") or f"number {i + 1}")
-        levels_line = node_line(root, ["competencies", i, "levels"]) or 1
+        levels_line = _key_line(root, "competencies", i, "levels")
         levels = item["levels"]
         if not isinstance(levels, dict):
             problems.append(

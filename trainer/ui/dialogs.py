@@ -340,6 +340,27 @@ class RejectHoursDialog(FormDialog[str]):
         return cls.run(cls(parent, what), submit)
 
 
+class WithdrawObservationDialog(FormDialog[str]):
+    """Withdraw one observation; the reason is mandatory (the service says so inline)."""
+
+    def __init__(self, parent: QWidget | None, what: str) -> None:
+        super().__init__(parent, "Withdraw observation", "&Withdraw observation")
+        about = QLabel(
+            f"Withdraw {what}? It stays on record, marked withdrawn, and no longer counts "
+            "toward credentials. Record it again if the ratings were wrong."
+        )
+        about.setWordWrap(True)
+        self.form.addRow(about)
+        self.reason = self.add_field("&Why (the trainee will see this)", _plain_text_field())
+
+    def value(self) -> str:
+        return self.reason.toPlainText()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, what: str, submit: Callable[[str], Any]) -> Any:
+        return cls.run(cls(parent, what), submit)
+
+
 # --- credentials: the signing passphrase, status changes, a new key, batch progress ------------
 
 

@@ -12,7 +12,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer.core import eligibility as rules
-from trainer.core.eligibility import Checklist, Held, Hours, ModulePass, Record, ScenarioPass
+from trainer.core.eligibility import (
+    Attended,
+    Checklist,
+    Held,
+    Hours,
+    ModulePass,
+    Observed,
+    Record,
+    ScenarioPass,
+)
 from trainer.core.errors import NotFoundError
 from trainer.core.models import (
     ContentDocument,
@@ -21,13 +30,20 @@ from trainer.core.models import (
     Credential,
     CredentialStatusEvent,
     FieldHourEntry,
+    Observation,
+    ObservationRating,
     Person,
+    PolicyAcknowledgment,
     QuizAttempt,
     ScenarioAttempt,
+    TrainingAttendance,
+    TrainingSession,
 )
+from trainer.core.policies import digest
 from trainer.core.program import Program, parse_program
+from trainer.core.rubric import parse_rubric
 from trainer.core.services.permissions import current_actor, require, require_self_or
-from trainer.core.services.training import live_documents
+from trainer.core.services.training import live_documents, parsed_module
 
 
 def records(session: Session, organization_id: int, person_ids: Sequence[int]) -> dict[int, Record]:
@@ -35,19 +51,21 @@ def records(session: Session, organization_id: int, person_ids: Sequence[int]) -
     ids = list(person_ids)
     # Every passed knowledge check counts, with its version and score: the first pass meets
     # a module requirement, a later one a renewal refresher.
-    for person_id, key, submitted_at, number, score in session.execute(
+    for person_id, key, submitted_at, number, score, body in session.execute(
         select(
             QuizAttempt.person_id,
             ContentDocument.key,
             QuizAttempt.submitted_at,
             ContentVersion.number,
             QuizAttempt.score,
+            ContentVersion.body,
         )
         .join(ContentDocument, ContentDocument.id == QuizAttempt.document_id)
         .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
         .where(QuizAttempt.person_id.in_(ids), QuizAttempt.passed.is_(True))
     ):
-        records[person_id].modules[key].append(ModulePass(submitted_at, number or 0, score))
+        credit = parsed_module(body).credit_hours  # cached per version text
+        records[person_id].modules[key].append(ModulePass(submitted_at, number or 0, score, credit))
     for attempt_id, person_id, key, finished_at, number, fraction in session.execute(
         select(
             ScenarioAttempt.id,
@@ -79,7 +97,68 @@ def records(session: Session, organization_id: int, person_ids: Sequence[int]) -
         )
     for held in held_credentials(session, organization_id, Credential.holder_id.in_(ids)):
         records[held.holder_id].credentials.append(held)
+    _observations(session, ids, records)
+    for person_id, held_on, minutes, delivery, topic, facilitator in session.execute(
+        select(
+            TrainingAttendance.person_id,
+            TrainingSession.held_on,
+            TrainingSession.minutes,
+            TrainingSession.delivery,
+            TrainingSession.topic,
+            TrainingSession.facilitator,
+        )
+        .join(TrainingSession, TrainingSession.id == TrainingAttendance.session_id)
+        .where(TrainingAttendance.person_id.in_(ids))
+        .order_by(TrainingSession.held_on)
+    ):
+        records[person_id].sessions.append(Attended(held_on, minutes, delivery, topic, facilitator))
+    _acknowledgments(session, organization_id, ids, records)
     return records
+
+
+def _observations(session: Session, ids: list[int], records: dict[int, Record]) -> None:
+    """Ratings of observations not withdrawn, with the rubric's words for each level."""
+    rubrics: dict[int, object] = {}
+    for obs, rating, body in session.execute(
+        select(Observation, ObservationRating, ContentVersion.body)
+        .join(ObservationRating, ObservationRating.observation_id == Observation.id)
+        .join(ContentVersion, ContentVersion.id == Observation.rubric_version_id)
+        .where(Observation.person_id.in_(ids), Observation.withdrawn_at.is_(None))
+        .order_by(Observation.observed_on, Observation.id)
+    ):
+        if obs.rubric_version_id not in rubrics:
+            rubrics[obs.rubric_version_id] = parse_rubric(body)[0]
+        rubric = rubrics[obs.rubric_version_id]
+        competency = next(
+            (c for c in getattr(rubric, "competencies", ()) if c.key == rating.competency), None
+        )
+        records[obs.person_id].observations.append(
+            Observed(
+                obs.rubric_key,
+                rating.competency,
+                rating.level,
+                obs.setting,
+                obs.observed_on,
+                obs.observer_name,
+                competency.label if competency else rating.competency,
+                competency.levels[rating.level - 1] if competency else "",
+            )
+        )
+
+
+def _acknowledgments(
+    session: Session, organization_id: int, ids: list[int], records: dict[int, Record]
+) -> None:
+    """When each person acknowledged the program policies as they read now."""
+    from trainer.core.services.policies import texts
+
+    current = digest(texts(session, organization_id))
+    for person_id, at in session.execute(
+        select(PolicyAcknowledgment.person_id, func.max(PolicyAcknowledgment.acknowledged_at))
+        .where(PolicyAcknowledgment.person_id.in_(ids), PolicyAcknowledgment.digest == current)
+        .group_by(PolicyAcknowledgment.person_id)
+    ):
+        records[person_id].policies_acknowledged_at = at
 
 
 def held_credentials(session: Session, organization_id: int, *where: object) -> list[Held]:
@@ -176,7 +255,12 @@ def titles(session: Session, organization_id: int) -> dict[tuple[str, str], str]
         .join(ContentVersion, ContentVersion.id == newest.c.v)
         .where(ContentDocument.organization_id == organization_id)
     )
-    return {(kind, key): title for kind, key, title in rows}
+    found = {(kind, key): title for kind, key, title in rows}
+    for live in live_documents(session, organization_id, ContentKind.RUBRIC):
+        rubric = parse_rubric(live.body)[0]
+        for c in rubric.competencies if rubric else ():
+            found[("competency", f"{rubric.id}/{c.key}")] = c.label  # type: ignore[union-attr]
+    return found
 
 
 def as_person(person: Person) -> rules.Person:

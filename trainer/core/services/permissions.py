@@ -21,6 +21,7 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "replace_key": frozenset({Role.ADMIN}),
     "observe_practice": frozenset({Role.TRAINER}),
     "record_training": frozenset({Role.TRAINER}),
+    "write_policies": frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 ACTION_WORDS = {
@@ -37,6 +38,7 @@ ACTION_WORDS = {
     "replace_key": "replace a signing key whose passphrase was lost",
     "observe_practice": "record or withdraw observations of practice",
     "record_training": "record training sessions and attendance",
+    "write_policies": "write the organization's program policies",
 }
 
 
