@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import FakeClock, Team
-from tests.core.credential_fixtures import ORIENTATION, Org
+from tests.core.credential_fixtures import Org
 from trainer.core.db import Database
 from trainer.core.errors import TrainerError
 from trainer.core.models import Credential
@@ -21,7 +21,7 @@ def test_only_one_of_two_simultaneous_issues_lands(
     db: Database, clock: FakeClock, team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     org = Org(db, clock, team)
-    org.study(team.trainee, *ORIENTATION)
+    org.ready(team.trainee)
     key = org.unlock()
     both_read = threading.Barrier(2, timeout=30)
     load = eligibility.records

@@ -11,7 +11,15 @@ from trainer.core.db import Database
 from trainer.core.demo import _play_best, _study
 from trainer.core.models import Person
 from trainer.core.paths import bundled_content_root
-from trainer.core.services import field_hours, issuance, library, signing_keys
+from trainer.core.services import (
+    field_hours,
+    issuance,
+    library,
+    observations,
+    policies,
+    signing_keys,
+    training_sessions,
+)
 from trainer.core.signing import UnlockedKey
 
 PASSPHRASE = "correct horse signing"
@@ -74,8 +82,67 @@ class Org:
                 now=self.clock.advance(minutes=1),
             )
 
-    def oriented(self, person: Person) -> issuance.Issued:
+    def acknowledge(self, person: Person) -> None:
+        """The manager writes every program policy (once) and the person signs them."""
+        with self.db.begin() as session:
+            for box in policies.policy_boxes(session, self.team.manager):
+                if not box.text:
+                    policies.set_text(
+                        session,
+                        self.team.manager,
+                        box.title,
+                        f"Our rule: {box.title}.",
+                        now=self.clock.now(),
+                    )
+            policies.acknowledge(
+                session, person, person.full_name, now=self.clock.advance(minutes=1)
+            )
+
+    def train(self, person: Person, hours: float, delivery: str = "in-person") -> None:
+        """A trainer records a live session `person` attended (in 8-hour days)."""
+        with self.db.begin() as session:
+            left = hours
+            while left > 0:
+                chunk = min(8.0, left)
+                training_sessions.record_session(
+                    session,
+                    self.team.trainer,
+                    topic="Core skills workshop",
+                    held_on=self.clock.now().date(),
+                    hours=chunk,
+                    delivery=delivery,
+                    facilitator="Tina Trainer",
+                    attendee_ids=[person.id],
+                    now=self.clock.advance(minutes=1),
+                )
+                left -= chunk
+
+    def observe(self, person: Person, rubric: str, level: int = 3, setting: str = "field") -> None:
+        """A trainer rates every competency of a rubric at `level` in one observation."""
+        with self.db.begin() as session:
+            [choice] = [
+                r
+                for r in observations.published_rubrics(session, self.team.trainer)
+                if r.key == rubric
+            ]
+            observations.record_observation(
+                session,
+                self.team.trainer,
+                person_id=person.id,
+                rubric_key=rubric,
+                setting=setting,
+                observed_on=self.clock.now().date(),
+                ratings={c.key: (level, "") for c in choice.rubric.competencies},
+                now=self.clock.advance(minutes=1),
+            )
+
+    def ready(self, person: Person) -> None:
+        """Everything Orientation asks: its modules and the signed program policies."""
         self.study(person, *ORIENTATION)
+        self.acknowledge(person)
+
+    def oriented(self, person: Person) -> issuance.Issued:
+        self.ready(person)
         return self.issue(person)
 
     def later(self, days: int) -> None:

@@ -118,7 +118,7 @@ def test_whats_left_shows_a_missing_module_as_not_yet_then_done(
     org.study(org.team.trainee, *ORIENTATION[:2])
     window = make_window()
     sign_in(qtbot, window, "tom")
-    assert window.workspace.labels() == ["Home", "My training", "Scenarios", "My credentials"]
+    assert window.workspace.labels()[:4] == ["Home", "My training", "Scenarios", "My credentials"]
     view = window.workspace.show_screen("My credentials")
     summary, items = _requirements(view, ORIENTATION_TITLE)
     assert summary == "1 of 3 requirements left"

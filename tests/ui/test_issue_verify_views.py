@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QLabel
 from sqlalchemy import func, select
 
 from tests.conftest import make_person
-from tests.core.credential_fixtures import ORIENTATION, PASSPHRASE, Org
+from tests.core.credential_fixtures import PASSPHRASE, Org
 from tests.ui.conftest import sign_in
 from trainer.core import signing
 from trainer.core.errors import SigningError
@@ -74,7 +74,7 @@ def test_the_eligible_person_comes_first_and_an_ineligible_selection_cannot_be_i
     qtbot, ctx, org: Org
 ) -> None:
     tess, tom = org.team.other_trainee, org.team.trainee
-    org.study(tess, *ORIENTATION)
+    org.ready(tess)
     view = _issue_view(qtbot, ctx, org)
     tab = view.issue_tab
     assert tab.program.currentText().startswith("Community Violence Intervention: Orientation — ")
@@ -98,7 +98,7 @@ def test_issuing_through_the_view_creates_a_credential_that_the_register_shows(
     qtbot, ctx, org: Org, monkeypatch
 ) -> None:
     tess = org.team.other_trainee
-    org.study(tess, *ORIENTATION)
+    org.ready(tess)
     monkeypatch.setattr(dialogs.PassphraseDialog, "ask", _passphrase())
     shown = _infos(monkeypatch)
     view = _issue_view(qtbot, ctx, org)
@@ -127,7 +127,7 @@ def test_a_wrong_signing_passphrase_is_shown_in_the_dialog_and_issues_nothing(
     qtbot, ctx, org: Org, monkeypatch
 ) -> None:
     tess = org.team.other_trainee
-    org.study(tess, *ORIENTATION)
+    org.ready(tess)
     problems: list[str] = []
 
     def ask(parent, purpose, submit, **kwargs):
@@ -157,7 +157,7 @@ def test_cancelling_a_batch_halfway_leaves_the_rest_unissued(
         make_person(org.db, org.clock, org.team.admin, f"p{i}", Role.TRAINEE) for i in range(5)
     ]
     for person in people:
-        org.study(person, *ORIENTATION)
+        org.ready(person)
     monkeypatch.setattr(dialogs.PassphraseDialog, "ask", _passphrase())
     shown = _infos(monkeypatch)
     reached, go = threading.Event(), threading.Event()

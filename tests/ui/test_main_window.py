@@ -71,8 +71,19 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
 @pytest.mark.parametrize(
     ("role", "screens"),
     [
-        ("trainee", ["Home", "My training", "Scenarios", "My credentials"]),
-        ("trainer", ["Home", "Authoring", "Sign-offs", "Cohort", "Content library"]),
+        ("trainee", ["Home", "My training", "Scenarios", "My credentials", "My practice record"]),
+        (
+            "trainer",
+            [
+                "Home",
+                "Authoring",
+                "Sign-offs",
+                "Observations",
+                "Training sessions",
+                "Cohort",
+                "Content library",
+            ],
+        ),
         ("manager", ["Home", "Team", "Issue", "Verify"]),
         ("admin", ["Home", "Authoring", "Content library", "People", "Organization"]),
     ],

@@ -384,7 +384,7 @@ def _training_item(
     need = f"{req.total:g} h" + (f", {req.in_person:g} h in person" if req.in_person else "")
     met = total >= req.total - 1e-9 and person_h >= req.in_person - 1e-9
     evidence = f"{total:g} h: " + "; ".join(parts) if parts else "No training hours recorded yet"
-    return Requirement("training", "training hours", met, evidence, hours=total, need=need)
+    return Requirement("training", "sessions and modules", met, evidence, hours=total, need=need)
 
 
 def _count(n: int, word: str) -> str:
@@ -432,7 +432,7 @@ def _policies_item(record: Record) -> Requirement:
     at = record.policies_acknowledged_at
     return Requirement(
         "policies",
-        "program policies acknowledged",
+        "signed acknowledgment",
         at is not None,
         f"Signed on {long_date(at)}" if at else "Not signed since the policies last changed",
         at=at,
@@ -513,11 +513,12 @@ def renewal_checklist(
             for h in record.hours
             if h.activity == "continuing-education" and h.worked_on >= since.date()
         ]
-        # Live training sessions attended since issue count as continuing education too.
+        # Live training sessions attended after the day of issue count as continuing education
+        # too (those on that day were part of the evidence for the credential itself).
         ce += [
             Hours(a.held_on, "continuing-education", a.minutes, a.facilitator)
             for a in record.sessions
-            if a.held_on >= since.date()
+            if a.held_on > since.date()
         ]
         items.append(
             _hours_item(

@@ -630,13 +630,17 @@ class PolicyAcknowledgment(Base):
 
 
 @event.listens_for(Observation, "before_update")
-@event.listens_for(Observation, "before_delete")
 def _observations_are_immutable(_mapper: object, _conn: object, target: Observation) -> None:
     state = inspect(target)
     changed = {a.key for a in state.attrs if a.history.has_changes()}
     earlier = state.attrs.withdrawn_at.history.deleted
-    if state.deleted or changed - {"withdrawn_at", "withdrawn_reason"} or any(earlier):
+    if changed - {"withdrawn_at", "withdrawn_reason"} or any(earlier):
         raise ImmutableRecordError(f"observation {target.id} cannot be changed, only withdrawn")
+
+
+@event.listens_for(Observation, "before_delete")
+def _observations_are_kept(_mapper: object, _conn: object, target: Observation) -> None:
+    raise ImmutableRecordError(f"observation {target.id} cannot be deleted, only withdrawn")
 
 
 @event.listens_for(ObservationRating, "before_update")

@@ -24,12 +24,15 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     from trainer.ui.views.issue import IssueView
     from trainer.ui.views.library import LibraryView
     from trainer.ui.views.my_credentials import MyCredentialsView
+    from trainer.ui.views.observations import ObservationsView
     from trainer.ui.views.organization import OrganizationView
     from trainer.ui.views.people import PeopleView
+    from trainer.ui.views.practice_record import MyPracticeRecordView
     from trainer.ui.views.scenarios import ScenariosView
     from trainer.ui.views.signoffs import SignOffsView
     from trainer.ui.views.team import TeamView
     from trainer.ui.views.training import MyTrainingView
+    from trainer.ui.views.training_sessions import TrainingSessionsView
     from trainer.ui.views.verify import VerifyView
 
     return [
@@ -37,8 +40,11 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
         ("My training", frozenset({Role.TRAINEE}), MyTrainingView),
         ("Scenarios", frozenset({Role.TRAINEE}), ScenariosView),
         ("My credentials", frozenset({Role.TRAINEE}), MyCredentialsView),
+        ("My practice record", frozenset({Role.TRAINEE}), MyPracticeRecordView),
         ("Authoring", frozenset({Role.TRAINER, Role.ADMIN}), AuthoringView),
         ("Sign-offs", frozenset({Role.TRAINER}), SignOffsView),
+        ("Observations", frozenset({Role.TRAINER}), ObservationsView),
+        ("Training sessions", frozenset({Role.TRAINER}), TrainingSessionsView),
         ("Cohort", frozenset({Role.TRAINER}), TeamView),
         ("Content library", frozenset({Role.TRAINER, Role.ADMIN}), LibraryView),
         ("Team", frozenset({Role.MANAGER}), TeamView),

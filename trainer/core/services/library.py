@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -257,6 +258,8 @@ def publish(
     problems = check_document(doc.kind, draft.body, doc.key)
     if not problems and doc.kind == ContentKind.MODULE:
         problems = _prerequisite_problems(session, doc, draft.body)
+    if not problems and doc.kind == ContentKind.PROGRAM:
+        problems = _program_problems(session, doc, draft.body)
     if problems:
         listed = "\n".join(p.format(doc.key) for p in problems[:20])
         raise ValidationError(f"This draft cannot be published until these are fixed:\n{listed}")
@@ -275,6 +278,111 @@ def publish(
         hash=draft.content_hash,
     )
     return draft
+
+
+def _live_bodies(session: Session, organization_id: int, kind: str) -> dict[str, str]:
+    newest = (
+        select(ContentVersion.document_id, func.max(ContentVersion.number).label("n"))
+        .where(ContentVersion.number.is_not(None))
+        .group_by(ContentVersion.document_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ContentDocument.key, ContentVersion.body)
+        .join(newest, newest.c.document_id == ContentDocument.id)
+        .join(
+            ContentVersion,
+            (ContentVersion.document_id == newest.c.document_id)
+            & (ContentVersion.number == newest.c.n),
+        )
+        .where(ContentDocument.organization_id == organization_id, ContentDocument.kind == kind)
+    )
+    return {key: body for key, body in rows}
+
+
+@lru_cache(maxsize=64)
+def _quality_problems(kind: str, body: str) -> tuple[str, ...]:
+    """Why a published assessment may not be required by a program (cached by text: a
+    scenario's 10,000 random plays take about a second)."""
+    from trainer.core.assessment_quality import (
+        QuizQuality,
+        ScenarioQuality,
+        quiz_quality,
+        scenario_quality,
+    )
+    from trainer.core.curriculum import parse_module
+    from trainer.core.scenario import parse_scenario
+
+    quality: ScenarioQuality | QuizQuality | None
+    if kind == ContentKind.SCENARIO:
+        scenario = parse_scenario(body)[0]
+        quality = scenario_quality(scenario) if scenario else None
+    else:
+        module = parse_module(body)[0]
+        quality = quiz_quality(module) if module else None
+    if quality is None or not quality.problems():
+        return ()
+    strategies = quality.failed_strategies()
+    if strategies:
+        return ("it is passed by " + ", ".join(f"'{n}'" for n in strategies),)
+    return (quality.problems()[0].message,)
+
+
+def _program_problems(session: Session, doc: ContentDocument, body: str) -> list[Problem]:
+    """What a program requires must be published, and every assessment it requires must pass
+    the quality checks (core.assessment_quality): no test-taking trick earns a credential."""
+    from trainer.core.program import parse_program
+    from trainer.core.rubric import rubric_competencies
+
+    program = parse_program(body)[0]
+    if program is None:
+        return []
+    org = doc.organization_id
+    modules = _live_bodies(session, org, ContentKind.MODULE)
+    scenarios = _live_bodies(session, org, ContentKind.SCENARIO)
+    rubrics = _live_bodies(session, org, ContentKind.RUBRIC)
+    programs = _live_bodies(session, org, ContentKind.PROGRAM)
+    req, renewal = program.requirements, program.renewal
+    problems: list[Problem] = []
+    for kind, keys, published, what in (
+        (
+            ContentKind.MODULE,
+            [*req.modules, *(renewal.modules if renewal else ())],
+            modules,
+            "knowledge check",
+        ),
+        (
+            ContentKind.SCENARIO,
+            [r.id for r in (*req.scenarios, *(renewal.scenarios if renewal else ()))],
+            scenarios,
+            "scenario",
+        ),
+    ):
+        for key in dict.fromkeys(keys):
+            if key not in published:
+                problems.append(Problem(None, f"requires {kind} {key!r}, which is not published"))
+                continue
+            for why in _quality_problems(kind, published[key]):
+                problems.append(
+                    Problem(
+                        None,
+                        f"requires the {what} {key!r} in assessment mode, but {why}: fix the "
+                        f"{what} first",
+                    )
+                )
+    for o in req.observed:
+        if o.rubric not in rubrics:
+            problems.append(Problem(None, f"requires rubric {o.rubric!r}, which is not published"))
+        elif o.competency not in (rubric_competencies(rubrics[o.rubric]) or {}):
+            problems.append(
+                Problem(None, f"rubric {o.rubric!r} has no competency {o.competency!r}")
+            )
+    for key in req.credentials:
+        if key not in programs:
+            problems.append(
+                Problem(None, f"requires credential {key!r}, whose program is not published")
+            )
+    return problems
 
 
 def _prerequisite_problems(session: Session, doc: ContentDocument, body: str) -> list[Problem]:

@@ -44,7 +44,9 @@ LEVEL_TEXT_WIDTH = 90
 
 def level_text(level: int, description: str) -> str:
     """“3 — Mediates on their own…”, wrapped, with '&' kept literal (it marks shortcuts)."""
-    wrapped = textwrap.fill(f"{level} — {description}", LEVEL_TEXT_WIDTH)
+    wrapped = textwrap.fill(
+        f"{level} — {description}", LEVEL_TEXT_WIDTH, break_on_hyphens=False, break_long_words=False
+    )
     return wrapped.replace("&", "&&")
 
 
@@ -98,14 +100,19 @@ class RatingsForm(QWidget):
         super().__init__()
         self.rubric: Rubric | None = None
         self.rows: list[CompetencyRating] = []
+        self.about = QLabel()  # scrolls with the ratings, leaving them the room
+        self.about.setWordWrap(True)
+        self.about.setAccessibleName("About the rubric")
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.addWidget(self.about)
 
     def set_rubric(self, rubric: Rubric | None) -> None:
         for row in self.rows:
             self.layout_.removeWidget(row)
             row.deleteLater()
         self.rubric = rubric
+        self.about.setText(rubric.description if rubric else "No rubric is published yet.")
         self.rows = [CompetencyRating(c) for c in rubric.competencies] if rubric else []
         for row in self.rows:
             self.layout_.addWidget(row)
@@ -139,17 +146,16 @@ class ObservationsView(QWidget):
         self.observed_on = QDateEdit()
         self.observed_on.setCalendarPopup(True)
         self.observed_on.setDisplayFormat("d MMM yyyy")
-        self.about = QLabel()
-        self.about.setWordWrap(True)
-        self.about.setAccessibleName("About the rubric")
+        self.set_date(ctx.clock.now().date())
         self.form = RatingsForm()
+        self.about = self.form.about
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
         scroll.setAccessibleName("Ratings")
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
-        self.notes.setMaximumHeight(90)
+        self.notes.setMaximumHeight(70)
         self.record = button("&Record observation", self._on_record_clicked)
         self.status = StyledLabel(bold=True)
         self.status.setAccessibleName("Last action")
@@ -166,7 +172,6 @@ class ObservationsView(QWidget):
         entry = QWidget()
         entry_layout = QVBoxLayout(entry)
         entry_layout.addLayout(fields)
-        entry_layout.addWidget(self.about)
         entry_layout.addWidget(scroll, 1)
         notes_label = QLabel("&Notes (what you observed, the context)")
         notes_label.setBuddy(self.notes)
@@ -205,8 +210,8 @@ class ObservationsView(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(entry)
         splitter.addWidget(recorded)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 4)  # the form needs the room; the table can scroll
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Observations"))
         intro = QLabel(
@@ -267,7 +272,6 @@ class ObservationsView(QWidget):
         self.setting.clear()
         for setting in rubric.settings if rubric else ():
             self.setting.addItem(setting_label(setting), setting)
-        self.about.setText(rubric.description if rubric else "No rubric is published yet.")
         self.form.set_rubric(rubric)
         self._chain_tabs()
 
