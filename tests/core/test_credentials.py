@@ -75,31 +75,37 @@ def test_module_requirement_is_met_only_by_a_passed_knowledge_check(org: Org) ->
     assert _check(org, trainee).eligible
 
 
+def _play_shortest(org: Org, person, key: str, mode: str) -> None:
+    """Play a scenario to its end always taking the shortest choice (a test-taking trick)."""
+    from trainer.core.services import practice
+
+    with org.db.begin() as session:
+        play = practice.start(session, person, key, mode, now=org.clock.now())
+        while not play.finished:
+            index = min(play.offered, key=lambda ic: len(ic[1].text))[0]
+            play = practice.choose(session, person, play.attempt_id, index, now=org.clock.now())
+
+
 def test_scenario_requirement_needs_an_assessment_at_the_minimum_score_without_critical_error(
     org: Org, tmp_path
 ) -> None:
     with org.db.begin() as session:
         library.import_bundled(session, write_scenarios(tmp_path / "b"), now=org.clock.now())
-    _publish_program(org, "corner", "  scenarios:\n    - {id: t-corner, min_score: 80}")
+    with pytest.raises(ValidationError, match="passed by 'always the longest'"):
+        # A scenario a simple strategy passes cannot be required in assessment mode.
+        _publish_program(org, "corner", "  scenarios:\n    - {id: t-corner, min_score: 80}")
+    _publish_program(org, "chain", "  scenarios:\n    - {id: s03-stolen-chain, min_score: 80}")
     trainee = org.team.trainee
     from trainer.core.services import practice
 
-    with org.db.begin() as session:  # a perfect practice run does not count
-        play = practice.start(session, trainee, "t-corner", practice.PRACTICE, now=org.clock.now())
-        play = practice.choose(session, trainee, play.attempt_id, 0, now=org.clock.now())
-        practice.choose(session, trainee, play.attempt_id, 0, now=org.clock.now())
-    assert not _check(org, trainee, "corner").eligible
-    with org.db.begin() as session:  # an assessment with a critical-safety error fails
-        play = practice.start(
-            session, trainee, "t-corner", practice.ASSESSMENT, now=org.clock.now()
-        )
-        play = practice.choose(session, trainee, play.attempt_id, 1, now=org.clock.now())
-        practice.choose(session, trainee, play.attempt_id, 0, now=org.clock.now())
-    item = _check(org, trainee, "corner").items[0]
+    _play_shortest(org, trainee, "s03-stolen-chain", practice.PRACTICE)  # practice never counts
+    assert not _check(org, trainee, "chain").eligible
+    _play_shortest(org, trainee, "s03-stolen-chain", practice.ASSESSMENT)
+    item = _check(org, trainee, "chain").items[0]
     assert not item.met and "No assessment passed at 80%" in item.evidence
     org.clock.advance(days=1)  # the wait after a failed assessment
-    org.assess(trainee, "t-corner")
-    item = _check(org, trainee, "corner").items[0]
+    org.assess(trainee, "s03-stolen-chain")
+    item = _check(org, trainee, "chain").items[0]
     assert item.met and "in assessment mode on" in item.evidence
     assert "with 100%, no critical-safety error" in item.evidence
 

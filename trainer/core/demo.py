@@ -18,6 +18,7 @@ from trainer.core.demo_people import (
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person, Role
 from trainer.core.paths import bundled_content_root
+from trainer.core.scenario import Engine
 from trainer.core.services import (
     accounts,
     credential_register,
@@ -191,16 +192,14 @@ def _play_best(session: Session, person: Person, key: str, *, now: datetime) -> 
     """An assessment along the scenario's expert path, then the best-scoring choices to an
     ending (a worker who knows the material)."""
     play = practice.start(session, person, key, practice.ASSESSMENT, now=now)
-    path = list(play.best_path or ())
+    path = list(Engine(play.scenario).best_path() or ())  # the player is not shown it
     for step in range(60):
         if play.finished or not play.offered:
             return
         node = play.state.node
         following = path[path.index(node) + 1] if node in path[:-1] else None
-        index = next(
-            (i for i, c in play.offered if c.target == following),
-            max(play.offered, key=lambda ic: ic[1].total_points)[0],
-        )
+        on_path = [(i, c) for i, c in play.offered if c.target == following]
+        index = max(on_path or play.offered, key=lambda ic: ic[1].total_points)[0]
         play = practice.choose(
             session, person, play.attempt_id, index, now=now + timedelta(minutes=step + 1)
         )

@@ -8,7 +8,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from trainer.core.dates import add_months, long_date, short_date
@@ -415,7 +415,7 @@ def _observed_item(
             f"Observed at level {best.level} of 4 ({SETTING_LABELS.get(best.setting, best.setting).lower()}) "
             f"on {long_date(best.observed_on)} by {best.observer}{described}",
             need=need,
-            at=datetime.combine(best.observed_on, datetime.min.time()),
+            at=datetime.combine(best.observed_on, time.min, tzinfo=UTC),
             reviewers=(best.observer,),
         )
     highest = max((o.level for o in matching), default=None)
