@@ -68,6 +68,9 @@ class CertificateContent:
     disclaimer: str
     qr_token: str  # compact JWS carried by the QR code
     renews: str | None = None  # id of the credential this one renews
+    training: tuple[tuple[str, str], ...] = ()  # (what, hours and where from)
+    observed: tuple[tuple[str, str], ...] = ()  # (competency, level, when, by whom, in words)
+    other: tuple[tuple[str, str], ...] = ()  # (requirement, evidence): policies, span of work
 
 
 # --------------------------------------------------------------------------------------------
@@ -878,11 +881,23 @@ def _draw_transcript(canvas: Any, c: CertificateContent) -> None:
             [("Module", 0.55, "l"), ("Completion", 0.45, "l")],
             [(title, detail) for title, detail in c.modules],
         )
+    if c.training:
+        t.table(
+            "Training hours",
+            [("Requirement", 0.3, "l"), ("Counted", 0.7, "l")],
+            list(c.training),
+        )
     if c.scenarios:
         t.table(
-            "Practice scenarios",
+            "Scenarios passed in assessment mode",
             [("Scenario", 0.55, "l"), ("Result", 0.45, "l")],
             [(title, detail) for title, detail in c.scenarios],
+        )
+    if c.observed:
+        t.table(
+            "Observed practice",
+            [("Competency", 0.25, "l"), ("What the observer saw", 0.75, "l")],
+            list(c.observed),
         )
     total_hours = sum(hours for _, hours, _ in c.field_hours)
     if c.field_hours:
@@ -890,7 +905,15 @@ def _draw_transcript(canvas: Any, c: CertificateContent) -> None:
             "Supervised field hours",
             [("Activity", 0.52, "l"), ("Hours", 0.13, "r"), ("Signed off by", 0.35, "l")],
             [(activity, _hours(hours), by) for activity, hours, by in c.field_hours],
-            total=("Total", _hours(total_hours), ""),
+            # Rows overlap when one counts any activity (40 h shadowing are part of 120 h of
+            # any kind), so a sum would overstate the hours; only separate kinds are totalled.
+            total=None
+            if any(activity == "Any activity" for activity, _, _ in c.field_hours)
+            else ("Total", _hours(total_hours), ""),
+        )
+    if c.other:
+        t.table(
+            "Also required", [("Requirement", 0.35, "l"), ("Evidence", 0.65, "l")], list(c.other)
         )
 
     # Disclaimer at the end of the transcript.

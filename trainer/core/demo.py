@@ -60,7 +60,7 @@ def seed_demo(session: Session, *, now: datetime) -> None:
                 password=spec.password,
                 job_title=spec.job_title,
             ),
-            now=now - timedelta(days=899),
+            now=now - timedelta(days=JOINED_DAYS_AGO.get(spec.username, 899)),
         )
     for username, full_name, title in EXTRA_TRAINEES:
         people[username] = accounts.add_person(
@@ -73,14 +73,97 @@ def seed_demo(session: Session, *, now: datetime) -> None:
                 password=EXTRA_PASSWORD,
                 job_title=title,
             ),
-            now=now - timedelta(days=20),
+            now=now - timedelta(days=JOINED_DAYS_AGO.get(username, 40)),
         )
     for person in people.values():
         # Demo accounts sign in with the printed passwords, without the first-sign-in change.
         person.must_change_password = False
+    seed_policies(session, people, now=now)
+    seed_credentials(session, people, now=now)
     seed_progress(session, people, now=now)
     seed_practice(session, people, now=now)
-    seed_credentials(session, people, now=now)
+    for username, days_ago in LAST_SIGN_IN_DAYS_AGO.items():
+        if username in people:  # everyone with a record has signed in since making it
+            people[username].last_sign_in_at = now - timedelta(days=days_ago, hours=2)
+
+
+# When each extra trainee joined, and when each demo person last signed in (days ago).
+JOINED_DAYS_AGO = {"trainee": 30, "sam": 820, "keisha": 45, "andre": 25}
+LAST_SIGN_IN_DAYS_AGO = {
+    "admin": 1,
+    "manager": 1,
+    "trainer": 0,
+    "trainee": 1,
+    "keisha": 2,
+    "andre": 3,
+    "sam": 5,
+}
+
+# The demo organization's own answers to the curricula's policy boxes: examples of what an
+# organization writes, not advice (each organization sets its own with its lawyers).
+DEMO_POLICIES = {
+    "Mandated reporting": (
+        "Demo policy. If anyone describes harm to a child or an elder, stop and call the program "
+        "manager (Marcus Bell) the same day; he makes any report the law requires in our state "
+        "and tells you what was done. Never promise a participant you will keep such a thing "
+        "secret."
+    ),
+    "Sharing information with police": (
+        "Demo policy. We do not give police names, addresses or what participants tell us. Say "
+        "politely, in plain view: \"I can't discuss anyone. Here is our director's number.\" "
+        "Requests go to the operations director (Dana Whitfield). Tell your supervisor the same "
+        "day and write a short factual note."
+    ),
+    "Case notes and records": (
+        "Demo policy. Write what you saw and did, not rumours or guesses. Notes live only in the "
+        "program's case system, never on a personal phone. Notes can be subpoenaed: write every "
+        "note as if a judge and the participant will read it."
+    ),
+    "Consent and sharing with partners": (
+        "Demo policy. Share with a partner only with the participant's signed consent on the "
+        "program's form, for the purpose written on it. Consent lasts 12 months or until the "
+        "participant withdraws it."
+    ),
+    "Hospital agreement and patient privacy": (
+        "Demo policy. At Riverside General you work under the hospital agreement: badge in at "
+        "the ED desk, see a patient only when the social worker introduces you, and never tell "
+        "anyone a patient's condition."
+    ),
+    "Who to call after hours": (
+        "Demo policy. After hours call the on-call supervisor line, (555) 010-2200. If there is "
+        "an immediate danger to life, call 911 first."
+    ),
+    "Field safety and check-ins": (
+        "Demo policy. Always go out in pairs, text the on-call line where you are going and when "
+        "you leave, and leave at once if a weapon is shown."
+    ),
+    "Staff support and debriefs": (
+        "Demo policy. Every staff member has a debrief with their supervisor within 48 hours of "
+        "a shooting they responded to, and six free counselling sessions a year through the "
+        "employee assistance program."
+    ),
+    "Mental health referrals and crises": (
+        "Demo policy. For a mental-health crisis without violence, call 988 or the county mobile "
+        "crisis team and stay with the person until they arrive, if it is safe to."
+    ),
+    "Media, social media and public events": (
+        "Demo policy. Only the operations director speaks to media. Never post about incidents or "
+        "participants; ask consent before any photo at a public event."
+    ),
+}
+
+
+def seed_policies(session: Session, people: dict[str, Person], *, now: datetime) -> None:
+    """The organization writes its policies early on (before anyone acknowledges them)."""
+    from trainer.core.services import policies
+
+    manager = people.get("manager")
+    if manager is None:
+        return
+    for box in policies.policy_boxes(session, manager):
+        text = DEMO_POLICIES.get(box.title)
+        if text:
+            policies.set_text(session, manager, box.title, text, now=now - timedelta(days=850))
 
 
 def _right_answers(module: Module) -> dict[str, Any]:
@@ -125,11 +208,7 @@ def seed_progress(session: Session, people: dict[str, Person], *, now: datetime)
             ("core-01-cvi-field", 1.0, True, 12),
             ("core-02-ethics-boundaries-police", 0.5, False, 5),
         ],
-        "keisha": [
-            ("core-01-cvi-field", 1.0, True, 9),
-            ("core-02-ethics-boundaries-police", 1.0, True, 6),
-            ("core-03-trauma-informed-care", 0.3, False, 2),
-        ],
+        "keisha": [("core-03-trauma-informed-care", 0.3, False, 2)],
         "andre": [("core-01-cvi-field", 0.6, False, 3)],
     }
     for username, steps in plan.items():
@@ -205,87 +284,236 @@ def _play_best(session: Session, person: Person, key: str, *, now: datetime) -> 
         )
 
 
+CORE = [
+    "core-01-cvi-field",
+    "core-02-ethics-boundaries-police",
+    "core-06-field-safety",
+    "core-03-trauma-informed-care",
+    "core-04-de-escalation",
+    "core-05-conflict-mediation",
+    "core-07-documentation",
+    "core-08-wellbeing",
+]
+FOUNDATIONS_SCENARIOS = [
+    "s01-ed-waiting-room",
+    "s03-stolen-chain",
+    "s06-officer-asks-for-names",
+    "s08-third-shooting-this-week",
+]
+OTHER_SCENARIOS = [
+    "s02-bedside-engagement",
+    "s07-participant-carrying",
+    "s10-noise-complaint",
+    "s11-family-support-group",
+]
+
+
+def _session(
+    session: Session,
+    trainer: Person,
+    attendees: list[Person],
+    topic: str,
+    *,
+    held: datetime,
+    hours: float,
+    delivery: str = "in-person",
+) -> None:
+    from trainer.core.services import training_sessions
+
+    training_sessions.record_session(
+        session,
+        trainer,
+        topic=topic,
+        held_on=held.date(),
+        hours=hours,
+        delivery=delivery,
+        facilitator=trainer.full_name,
+        attendee_ids=[p.id for p in attendees],
+        now=held + timedelta(hours=hours),
+    )
+
+
+def _observe(
+    session: Session,
+    trainer: Person,
+    person: Person,
+    rubric: str,
+    levels: dict[str, int],
+    *,
+    at: datetime,
+    setting: str,
+    notes: str,
+) -> None:
+    from trainer.core.services import observations
+
+    observations.record_observation(
+        session,
+        trainer,
+        person_id=person.id,
+        rubric_key=rubric,
+        setting=setting,
+        observed_on=at.date(),
+        ratings={key: (level, "") for key, level in levels.items()},
+        notes=notes,
+        now=at + timedelta(hours=3),
+    )
+
+
+def _signed_hours(
+    session: Session,
+    trainer: Person,
+    person: Person,
+    *,
+    worked: datetime,
+    hours: float,
+    activity: str,
+    note: str,
+) -> None:
+    entry = field_hours.log_hours(
+        session,
+        person,
+        field_hours.NewHours(worked.date(), hours, activity, note),
+        now=worked + timedelta(hours=hours + 1),
+    )
+    field_hours.review(
+        session, trainer, entry.id, approve=True, comment="", now=worked + timedelta(days=1)
+    )
+
+
 def seed_credentials(session: Session, people: dict[str, Person], *, now: datetime) -> None:
-    """A credential history to explore: Sam's Foundations certificate has expired (renewal due),
-    Keisha's first Orientation certificate was revoked and reissued, field hours wait for
-    sign-off."""
+    """A credential history that could have happened, every piece of evidence dated before the
+    credential it supports: Sam earned Orientation, Foundations (now close to expiry) and
+    Field-Qualified; Keisha's first Orientation certificate was revoked and reissued; Jordan is
+    part way; field hours wait for sign-off."""
+    from trainer.core.services import policies
+
     manager, trainer = people.get("manager"), people.get("trainer")
     sam, keisha = people.get("sam"), people.get("keisha")
-    if not (manager and trainer and sam and keisha):
+    jordan = people.get("trainee")
+    if not (manager and trainer and sam and keisha and jordan):
         return
-    long_ago = now - timedelta(days=800)
+    start = now - timedelta(days=800)  # Sam's first week
     try:
-        for offset, key in enumerate(
-            [
-                "core-01-cvi-field",
-                "core-02-ethics-boundaries-police",
-                "core-03-trauma-informed-care",
-                "core-04-de-escalation",
-                "core-05-conflict-mediation",
-                "core-06-field-safety",
-                "core-07-documentation",
-                "core-08-wellbeing",
-            ]
+        policies.acknowledge(session, sam, sam.full_name, now=start + timedelta(hours=2))
+        for offset, key in enumerate(CORE):
+            _study(session, sam, key, now=start + timedelta(days=offset + 1), read=1.0, passed=True)
+        for day, topic in enumerate(
+            (
+                "New-hire academy: the CVI field, ethics and role clarity",
+                "New-hire academy: trauma-informed engagement and de-escalation",
+                "New-hire academy: mediation practice and role-plays",
+                "New-hire academy: field safety, documentation and wellbeing",
+            )
         ):
-            _study(session, sam, key, now=long_ago + timedelta(days=offset), read=1.0, passed=True)
-        for offset, key in enumerate(
-            [
-                "s01-ed-waiting-room",
-                "s03-stolen-chain",
-                "s06-officer-asks-for-names",
-                "s08-third-shooting-this-week",
-            ]
-        ):
-            _play_best(session, sam, key, now=long_ago + timedelta(days=10 + offset))
-        for key in ("core-06-field-safety",):
-            _study(session, keisha, key, now=now - timedelta(days=25), read=1.0, passed=True)
+            _session(
+                session,
+                trainer,
+                [sam],
+                topic,
+                held=start + timedelta(days=9 + day, hours=9),
+                hours=7,
+            )
+        for offset, key in enumerate(FOUNDATIONS_SCENARIOS):
+            _play_best(session, sam, key, now=start + timedelta(days=14 + offset))
         unlocked = signing_keys.unlock(session, manager, DEMO_SIGNING_PASSPHRASE)
         issuance.Issuer(
-            session, manager, unlocked, "orientation", now=long_ago + timedelta(days=8)
+            session, manager, unlocked, "orientation", now=start + timedelta(days=8)
         ).issue(session, sam.id)
         issuance.Issuer(
-            session, manager, unlocked, "foundations", now=long_ago + timedelta(days=20)
+            session, manager, unlocked, "foundations", now=now - timedelta(days=700)
         ).issue(session, sam.id)
+        # Four months of supervised field work, then the supervisor competency checklist.
+        for week in range(15):
+            worked = now - timedelta(days=695 - 8 * week, hours=-17)
+            activity = "shadowing" if week < 5 else ("mediation" if week % 3 == 0 else "outreach")
+            note = (
+                "Shadowed Teresa on evening outreach."
+                if activity == "shadowing"
+                else ("Evening outreach on the east side with a partner.")
+            )
+            _signed_hours(
+                session, trainer, sam, worked=worked, hours=8, activity=activity, note=note
+            )
+        _observe(
+            session,
+            trainer,
+            sam,
+            "field-competencies",
+            {"mediation": 3, "incident-response": 3, "documentation": 4, "safety": 3},
+            at=now - timedelta(days=570, hours=-18),
+            setting="field",
+            notes="Observed during an evening shift: a dispute over a debt outside the laundromat.",
+        )
+        for offset, key in enumerate(OTHER_SCENARIOS):
+            _play_best(session, sam, key, now=now - timedelta(days=590 - offset))
+        issuance.Issuer(
+            session, manager, unlocked, "field-qualified", now=now - timedelta(days=560)
+        ).issue(session, sam.id)
+
+        # Keisha: Orientation evidence, an early certificate revoked, a reissue.
+        for offset, key in enumerate(CORE[:3]):
+            _study(
+                session,
+                keisha,
+                key,
+                now=now - timedelta(days=40 - 2 * offset),
+                read=1.0,
+                passed=True,
+            )
+        policies.acknowledge(session, keisha, keisha.full_name, now=now - timedelta(days=33))
         first = issuance.Issuer(
-            session, manager, unlocked, "orientation", now=now - timedelta(days=20)
+            session, manager, unlocked, "orientation", now=now - timedelta(days=30)
         ).issue(session, keisha.id)
         credential_register.change_status(
             session,
             manager,
             first.id,
             "revoke",
-            "Issued before her knowledge checks were reviewed; reissued after review.",
+            "Issued under her previous surname; reissued with her name as she uses it.",
             now=now - timedelta(days=15),
         )
         issuance.Issuer(
-            session, manager, unlocked, "orientation", now=now - timedelta(days=9)
+            session, manager, unlocked, "orientation", now=now - timedelta(days=14)
         ).issue(session, keisha.id)
+
+        # Jordan: a first in-person day and a role-play observed.
+        _session(
+            session,
+            trainer,
+            [jordan, keisha],
+            "New-hire academy: the CVI field, ethics and role clarity",
+            held=now - timedelta(days=10, hours=-9),
+            hours=7,
+        )
+        _observe(
+            session,
+            trainer,
+            jordan,
+            "role-play-deescalation",
+            dict.fromkeys(_rubric_keys(session, trainer, "role-play-deescalation"), 2),
+            at=now - timedelta(days=5, hours=-14),
+            setting="role-play",
+            notes="Role-play: a young man angry at the ED desk.",
+        )
     except TrainerError:
         return  # the organization's programs may differ from the shipped ones
     for person, days_ago, hours, activity, note in (
-        (sam, 40, 3.0, "mediation", "Co-led a mediation between two groups on Elm St."),
-        (
-            sam,
-            12,
-            6.0,
-            "continuing-education",
-            "Regional CVI conference: trauma-informed care track.",
-        ),
         (keisha, 6, 4.0, "shadowing", "Shadowed Teresa on evening outreach."),
         (keisha, 2, 2.5, "community-safety", "Answered two noise-complaint calls with a partner."),
+        (sam, 3, 6.0, "continuing-education", "Regional CVI conference: trauma-informed track."),
     ):
-        entry = field_hours.log_hours(
+        field_hours.log_hours(
             session,
             person,
             field_hours.NewHours(now.date() - timedelta(days=days_ago), hours, activity, note),
             now=now - timedelta(days=days_ago - 1),
         )
-        if days_ago > 10:
-            field_hours.review(
-                session,
-                trainer,
-                entry.id,
-                approve=True,
-                comment="",
-                now=now - timedelta(days=days_ago - 2),
-            )
+
+
+def _rubric_keys(session: Session, trainer: Person, rubric: str) -> list[str]:
+    from trainer.core.services import observations
+
+    for choice in observations.published_rubrics(session, trainer):
+        if choice.key == rubric:
+            return [c.key for c in choice.rubric.competencies]
+    return []

@@ -198,6 +198,15 @@ class Issuer:
             modules=rows("module"),
             scenarios=rows("scenario"),
             field_hours=hours,
+            training=tuple(
+                (f"{i.need} required", i.evidence) for i in check.items if i.kind == "training"
+            ),
+            observed=tuple(
+                (f"{i.subject} ({i.need})", i.evidence) for i in check.items if i.kind == "observed"
+            ),
+            other=tuple(
+                (i.label, i.evidence) for i in check.items if i.kind in ("span", "policies")
+            ),
             issued_on=facts.issued_at.date(),
             expires_on=facts.valid_until.date() if facts.valid_until else None,
             credential_id=facts.credential_uuid,
