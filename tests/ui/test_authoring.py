@@ -41,6 +41,11 @@ def test_trainer_publishes_a_new_version_that_new_learners_get(
     _replace(authoring, "title: First steps", "title: First steps in the field")
     qtbot.waitUntil(lambda: "First steps in the field" in authoring.preview.toPlainText())
     assert authoring.problems.item(0).text() == "No problems."
+    shown = [authoring.problems.item(i).text() for i in range(authoring.problems.count())]
+    # The figures of the knowledge check, and the warning that this 4-question check is no pool.
+    assert "Knowledge check: pool of 4 questions, 4 drawn per attempt" in shown
+    assert any(t.startswith("Quality warning: the pool has 4 questions") for t in shown)
+    assert authoring.publish.isEnabled()  # warnings do not block publishing
     qtbot.keyClicks(authoring.note, "Clearer title")
     qtbot.mouseClick(authoring.publish, Qt.MouseButton.LeftButton)
     assert authoring.state.text().startswith("Published version 2.")

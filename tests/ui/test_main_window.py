@@ -58,6 +58,7 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
         "Home",
         "Authoring",
         "Content library",
+        "Program policies",
         "People",
         "Organization",
     ]
@@ -71,7 +72,17 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
 @pytest.mark.parametrize(
     ("role", "screens"),
     [
-        ("trainee", ["Home", "My training", "Scenarios", "My credentials", "My practice record"]),
+        (
+            "trainee",
+            [
+                "Home",
+                "My training",
+                "Scenarios",
+                "My credentials",
+                "My practice record",
+                "Program policies",
+            ],
+        ),
         (
             "trainer",
             [
@@ -82,10 +93,14 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
                 "Training sessions",
                 "Cohort",
                 "Content library",
+                "Program policies",
             ],
         ),
-        ("manager", ["Home", "Team", "Issue", "Verify"]),
-        ("admin", ["Home", "Authoring", "Content library", "People", "Organization"]),
+        ("manager", ["Home", "Team", "Issue", "Verify", "Program policies"]),
+        (
+            "admin",
+            ["Home", "Authoring", "Content library", "Program policies", "People", "Organization"],
+        ),
     ],
 )
 def test_navigation_shows_what_each_role_may_use(

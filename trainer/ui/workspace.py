@@ -27,6 +27,7 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     from trainer.ui.views.observations import ObservationsView
     from trainer.ui.views.organization import OrganizationView
     from trainer.ui.views.people import PeopleView
+    from trainer.ui.views.policies import PoliciesView
     from trainer.ui.views.practice_record import MyPracticeRecordView
     from trainer.ui.views.scenarios import ScenariosView
     from trainer.ui.views.signoffs import SignOffsView
@@ -50,6 +51,7 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
         ("Team", frozenset({Role.MANAGER}), TeamView),
         ("Issue", frozenset({Role.MANAGER}), IssueView),
         ("Verify", frozenset({Role.MANAGER}), VerifyView),
+        ("Program policies", frozenset(Role), PoliciesView),
         ("People", frozenset({Role.ADMIN}), PeopleView),
         ("Organization", frozenset({Role.ADMIN}), OrganizationView),
     ]

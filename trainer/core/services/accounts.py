@@ -427,6 +427,10 @@ class OrganizationSettings:
     inactivity_minutes: int
     lockout_threshold: int
     lockout_minutes: int
+    # Assessment attempts per scenario in a window of days, and the wait after a failed one.
+    assessment_attempts: int = 3
+    assessment_window_days: int = 30
+    assessment_wait_hours: int = 24
 
 
 def update_organization(
@@ -439,12 +443,22 @@ def update_organization(
         ("inactivity_minutes", settings.inactivity_minutes, 1, 480),
         ("lockout_threshold", settings.lockout_threshold, 3, 20),
         ("lockout_minutes", settings.lockout_minutes, 1, 1440),
+        ("assessment_attempts", settings.assessment_attempts, 1, 100),
+        ("assessment_window_days", settings.assessment_window_days, 1, 365),
+        ("assessment_wait_hours", settings.assessment_wait_hours, 0, 720),
     ):
         if not low <= value <= high:
             label = field.replace("_", " ")
             raise ValidationError(f"The {label} must be between {low} and {high}.", field)
     changes = {}
-    for field in ("inactivity_minutes", "lockout_threshold", "lockout_minutes"):
+    for field in (
+        "inactivity_minutes",
+        "lockout_threshold",
+        "lockout_minutes",
+        "assessment_attempts",
+        "assessment_window_days",
+        "assessment_wait_hours",
+    ):
         if getattr(org, field) != getattr(settings, field):
             changes[field] = [getattr(org, field), getattr(settings, field)]
             setattr(org, field, getattr(settings, field))

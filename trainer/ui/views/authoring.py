@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer.core.assessment_quality import quiz_quality
 from trainer.core.curriculum import parse_module
 from trainer.core.errors import TrainerError
 from trainer.core.models import ContentKind, Person
@@ -110,7 +111,7 @@ class AuthoringView(QWidget):
         self.preview.setOpenLinks(False)
         self.problems = QListWidget()
         self.problems.setAccessibleName("Problems")
-        self.problems.setMaximumHeight(120)
+        self.problems.setMaximumHeight(170)
         self.problems.itemActivated.connect(self._on_problem_activated)
         self.problems.itemClicked.connect(self._on_problem_activated)
         self.state = QLabel()
@@ -148,7 +149,11 @@ class AuthoringView(QWidget):
         layout.addWidget(heading("Authoring: training modules"))
         layout.addWidget(self.state)
         layout.addWidget(split, 1)
-        layout.addWidget(QLabel("Problems (a module with problems cannot be published):"))
+        layout.addWidget(
+            QLabel(
+                "Problems (a module with problems cannot be published) and the knowledge check's figures:"
+            )
+        )
         layout.addWidget(self.problems)
         layout.addLayout(actions)
         self.refresh()
@@ -249,6 +254,14 @@ class AuthoringView(QWidget):
         if not problems:
             QListWidgetItem("No problems.", self.problems)
         if module is not None:
+            # The knowledge check's figures: a check a test-taking trick passes can still be
+            # published, but no credential program may require it.
+            quality = quiz_quality(module, papers=500)
+            for warning in quality.problems():
+                item = QListWidgetItem(f"Quality warning: {warning.message}", self.problems)
+                item.setData(Qt.ItemDataRole.UserRole, warning.line)
+            for figure in quality.figures():
+                QListWidgetItem(f"Knowledge check: {figure}", self.problems)
             bar = self.preview.verticalScrollBar().value()
             self.preview.setHtml(page(render_markdown(module.body), module.title))
             self.preview.verticalScrollBar().setValue(bar)

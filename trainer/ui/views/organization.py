@@ -49,6 +49,9 @@ class OrganizationView(QWidget):
         self.inactivity = _spin("Sign out after inactivity", 1, 480, " minutes")
         self.threshold = _spin("Failed sign-ins before lockout", 3, 20, " attempts")
         self.lock_minutes = _spin("Lockout length", 1, 1440, " minutes")
+        self.attempts = _spin("Assessment attempts per scenario", 1, 100, " attempts")
+        self.window = _spin("Counted over", 1, 365, " days")
+        self.wait = _spin("Wait after an assessment that did not pass", 0, 720, " hours")
         self.logo = QLabel()
         self.logo.setAccessibleName("Logo")
         self.status = QLabel()
@@ -62,6 +65,9 @@ class OrganizationView(QWidget):
         form.addRow("Sign out after &inactivity", self.inactivity)
         form.addRow("Failed sign-ins before &lockout", self.threshold)
         form.addRow("Lockout le&ngth", self.lock_minutes)
+        form.addRow("Assessment a&ttempts per scenario", self.attempts)
+        form.addRow("…counted over", self.window)
+        form.addRow("&Wait after a failed assessment", self.wait)
         logo_row = QHBoxLayout()
         logo_row.addWidget(self.logo)
         logo_row.addWidget(button("C&hoose logo…", self._on_logo_clicked, "Choose logo"))
@@ -149,6 +155,9 @@ class OrganizationView(QWidget):
         self.inactivity.setValue(org.inactivity_minutes)
         self.threshold.setValue(org.lockout_threshold)
         self.lock_minutes.setValue(org.lockout_minutes)
+        self.attempts.setValue(org.assessment_attempts)
+        self.window.setValue(org.assessment_window_days)
+        self.wait.setValue(org.assessment_wait_hours)
         pixmap = QPixmap()
         if org.logo and pixmap.loadFromData(org.logo):
             self.logo.setPixmap(
@@ -165,6 +174,9 @@ class OrganizationView(QWidget):
             inactivity_minutes=self.inactivity.value(),
             lockout_threshold=self.threshold.value(),
             lockout_minutes=self.lock_minutes.value(),
+            assessment_attempts=self.attempts.value(),
+            assessment_window_days=self.window.value(),
+            assessment_wait_hours=self.wait.value(),
         )
         try:
             with self.ctx.db.begin() as session:
