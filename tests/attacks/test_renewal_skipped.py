@@ -96,9 +96,7 @@ def test_a_suspended_credential_is_neither_renewed_nor_reissued(org: Org) -> Non
 
 def test_one_person_named_three_times_in_a_batch_gets_one_credential(org: Org) -> None:
     trainee = org.team.trainee
-    org.study(
-        trainee, "core-01-cvi-field", "core-02-ethics-boundaries-police", "core-06-field-safety"
-    )
+    org.ready(trainee)
     result = issuance.issue_batch(
         org.db.begin,
         org.team.manager,
@@ -144,9 +142,7 @@ def test_the_database_refuses_a_second_credential_in_the_same_place(org: Org) ->
 def test_a_stale_issuer_cannot_issue_twice(org: Org) -> None:
     """One Issuer set up before another manager issued: its own per-person reload refuses."""
     trainee = org.team.trainee
-    org.study(
-        trainee, "core-01-cvi-field", "core-02-ethics-boundaries-police", "core-06-field-safety"
-    )
+    org.ready(trainee)
     key = org.unlock()
     with org.db.begin() as session:
         stale = issuance.Issuer(session, org.team.manager, key, "orientation", now=org.clock.now())

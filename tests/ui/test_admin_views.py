@@ -166,3 +166,18 @@ def test_organization_screen_shows_new_audit_entries_when_revisited(
         )
     window.workspace.show_screen("Organization")
     assert org.audit_model.rows[0].action == "person.deactivated"
+
+
+def test_the_library_shows_a_scenarios_quality_figures(
+    qtbot, make_window, sqlite_team: Team, sqlite_db, clock, tmp_path: Path
+) -> None:
+    from tests.core.scenario_fixtures import write_scenarios
+
+    with sqlite_db.begin() as session:
+        library.import_bundled(session, write_scenarios(tmp_path / "b"), now=clock.now())
+    view = _open(qtbot, make_window, "tina", "Content library")
+    view.table.selectRow(0)
+    shown = view.quality.text()
+    # The tiny test scenario is exactly what the checks exist for: the longest choice wins.
+    assert "always the longest passes" in shown
+    assert "may not require it in assessment mode" in shown

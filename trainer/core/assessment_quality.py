@@ -17,6 +17,7 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from trainer.core.curriculum import Module, Question
 from trainer.core.library import Problem
@@ -104,6 +105,12 @@ SCENARIO_STRATEGIES: dict[str, Pick] = {
     "always the first listed": lambda o, _: o[0][0],
     "always the last listed": lambda o, _: o[-1][0],
     "always the most cue words": lambda o, _: max(o, key=lambda ic: (_cues(ic[1].text), -ic[0]))[0],
+    "always the most words": lambda o, _: max(o, key=lambda ic: (len(ic[1].text.split()), -ic[0]))[
+        0
+    ],
+    "always the most commas": lambda o, _: max(o, key=lambda ic: (ic[1].text.count(","), -ic[0]))[
+        0
+    ],
 }
 RANDOM = "random choices"
 MAX_STEPS = 200
@@ -292,20 +299,38 @@ def _half(q: Question, longer: bool) -> list[int]:
     return sorted(order[: max(1, len(order) // 2)])
 
 
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+# How each strategy ranks a question's options (higher first); ties go to the first listed.
+_RANKS: dict[str, Callable[[Question, int], float]] = {
+    "longest": lambda q, i: len(q.options[i].text),
+    "shortest": lambda q, i: -len(q.options[i].text),
+    "first": lambda q, i: -i,
+    "middle": lambda q, i: (
+        -abs(sorted(len(o.text) for o in q.options)[len(q.options) // 2] - len(q.options[i].text))
+    ),
+    "cues": lambda q, i: _cues(q.options[i].text),
+    "stem words": lambda q, i: len(_words(q.prompt) & _words(q.options[i].text)),
+    "commas": lambda q, i: q.options[i].text.count(","),
+}
+
+
 def _strategy(options: str, true_false: bool) -> Callable[[Question, tuple[int, ...]], Answer]:
+    rank = _RANKS[options]
+
+    def order(q: Question) -> list[int]:
+        return sorted(range(len(q.options)), key=lambda i: (-rank(q, i), i))
+
     def answer(q: Question, shown: tuple[int, ...]) -> Answer:
-        texts = [o.text for o in q.options]
         if q.type == "true_false":
             return true_false
         if q.type == "ordering":
             return list(shown)  # leave the items as shown
         if q.type == "multiple":
-            if options == "first":
-                return list(range(max(1, len(texts) // 2)))
-            return _half(q, options == "longest")
-        if options == "first":
-            return 0
-        return _longest(texts) if options == "longest" else _shortest(texts)
+            return sorted(order(q)[: max(1, len(q.options) // 2)])
+        return order(q)[0]
 
     return answer
 
@@ -316,6 +341,10 @@ QUIZ_STRATEGIES = {
     "always the shortest, false for true/false": _strategy("shortest", False),
     "always the shortest, true for true/false": _strategy("shortest", True),
     "always the first listed, true for true/false": _strategy("first", True),
+    "always the middle length, false for true/false": _strategy("middle", False),
+    "always the most cue words, false for true/false": _strategy("cues", False),
+    "always the most words from the question, false for true/false": _strategy("stem words", False),
+    "always the most commas, false for true/false": _strategy("commas", False),
 }
 
 
@@ -433,6 +462,31 @@ def quiz_quality(
         tuple(results),
         module.questions_line,
     )
+
+
+@lru_cache(maxsize=64)
+def report(kind: str, text: str, *, plays: int = 2_000) -> tuple[str, ...]:
+    """Figures and warnings of a scenario or module text, as lines for a screen (empty for
+    other kinds or text that does not parse). Cached by text."""
+    from trainer.core.curriculum import parse_module
+    from trainer.core.scenario import parse_scenario
+
+    quality: ScenarioQuality | QuizQuality | None = None
+    if kind == "scenario":
+        scenario = parse_scenario(text)[0]
+        quality = scenario_quality(scenario, plays=plays) if scenario else None
+    elif kind == "module":
+        module = parse_module(text)[0]
+        quality = quiz_quality(module, papers=plays) if module else None
+    if quality is None:
+        return ()
+    warnings = [f"Warning: {p.message}" for p in quality.problems()]
+    verdict = (
+        "A credential program may not require it in assessment mode until these are fixed."
+        if warnings
+        else "No simple answer strategy passes it: programs may require it in assessment mode."
+    )
+    return (*warnings, *(f.capitalize() for f in quality.figures()), verdict)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

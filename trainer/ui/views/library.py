@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtGui import QFontDatabase
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer.core.assessment_quality import report
 from trainer.core.errors import TrainerError
 from trainer.core.models import ContentVersion, Person
 from trainer.core.services import library
@@ -98,6 +100,10 @@ class LibraryView(QWidget):
         right_layout.addWidget(QLabel("Versions (published versions never change)"))
         right_layout.addWidget(self.versions, 1)
         right_layout.addWidget(self.text, 3)
+        self.quality = QLabel()
+        self.quality.setWordWrap(True)
+        self.quality.setAccessibleName("Assessment quality")
+        right_layout.addWidget(self.quality)
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(right)
@@ -108,6 +114,7 @@ class LibraryView(QWidget):
         layout.addWidget(heading("Content library"))
         layout.addWidget(self.updates_box)
         layout.addWidget(split, 1)
+        self.kind = ""
         self.refresh()
 
     def refresh(self) -> None:
@@ -128,11 +135,13 @@ class LibraryView(QWidget):
         rows = self.table.selectionModel().selectedRows()
         self.versions.clear()
         self.text.clear()
+        self.quality.clear()
         if not rows:
             return
         doc = self.model.row(rows[0].row())
         with self.ctx.db.begin() as session:
             found = library.versions(session, self.person, doc.id)
+        self.kind = doc.kind
         for v in found:
             item = QListWidgetItem(_version_label(v), self.versions)
             item.setData(256, v.body)
@@ -140,7 +149,15 @@ class LibraryView(QWidget):
             self.versions.setCurrentRow(0)
 
     def _on_version_selected(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
-        self.text.setPlainText(item.data(256) if item is not None else "")
+        body = item.data(256) if item is not None else ""
+        self.text.setPlainText(body)
+        lines = report(self.kind, body) if body else ()
+        self.quality.setText(
+            "<b>Assessment quality</b> (random play over 2,000 plays; <code>cvi-trainer check"
+            "</code> uses 10,000):<br>" + "<br>".join(html.escape(line) for line in lines)
+            if lines
+            else ""
+        )
 
     def _on_update_selected(self, row: int) -> None:
         has = 0 <= row < len(self.updates)
