@@ -137,7 +137,9 @@ class OrganizationView(QWidget):
         top.addWidget(settings, 2)
         top.addLayout(right, 1)
         layout.addLayout(top)
-        self.policies_box = QGroupBox("Scenario settings: yes/no rules that differ by program (scenarios follow them)")
+        self.policies_box = QGroupBox(
+            "Scenario settings: yes/no rules that differ by program (scenarios follow them)"
+        )
         self.policies_layout = QVBoxLayout(self.policies_box)
         self.policy_boxes: dict[str, QCheckBox] = {}
         layout.addWidget(self.policies_box)
