@@ -78,8 +78,9 @@ def test_trainee_sees_credential_with_status_text_and_saves_pdf_and_badge(
     assert _cell(tab.model, 0, 4) == "Valid, does not expire"
     assert not view.banner.isVisibleTo(view)
     evidence = [tab.evidence.topLevelItem(i) for i in range(tab.evidence.topLevelItemCount())]
-    assert len(evidence) == len(ORIENTATION)
-    assert all(e.text(1).startswith("Passed ") for e in evidence)
+    assert len(evidence) == len(ORIENTATION) + 1  # the modules and the signed policies
+    assert all(e.text(1).startswith("Knowledge check passed on ") for e in evidence[:3])
+    assert evidence[3].text(1).startswith("Signed on ")
 
     saved = {"pdf": tmp_path / "mine.pdf", "badge": tmp_path / "mine.jwt"}
     monkeypatch.setattr(dialogs, "choose_save_file", lambda *a: saved["pdf"])
@@ -121,12 +122,13 @@ def test_whats_left_shows_a_missing_module_as_not_yet_then_done(
     assert window.workspace.labels()[:4] == ["Home", "My training", "Scenarios", "My credentials"]
     view = window.workspace.show_screen("My credentials")
     summary, items = _requirements(view, ORIENTATION_TITLE)
-    assert summary == "1 of 3 requirements left"
-    assert sorted(items.values()) == ["Done", "Done", "Not yet"]
+    assert summary == "2 of 4 requirements left"
+    assert sorted(items.values()) == ["Done", "Done", "Not yet", "Not yet"]
     assert view.credentials.empty.isVisible()
 
     window.workspace.show_screen("Home")
     org.study(org.team.trainee, ORIENTATION[2])
+    org.acknowledge(org.team.trainee)
     window.workspace.show_screen("My credentials")  # coming back shows the new state
     summary, items = _requirements(view, ORIENTATION_TITLE)
     assert summary == "Eligible — ask your manager to issue it"
@@ -361,7 +363,7 @@ def test_demo_revoked_credential_and_expired_renewal_read_in_words(
     assert len(statuses) == 2
     assert "Valid, does not expire" in statuses
     revoked = next(s for s in statuses if s.startswith("Revoked on "))
-    assert "reissued after review" in revoked
+    assert "reissued with her name as she uses it" in revoked
     assert not keisha.banner.isVisibleTo(keisha)
     assert [_cell(keisha.hours.model, r, 3) for r in range(2)] == ["Waiting for sign-off"] * 2
 
@@ -375,7 +377,8 @@ def test_demo_revoked_credential_and_expired_renewal_read_in_words(
     summary, _ = _requirements(sam, "CVI Practitioner: Foundations")
     assert summary == "Expired — renewal needs are listed at the top"  # not "ask to issue it"
     assert sam.hours.totals.text() == (
-        "Signed off: Continuing education 6 h, Mediation 3 h — 9 h in all."
+        "Signed off: Continuing education 6 h, Mediation 24 h, Shadowing 40 h, Street outreach "
+        "56 h — 126 h in all."
     )
 
 

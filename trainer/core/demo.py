@@ -382,8 +382,8 @@ def _signed_hours(
 
 def seed_credentials(session: Session, people: dict[str, Person], *, now: datetime) -> None:
     """A credential history that could have happened, every piece of evidence dated before the
-    credential it supports: Sam earned Orientation, Foundations (now close to expiry) and
-    Field-Qualified; Keisha's first Orientation certificate was revoked and reissued; Jordan is
+    credential it supports: Sam earned Orientation, Foundations (expired a month ago: renewal
+    due) and Field-Qualified; Keisha's first Orientation certificate was revoked and reissued; Jordan is
     part way; field hours wait for sign-off."""
     from trainer.core.services import policies
 
@@ -419,8 +419,8 @@ def seed_credentials(session: Session, people: dict[str, Person], *, now: dateti
         issuance.Issuer(
             session, manager, unlocked, "orientation", now=start + timedelta(days=8)
         ).issue(session, sam.id)
-        issuance.Issuer(
-            session, manager, unlocked, "foundations", now=now - timedelta(days=700)
+        issuance.Issuer(  # expired a month ago: the demo shows a renewal due
+            session, manager, unlocked, "foundations", now=now - timedelta(days=760)
         ).issue(session, sam.id)
         # Four months of supervised field work, then the supervisor competency checklist.
         for week in range(15):
@@ -497,10 +497,18 @@ def seed_credentials(session: Session, people: dict[str, Person], *, now: dateti
         )
     except TrainerError:
         return  # the organization's programs may differ from the shipped ones
+    _signed_hours(
+        session,
+        trainer,
+        sam,
+        worked=now - timedelta(days=12, hours=-9),
+        hours=6,
+        activity="continuing-education",
+        note="Regional CVI conference: trauma-informed care track.",
+    )
     for person, days_ago, hours, activity, note in (
         (keisha, 6, 4.0, "shadowing", "Shadowed Teresa on evening outreach."),
         (keisha, 2, 2.5, "community-safety", "Answered two noise-complaint calls with a partner."),
-        (sam, 3, 6.0, "continuing-education", "Regional CVI conference: trauma-informed track."),
     ):
         field_hours.log_hours(
             session,
