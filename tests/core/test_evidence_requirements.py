@@ -72,8 +72,10 @@ def test_an_observed_competency_needs_the_level_and_the_setting_and_says_what_wa
     org.observe(tom, "field-competencies", level=3)
     mediation, facilitation = _check(org, tom, "seen").items
     assert mediation.met and mediation.label == "Observed: Conflict mediation (level ≥ 3 of 4)"
-    assert mediation.evidence.startswith("Observed at level 3 of 4 (field observation) on ")
-    assert "by Tina Person: Mediates on their own" in mediation.evidence
+    assert mediation.evidence.startswith("Level 3 of 4 in a field observation on ")
+    assert "rated by Tina Person. The rubric describes that level as: Mediates on their own" in (
+        mediation.evidence
+    )
     assert not facilitation.met
     with pytest.raises(ValidationError):  # the training-delivery rubric is for that setting
         org.observe(tom, "training-delivery", level=4, setting="field")

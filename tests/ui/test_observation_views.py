@@ -235,7 +235,7 @@ def test_a_trainer_records_a_session_through_the_widgets(
     assert [i.text() for i in view.attendees.items()] == ["Tess Person", "Tom Person"]
     qtbot.keyClicks(view.topic, "Incident response protocol")
     view.set_date(ev.today - timedelta(days=1))
-    view.hours.setValue(2.75)
+    view.hours.setText("2.75")
     _choose(view.delivery, "Live online")
     view.facilitator.setText("Dana Ruiz")
     view.attendees.setFocus()
@@ -263,7 +263,7 @@ def test_a_trainer_records_a_session_through_the_widgets(
         "Tom Person",
     ]
     assert view.status.text() == (
-        "Recorded “Incident response protocol” on 1 Mar 2026 with 1 attendee."
+        "Recorded “Incident response protocol” on 1 Mar 2026: 2.75 h, 1 attendee."
     )
     assert view.attendees.ticked() == [] and view.topic.text() == ""
     assert _unnamed(view) == []
@@ -274,6 +274,7 @@ def test_a_session_without_attendees_is_refused_and_what_was_typed_stays(
 ) -> None:
     view = _add(qtbot, TrainingSessionsView(ctx, ev.team.trainer))
     qtbot.keyClicks(view.topic, "Documentation")
+    qtbot.keyClicks(view.hours, "2")
     qtbot.mouseClick(view.record, Qt.MouseButton.LeftButton)
     assert errors == [
         ("Session not recorded", "Attendees: mark at least one trainee who attended.")
@@ -320,3 +321,25 @@ def test_each_role_finds_its_screens(qtbot, make_window, ev: Evidence) -> None:
     assert "My practice record" not in labels
     assert isinstance(window.workspace.show_screen("Observations"), ObservationsView)
     assert isinstance(window.workspace.show_screen("Training sessions"), TrainingSessionsView)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("30", "Hours: enter between 0.25 and 16 hours"),  # meant as minutes: refused, not 3 h
+        ("0", "Hours: enter between 0.25 and 16 hours"),
+        ("two", "Hours: enter the session's length in hours, for example 2.5"),
+    ],
+)
+def test_hours_are_recorded_as_typed_or_refused_with_a_message(
+    qtbot, ctx, ev: Evidence, sqlite_db, errors, typed: str, message: str
+) -> None:
+    view = _add(qtbot, TrainingSessionsView(ctx, ev.team.trainer))
+    view.topic.setText("Incident response protocol")
+    view.hours.setText(typed)
+    view.attendees.item(1).setCheckState(Qt.CheckState.Checked)
+    qtbot.mouseClick(view.record, Qt.MouseButton.LeftButton)
+    assert errors and errors[-1][1].startswith(message), errors
+    with sqlite_db.begin() as session:
+        assert session.scalars(select(TrainingSession)).all() == []
+    assert view.hours.text() == typed  # what was typed is kept to correct

@@ -40,6 +40,7 @@ from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped, unuse
 from trainer.core import qr_image
 from trainer.core.dates import long_date
 from trainer.core.errors import TrainerError, ValidationError
+from trainer.core.program import ALL_ACTIVITIES
 
 __all__ = ["CertificateContent", "render_certificate"]
 
@@ -889,14 +890,17 @@ def _draw_transcript(canvas: Any, c: CertificateContent) -> None:
         )
     if c.scenarios:
         t.table(
-            "Scenarios passed in assessment mode",
+            "Practice scenarios passed in assessment mode (simulated situations, scored, no undo)",
             [("Scenario", 0.55, "l"), ("Result", 0.45, "l")],
             [(title, detail) for title, detail in c.scenarios],
         )
     if c.observed:
         t.table(
             "Observed practice",
-            [("Competency", 0.25, "l"), ("What the observer saw", 0.75, "l")],
+            [
+                ("Competency", 0.25, "l"),
+                ("Level awarded, by whom, and the rubric's words", 0.75, "l"),
+            ],
             list(c.observed),
         )
     total_hours = sum(hours for _, hours, _ in c.field_hours)
@@ -908,7 +912,7 @@ def _draw_transcript(canvas: Any, c: CertificateContent) -> None:
             # Rows overlap when one counts any activity (40 h shadowing are part of 120 h of
             # any kind), so a sum would overstate the hours; only separate kinds are totalled.
             total=None
-            if any(activity == "Any activity" for activity, _, _ in c.field_hours)
+            if any(activity == ALL_ACTIVITIES for activity, _, _ in c.field_hours)
             else ("Total", _hours(total_hours), ""),
         )
     if c.other:

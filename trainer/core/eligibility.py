@@ -54,6 +54,8 @@ class Observed:
     observer: str
     competency_label: str = ""
     level_text: str = ""  # the rubric's words for this level
+    comment: str = ""  # the observer's comment on this competency
+    notes: str = ""  # the observer's notes on the whole observation
 
 
 @dataclass(frozen=True)
@@ -407,13 +409,17 @@ def _observed_item(
     good = [o for o in matching if o.level >= req.level]
     if good:
         best = max(good, key=lambda o: (o.level, o.observed_on))
-        described = f": {best.level_text}" if best.level_text else ""
+        described = (
+            f" The rubric describes that level as: {best.level_text}" if best.level_text else ""
+        )
+        said = " ".join(t.strip() for t in (best.comment, best.notes) if t.strip())
+        observer_said = f" Observer's notes: {said}" if said else ""
         return Requirement(
             "observed",
             label,
             True,
-            f"Observed at level {best.level} of 4 ({SETTING_LABELS.get(best.setting, best.setting).lower()}) "
-            f"on {long_date(best.observed_on)} by {best.observer}{described}",
+            f"Level {best.level} of 4 in a {SETTING_LABELS.get(best.setting, best.setting).lower()} "
+            f"on {long_date(best.observed_on)}, rated by {best.observer}.{described}{observer_said}",
             need=need,
             at=datetime.combine(best.observed_on, time.min, tzinfo=UTC),
             reviewers=(best.observer,),
@@ -483,7 +489,7 @@ def requirements_checklist(
                 "credential",
                 label,
                 bool(current),
-                f"Holds {current[0].code}, {current[0].state_label(now).lower()}"
+                f"Holds {current[0].code} ({current[0].state_label(now)})"
                 if current
                 else "Not held, or not current (expired, suspended or revoked)",
             )

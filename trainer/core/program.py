@@ -28,8 +28,11 @@ ACTIVITY_LABELS = {
 }
 
 
+ALL_ACTIVITIES = "All supervised field work"  # the "any" row: it includes the other rows
+
+
 def activity_label(activity: str) -> str:
-    return "Any activity" if activity == "any" else ACTIVITY_LABELS.get(activity, activity)
+    return ALL_ACTIVITIES if activity == "any" else ACTIVITY_LABELS.get(activity, activity)
 
 
 @dataclass(frozen=True)

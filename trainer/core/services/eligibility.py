@@ -142,6 +142,8 @@ def _observations(session: Session, ids: list[int], records: dict[int, Record]) 
                 obs.observer_name,
                 competency.label if competency else rating.competency,
                 competency.levels[rating.level - 1] if competency else "",
+                rating.comment or "",
+                obs.notes or "",
             )
         )
 

@@ -205,7 +205,9 @@ class Issuer:
                 (f"{i.subject} ({i.need})", i.evidence) for i in check.items if i.kind == "observed"
             ),
             other=tuple(
-                (i.label, i.evidence) for i in check.items if i.kind in ("span", "policies")
+                (i.label, i.evidence)
+                for i in check.items
+                if i.kind in ("credential", "span", "policies")
             ),
             issued_on=facts.issued_at.date(),
             expires_on=facts.valid_until.date() if facts.valid_until else None,

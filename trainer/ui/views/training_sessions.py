@@ -9,7 +9,6 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.dates import short_date as day
-from trainer.core.errors import TrainerError
+from trainer.core.errors import TrainerError, ValidationError
 from trainer.core.models import Person
 from trainer.core.services import training_sessions
 from trainer.core.services.observations import PersonChoice
@@ -83,12 +82,9 @@ class TrainingSessionsView(QWidget):
         self.held_on.setCalendarPopup(True)
         self.held_on.setDisplayFormat("d MMM yyyy")
         self.set_date(ctx.clock.now().date())
-        self.hours = QDoubleSpinBox()
-        self.hours.setRange(0.25, MAX_HOURS)
-        self.hours.setSingleStep(0.25)
-        self.hours.setDecimals(2)
-        self.hours.setSuffix(" h")
-        self.hours.setValue(1)
+        # A plain field: a spin box would silently clamp "30" (meant as minutes) to 3 h.
+        self.hours = QLineEdit()
+        self.hours.setPlaceholderText(f"e.g. 2.5 (quarter hours, up to {MAX_HOURS:g})")
         self.delivery = QComboBox()
         for key, label in DELIVERY_LABELS.items():
             self.delivery.addItem(label, key)
@@ -104,9 +100,9 @@ class TrainingSessionsView(QWidget):
         for label, widget in (
             ("&Topic", self.topic),
             ("&Date held", self.held_on),
-            ("&Hours", self.hours),
+            ("H&ours", self.hours),
             ("De&livery", self.delivery),
-            ("&Facilitator", self.facilitator),
+            ("Fac&ilitator", self.facilitator),
             ("&Attendees (tick each trainee who came)", self.attendees),
             ("&Notes", self.notes),
         ):
@@ -165,14 +161,25 @@ class TrainingSessionsView(QWidget):
     def set_date(self, when: date) -> None:
         self.held_on.setDate(QDate(when.year, when.month, when.day))
 
+    def _hours(self) -> float:
+        text = self.hours.text().strip().replace(",", ".").removesuffix("h").strip()
+        try:
+            return float(text)
+        except ValueError:
+            raise ValidationError(
+                f"Hours: enter the session's length in hours, for example 2.5 (not {text!r}).",
+                "hours",
+            ) from None
+
     def _record(self) -> None:
+        hours = self._hours()
         with self.ctx.db.begin() as session:
             training_sessions.record_session(
                 session,
                 self.person,
                 topic=self.topic.text(),
                 held_on=self.held_on.date().toPython(),
-                hours=self.hours.value(),
+                hours=hours,
                 delivery=self.delivery.currentData(),
                 facilitator=self.facilitator.text(),
                 attendee_ids=self.attendees.ticked(),
@@ -188,10 +195,11 @@ class TrainingSessionsView(QWidget):
             return
         count = len(self.attendees.ticked())
         self.status.setText(
-            f"Recorded “{self.topic.text().strip()}” on {day(self.held_on.date().toPython())} "
-            f"with {count} {'attendee' if count == 1 else 'attendees'}."
+            f"Recorded “{self.topic.text().strip()}” on {day(self.held_on.date().toPython())}: "
+            f"{hours_text(self._hours())}, {count} {'attendee' if count == 1 else 'attendees'}."
         )
         self.topic.clear()
+        self.hours.clear()
         self.notes.clear()
         self.attendees.clear_ticks()
         self.refresh()
