@@ -101,6 +101,7 @@ def test_a_trainer_records_an_observation_through_the_widgets(
 ) -> None:
     view = _add(qtbot, ObservationsView(ctx, ev.team.trainer))
     assert [view.trainee.itemText(i) for i in range(view.trainee.count())] == [
+        "Choose a trainee…",  # nobody is chosen by default
         "Tess Person",
         "Tom Person",
     ]  # the observer is never offered
@@ -167,6 +168,12 @@ def test_a_competency_left_unrated_is_named_and_nothing_is_recorded(
     qtbot, ctx, ev: Evidence, sqlite_db, errors
 ) -> None:
     view = _add(qtbot, ObservationsView(ctx, ev.team.trainer))
+    qtbot.mouseClick(view.record, Qt.MouseButton.LeftButton)
+    assert errors.pop() == (
+        "Observation not recorded",
+        "Trainee: choose who you observed from the list.",
+    )
+    _choose(view.trainee, "Tom Person")
     _choose(view.rubric, "Supervisor competency checklist")
     for key in ("mediation", "incident-response", "documentation"):
         view.form.row(key).choose(3)

@@ -114,6 +114,7 @@ def render_markdown(body: str) -> Rendered:
     sections = []
     for i, token in enumerate(heads):
         start = safe.find(f'id="{token["id"]}"')
+        start = safe.find(">", start) + 1 if start >= 0 else start  # after the heading's tag
         end = safe.find(f'id="{heads[i + 1]["id"]}"') if i + 1 < len(heads) else len(safe)
         fragment = safe[start:end] if start >= 0 else ""
         sections.append(Section(token["id"], html.unescape(token["name"]), _plain(fragment)))

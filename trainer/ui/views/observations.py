@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.dates import short_date as day
-from trainer.core.errors import TrainerError
+from trainer.core.errors import TrainerError, ValidationError
 from trainer.core.models import Person
 from trainer.core.rubric import LEVELS, Competency, Rubric, setting_label
 from trainer.core.services import observations
@@ -243,6 +243,9 @@ class ObservationsView(QWidget):
     def _fill_trainees(self, trainees: list[observations.PersonChoice]) -> None:
         current = self.trainee.currentData()
         self.trainee.clear()
+        # Nobody is chosen at first: an observation recorded against the first name in the list
+        # by mistake is worse than a "choose a trainee" message.
+        self.trainee.addItem("Choose a trainee…", None)
         for choice in trainees:
             self.trainee.addItem(choice.name, choice.id)
         self.trainee.setCurrentIndex(max(0, self.trainee.findData(current)))
@@ -290,6 +293,8 @@ class ObservationsView(QWidget):
         self.observed_on.setDate(QDate(when.year, when.month, when.day))
 
     def _record(self) -> ObservationRow:
+        if self.trainee.currentData() is None:
+            raise ValidationError("Trainee: choose who you observed from the list.", "person")
         with self.ctx.db.begin() as session:
             saved = observations.record_observation(
                 session,
