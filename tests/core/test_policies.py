@@ -37,7 +37,7 @@ def test_boxes_are_found_with_their_guidance_and_line() -> None:
 def test_the_answer_is_shown_inside_the_box_and_html_is_escaped() -> None:
     body = with_policies("Intro.\n" + BOX, {"Mandated reporting": "Call <b>Dana</b> first."})
     assert "    **Your organization's policy:**" in body
-    assert "    Call &lt;b&gt;Dana&lt;/b&gt; first." in body
+    assert "    > Call &lt;b&gt;Dana&lt;/b&gt; first." in body
     assert NOT_WRITTEN in with_policies("Intro.\n" + BOX, {})
 
 

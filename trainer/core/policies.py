@@ -41,7 +41,8 @@ def _quoted(text: str) -> str:
     """Organization text as indented Markdown paragraphs inside the box (HTML is escaped)."""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", escaped.strip()) if p.strip()]
-    return "\n\n".join("    " + p.replace("\n", "  \n    ") for p in paragraphs)
+    # A quotation inside the box, so the organization's own words stand apart from the guidance.
+    return "\n    >\n".join("    > " + p.replace("\n", "  \n    > ") for p in paragraphs)
 
 
 def with_policies(body: str, texts: dict[str, str]) -> str:

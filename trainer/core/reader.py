@@ -128,6 +128,8 @@ div.admonition { margin: 0.8em 0; padding: 0.4em 0.8em; border: 1px solid #888;
                  background-color: #f3f3ee; }
 div.warning { background-color: #fff4e0; }
 div.policy { background-color: #fff4e0; border-left: 4px solid #8a5a00; }
+div.policy blockquote { margin: 0.3em 0 0.3em 0.8em; padding: 0.2em 0.6em;
+                        background-color: #ffffff; border-left: 3px solid #1d4e6b; }
 div.example { background-color: #eef4fb; }
 p.admonition-title { font-weight: bold; margin-bottom: 0.2em; }
 table { border-collapse: collapse; margin: 0.6em 0; }
