@@ -82,6 +82,12 @@ class Org:
                 now=self.clock.advance(minutes=1),
             )
 
+    _sessions = 0
+
+    def _next_session(self) -> int:
+        self._sessions += 1
+        return self._sessions
+
     def acknowledge(self, person: Person) -> None:
         """The manager writes every program policy (once) and the person signs them."""
         with self.db.begin() as session:
@@ -101,13 +107,14 @@ class Org:
     def train(self, person: Person, hours: float, delivery: str = "in-person") -> None:
         """A trainer records a live session `person` attended (in 8-hour days)."""
         with self.db.begin() as session:
-            left = hours
+            left, day = hours, 0
             while left > 0:
                 chunk = min(8.0, left)
+                day += 1
                 training_sessions.record_session(
                     session,
                     self.team.trainer,
-                    topic="Core skills workshop",
+                    topic=f"Core skills workshop {self._next_session()}, day {day} ({delivery})",
                     held_on=self.clock.now().date(),
                     hours=chunk,
                     delivery=delivery,

@@ -121,14 +121,29 @@ def test_field_hours_must_span_the_months_asked(org: Org) -> None:
     )
     tom = org.team.trainee
     org.hours(tom, 8, "outreach")
-    org.later(60)
+    org.later(35)
     org.hours(tom, 8, "mediation")
     hours, span = _check(org, tom, "span").items
     assert hours.met and not span.met
     assert span.label == "Field hours: span of supervised work (≥ 3 months)"
     assert "they must span at least 3 months" in span.evidence
-    org.later(35)  # 95 days after the first entry
+    org.later(60)  # 95 days after the first entry, but nothing in the third month
     org.hours(tom, 1, "outreach")
+    assert "month 3 of the 3 has no signed-off hours" in _check(org, tom, "span").items[1].evidence
+    with org.db.begin() as session:  # work in the third month, logged afterwards
+        from datetime import timedelta
+
+        from trainer.core.services import field_hours
+
+        entry = field_hours.log_hours(
+            session,
+            tom,
+            field_hours.NewHours(org.clock.now().date() - timedelta(days=30), 2, "outreach", "x"),
+            now=org.clock.now(),
+        )
+        field_hours.review(
+            session, org.team.trainer, entry.id, approve=True, comment="", now=org.clock.now()
+        )
     hours, span = _check(org, tom, "span").items
     assert span.met and span.evidence.startswith("Signed-off field hours from 2 March 2026 to ")
     pending = org.hours(org.team.other_trainee, 20, "outreach", sign=False)

@@ -294,7 +294,8 @@ def _scenario_items(
         passes = [
             p
             for p in tried
-            if round(p.score * 100) >= req.min_score and (since is None or p.at >= since)
+            # 79.5% is not 80% or more, though it rounds to it
+            if p.score * 100 + 1e-9 >= req.min_score and (since is None or p.at >= since)
         ]
         if passes:
             best = max(passes, key=lambda p: p.score)
@@ -355,13 +356,27 @@ def _span_item(months: int, hours: list[Hours]) -> Requirement:
         )
     first = min(h.worked_on for h in hours)
     last = max(h.worked_on for h in hours)
-    met = add_months(datetime.combine(first, datetime.min.time()), months).date() <= last
+    # The work itself must be spread out, not just its first and last dates: every month from
+    # the first entry on holds signed-off hours (one backdated entry is not three months).
+    start = datetime.combine(first, time.min)
+    bounds = [add_months(start, i).date() for i in range(months + 1)]
+    empty = [
+        i + 1
+        for i in range(months)
+        if not any(bounds[i] <= h.worked_on < bounds[i + 1] for h in hours)
+    ]
+    long_enough = bounds[-1] <= last
+    met = long_enough and not empty
+    why = ""
+    if not long_enough:
+        why = f"; they must span at least {months} months"
+    elif empty:
+        why = f"; month {empty[0]} of the {months} has no signed-off hours"
     return Requirement(
         "span",
         "span of supervised work",
         met,
-        f"Signed-off field hours from {long_date(first)} to {long_date(last)}"
-        + ("" if met else f"; they must span at least {months} months"),
+        f"Signed-off field hours from {long_date(first)} to {long_date(last)}{why}",
         need=need,
     )
 
@@ -520,12 +535,19 @@ def renewal_checklist(
             if h.activity == "continuing-education" and h.worked_on >= since.date()
         ]
         # Live training sessions attended after the day of issue count as continuing education
-        # too (those on that day were part of the evidence for the credential itself).
-        ce += [
-            Hours(a.held_on, "continuing-education", a.minutes, a.facilitator)
-            for a in record.sessions
-            if a.held_on > since.date()
-        ]
+        # too (those on that day were part of the evidence for the credential itself). A
+        # session also logged as continuing education that day counts once: on a day with
+        # both, the larger of the two.
+        logged = {h.worked_on: h for h in ce}
+        for a in record.sessions:
+            if a.held_on <= since.date():
+                continue
+            same_day = logged.get(a.held_on)
+            if same_day is not None and same_day.minutes >= a.minutes:
+                continue
+            if same_day is not None:
+                ce.remove(same_day)
+            ce.append(Hours(a.held_on, "continuing-education", a.minutes, a.facilitator))
         items.append(
             _hours_item(
                 f"Continuing education since {short_date(since)}",

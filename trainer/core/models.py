@@ -633,7 +633,11 @@ class PolicyAcknowledgment(Base):
 def _observations_are_immutable(_mapper: object, _conn: object, target: Observation) -> None:
     state = inspect(target)
     changed = {a.key for a in state.attrs if a.history.has_changes()}
-    earlier = state.attrs.withdrawn_at.history.deleted
+    # Once withdrawn, the withdrawal (its time and its reason) is as fixed as the rest.
+    earlier = [
+        *state.attrs.withdrawn_at.history.deleted,
+        *state.attrs.withdrawn_reason.history.deleted,
+    ]
     if changed - {"withdrawn_at", "withdrawn_reason"} or any(earlier):
         raise ImmutableRecordError(f"observation {target.id} cannot be changed, only withdrawn")
 

@@ -151,9 +151,12 @@ def _observations(session: Session, ids: list[int], records: dict[int, Record]) 
 def _acknowledgments(
     session: Session, organization_id: int, ids: list[int], records: dict[int, Record]
 ) -> None:
-    """When each person acknowledged the program policies as they read now."""
-    from trainer.core.services.policies import texts
+    """When each person acknowledged the program policies as they read now (nobody has while a
+    policy box is not written yet: there is nothing to have read)."""
+    from trainer.core.services.policies import texts, unwritten
 
+    if unwritten(session, organization_id):
+        return
     current = digest(texts(session, organization_id))
     for person_id, at in session.execute(
         select(PolicyAcknowledgment.person_id, func.max(PolicyAcknowledgment.acknowledged_at))

@@ -3,6 +3,7 @@ own). Reviewed entries never change; a correction is a new entry that points at 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -62,7 +63,7 @@ def _validate(entry: NewHours, today: date) -> int:
         raise ValidationError("Date: field hours are logged after the work, not before.", "date")
     if entry.worked_on < today - timedelta(days=366):
         raise ValidationError("Date: entries older than a year cannot be logged here.", "date")
-    minutes = round(entry.hours * 60)
+    minutes = round(entry.hours * 60) if math.isfinite(entry.hours) else 0
     if not 15 <= minutes <= 24 * 60:
         raise ValidationError("Hours: enter between 0.25 and 24 hours for one day.", "hours")
     if len(entry.notes) > MAX_NOTES:

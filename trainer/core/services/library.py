@@ -255,11 +255,7 @@ def publish(
     draft = _draft(session, doc.id)
     if draft is None:
         raise ValidationError("There is no draft to publish. Edit the document first.")
-    problems = check_document(doc.kind, draft.body, doc.key)
-    if not problems and doc.kind == ContentKind.MODULE:
-        problems = _prerequisite_problems(session, doc, draft.body)
-    if not problems and doc.kind == ContentKind.PROGRAM:
-        problems = _program_problems(session, doc, draft.body)
+    problems = _publish_problems(session, doc, draft.body)
     if problems:
         listed = "\n".join(p.format(doc.key) for p in problems[:20])
         raise ValidationError(f"This draft cannot be published until these are fixed:\n{listed}")
@@ -280,6 +276,70 @@ def publish(
     return draft
 
 
+def _publish_problems(session: Session, doc: ContentDocument, body: str) -> list[Problem]:
+    """Why `body` may not become the live version of `doc`, whichever way it is published."""
+    problems = check_document(doc.kind, body, doc.key)
+    if not problems and doc.kind == ContentKind.MODULE:
+        problems = _prerequisite_problems(session, doc, body)
+    if not problems and doc.kind == ContentKind.PROGRAM:
+        problems = _program_problems(session, doc, body)
+    if not problems and doc.kind in (ContentKind.MODULE, ContentKind.SCENARIO, ContentKind.RUBRIC):
+        problems = _required_problems(session, doc, body)
+    return problems
+
+
+def _required_problems(session: Session, doc: ContentDocument, body: str) -> list[Problem]:
+    """A new version of an assessment or rubric that a live program requires must still be
+    what the program was checked against: no strategy passes it, no competency is gone."""
+    from trainer.core.program import parse_program
+    from trainer.core.rubric import rubric_competencies
+
+    requiring: list[str] = []
+    competencies: dict[str, list[str]] = {}
+    for key, text in _live_bodies(session, doc.organization_id, ContentKind.PROGRAM).items():
+        program = parse_program(text)[0]
+        if program is None:
+            continue
+        req, renewal = program.requirements, program.renewal
+        if doc.kind == ContentKind.MODULE:
+            keys = [*req.modules, *(renewal.modules if renewal else ())]
+        elif doc.kind == ContentKind.SCENARIO:
+            keys = [r.id for r in (*req.scenarios, *(renewal.scenarios if renewal else ()))]
+        else:
+            keys = []
+            for o in req.observed:
+                if o.rubric == doc.key:
+                    competencies.setdefault(o.competency, []).append(key)
+        if doc.key in keys or (
+            doc.kind == ContentKind.MODULE and req.training_hours and _credit_hours(body)
+        ):
+            requiring.append(key)  # required, or its credit hours count as training
+    problems = []
+    if requiring:
+        what = "knowledge check" if doc.kind == ContentKind.MODULE else "scenario"
+        for why in _quality_problems(doc.kind, body):
+            problems.append(
+                Problem(
+                    None,
+                    f"the program{'s' if len(requiring) > 1 else ''} "
+                    f"{', '.join(map(repr, requiring))} count{'' if len(requiring) > 1 else 's'} "
+                    f"on this {what} as evidence, but {why}: fix the {what} first",
+                )
+            )
+    kept = (rubric_competencies(body) or {}) if competencies else {}
+    for competency, programs in competencies.items():
+        if competency not in kept:
+            problems.append(
+                Problem(
+                    None,
+                    f"competency {competency!r} is required by the program"
+                    f"{'s' if len(programs) > 1 else ''} {', '.join(map(repr, programs))}: "
+                    "keep it in the rubric",
+                )
+            )
+    return problems
+
+
 def _live_bodies(session: Session, organization_id: int, kind: str) -> dict[str, str]:
     newest = (
         select(ContentVersion.document_id, func.max(ContentVersion.number).label("n"))
@@ -298,6 +358,14 @@ def _live_bodies(session: Session, organization_id: int, kind: str) -> dict[str,
         .where(ContentDocument.organization_id == organization_id, ContentDocument.kind == kind)
     )
     return {key: body for key, body in rows}
+
+
+@lru_cache(maxsize=64)
+def _credit_hours(body: str) -> float:
+    from trainer.core.curriculum import parse_module
+
+    module = parse_module(body)[0]
+    return module.credit_hours if module else 0.0
 
 
 @lru_cache(maxsize=64)
@@ -370,6 +438,18 @@ def _program_problems(session: Session, doc: ContentDocument, body: str) -> list
                         f"{what} first",
                     )
                 )
+    if req.training_hours is not None:
+        # A passed check counts its module's credit hours as training: a trick must not earn them.
+        for key, text in modules.items():
+            if _credit_hours(text):
+                for why in _quality_problems(ContentKind.MODULE, text):
+                    problems.append(
+                        Problem(
+                            None,
+                            f"counts the credit hours of the knowledge check {key!r} as "
+                            f"training, but {why}: fix the knowledge check first",
+                        )
+                    )
     for o in req.observed:
         if o.rubric not in rubrics:
             problems.append(Problem(None, f"requires rubric {o.rubric!r}, which is not published"))
@@ -600,6 +680,10 @@ def decide_update(
     if update is None or update.status != "offered":
         raise NotFoundError("That update is no longer offered.")
     doc = _document(session, editor, update.document_id)
+    problems = _publish_problems(session, doc, update.body) if accept else []
+    if problems:
+        listed = "\n".join(p.format(doc.key) for p in problems[:20])
+        raise ValidationError(f"This update cannot be published until these are fixed:\n{listed}")
     update.status = "accepted" if accept else "declined"
     update.decided_by_id, update.decided_at = editor.id, now
     doc.bundled_hash = update.content_hash

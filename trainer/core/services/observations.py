@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from trainer.core import audit
 from trainer.core.dates import short_date
-from trainer.core.errors import NotFoundError, ValidationError
+from trainer.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from trainer.core.models import (
     ContentKind,
     ContentVersion,
@@ -306,12 +306,16 @@ def record_observation(
 def withdraw_observation(
     session: Session, actor: Person, observation_id: int, reason: str, *, now: datetime
 ) -> Observation:
-    """Withdraw a recorded observation (the observer or any other trainer), saying why. It stays on
-    record, marked withdrawn, and no longer counts."""
+    """Withdraw a recorded observation (the observer or any other trainer, never the person
+    observed), saying why. It stays on record, marked withdrawn, and no longer counts."""
     trainer = require(session, actor, "observe_practice")
     observation = session.get(Observation, observation_id)
     if observation is None or observation.organization_id != trainer.organization_id:
         raise NotFoundError("That observation does not exist.")
+    if observation.person_id == trainer.id:
+        raise PermissionDeniedError(
+            "You cannot withdraw an observation of your own practice; another trainer must."
+        )
     if observation.withdrawn_at is not None:
         raise ValidationError(
             f"This observation was already withdrawn on "

@@ -114,6 +114,17 @@ def acknowledgment(session: Session, actor: Person, person_id: int | None = None
     return _state(session, person.organization_id, who)
 
 
+def unwritten(session: Session, organization_id: int) -> tuple[str, ...]:
+    """Policy boxes of the published modules that the organization has not answered yet."""
+    written = texts(session, organization_id)
+    titles = {
+        b.title
+        for live in live_documents(session, organization_id, ContentKind.MODULE)
+        for b in boxes(parsed_module(live.body).body)
+    }
+    return tuple(sorted(t for t in titles if not written.get(t)))
+
+
 def _state(session: Session, organization_id: int, person_id: int) -> Acknowledgment:
     written = texts(session, organization_id)
     latest = session.scalars(
@@ -122,12 +133,7 @@ def _state(session: Session, organization_id: int, person_id: int) -> Acknowledg
         .order_by(PolicyAcknowledgment.acknowledged_at.desc(), PolicyAcknowledgment.id.desc())
         .limit(1)
     ).first()
-    titles = {
-        b.title
-        for live in live_documents(session, organization_id, ContentKind.MODULE)
-        for b in boxes(parsed_module(live.body).body)
-    }
-    missing = tuple(sorted(t for t in titles if not written.get(t)))
+    missing = unwritten(session, organization_id)
     current = latest is not None and latest.digest == digest(written) and not missing
     return Acknowledgment(current, latest.acknowledged_at if latest else None, missing)
 

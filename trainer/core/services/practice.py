@@ -238,7 +238,7 @@ def _play(session: Session, attempt: ScenarioAttempt) -> Play:
 class Allowance:
     """Whether a person may start an assessment of a scenario now, and the counts behind it."""
 
-    used: int  # assessment attempts started in the window
+    used: int  # assessment attempts started or finished in the window
     limit: int
     window_days: int
     wait_hours: int
@@ -265,30 +265,37 @@ def assessment_allowance(session: Session, actor: Person, key: str, *, now: date
     assert org is not None
     doc = _live(session, person, key)
     since = now - timedelta(days=org.assessment_window_days)
-    tried = list(
+    every = list(
         session.scalars(
             select(ScenarioAttempt)
             .where(
                 ScenarioAttempt.person_id == person.id,
                 ScenarioAttempt.document_id == doc.document_id,
                 ScenarioAttempt.mode == ASSESSMENT,
-                ScenarioAttempt.started_at >= since,
             )
             .order_by(ScenarioAttempt.started_at, ScenarioAttempt.id)
         )
     )
+
+    def last_used(a: ScenarioAttempt) -> datetime:
+        return a.finished_at or a.started_at
+
+    # An attempt counts while it was started or finished in the window: one opened long ago and
+    # finished now is an attempt now. Any open one, however old, is resumed, never joined by
+    # another (open attempts played side by side would skip the wait after a failed one).
+    tried = sorted((a for a in every if last_used(a) >= since), key=last_used)
     limit, days, wait = (
         org.assessment_attempts,
         org.assessment_window_days,
         org.assessment_wait_hours,
     )
-    unfinished = [a for a in tried if a.finished_at is None]
-    failed = [a for a in tried if a.finished_at is not None and not a.passed]
+    unfinished = [a for a in every if a.finished_at is None]
+    failed = sorted((a for a in every if a.finished_at is not None and not a.passed), key=last_used)
     reason, next_at = None, None
     if unfinished:
         reason = "You have an assessment of this scenario in progress: resume it instead."
     elif len(tried) >= limit:
-        next_at = tried[len(tried) - limit].started_at + timedelta(days=days)
+        next_at = last_used(tried[len(tried) - limit]) + timedelta(days=days)
         reason = (
             f"You have used all {limit} assessment attempts on this scenario in the last {days} "
             f"days. The next one opens on {long_date(next_at)}. Practice mode is open meanwhile."

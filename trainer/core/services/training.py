@@ -453,7 +453,8 @@ def _studied(
 def start_check(session: Session, actor: Person, document_id: int) -> tuple[Module, Paper]:
     """A fresh paper for the version this person studies: questions drawn from the pool
     (avoiding the last attempt's where the pool allows), shuffled. Only this paper can be
-    submitted, once."""
+    submitted, once; until it is, starting again hands out the same paper (a new one each
+    time would let a person deal papers until one holds only questions they know)."""
     person, row, version = _studied(session, actor, document_id)
     module = parsed_module(version.body)
     last = session.scalars(
@@ -462,7 +463,13 @@ def start_check(session: Session, actor: Person, document_id: int) -> tuple[Modu
         .order_by(QuizAttempt.id.desc())
         .limit(1)
     ).first()
-    paper = make_paper(module, secrets.randbelow(2**31), avoid=json.loads(last) if last else ())
+    avoid = json.loads(last) if last else ()
+    issued = json.loads(row.open_paper) if row.open_paper else None
+    if issued is not None:
+        again = make_paper(module, issued["seed"], avoid=avoid)  # the same seed deals the same
+        if [pq.question.id for pq in again.questions] == issued["questions"]:
+            return module, again
+    paper = make_paper(module, secrets.randbelow(2**31), avoid=avoid)
     row.open_paper = json.dumps(
         {"seed": paper.seed, "questions": [pq.question.id for pq in paper.questions]}
     )
@@ -501,12 +508,15 @@ def submit_check(
     )
     result = grade(module, answers, paper)
     row.open_paper = None
+    # The answers to the paper's questions, unanswered ones as null: the next paper avoids
+    # exactly these (answers to other questions would steer it back to this paper's).
+    on_paper = {pq.question.id: answers.get(pq.question.id) for pq in paper.questions}
     attempt = QuizAttempt(
         person_id=person.id,
         document_id=document_id,
         version_id=version.id,
         seed=seed,
-        answers=json.dumps(answers, sort_keys=True),
+        answers=json.dumps(on_paper, sort_keys=True),
         correct=result.correct,
         total=result.total,
         score=result.score,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer.core import audit
@@ -53,7 +53,11 @@ def attendable_trainees(session: Session, actor: Person) -> list[PersonChoice]:
 
 def _minutes(hours: float) -> int:
     quarters = hours * 4
-    if not 0 < hours <= MAX_HOURS or abs(quarters - round(quarters)) > 1e-6:
+    if (
+        not 0 < hours <= MAX_HOURS
+        or abs(quarters - round(quarters)) > 1e-6
+        or round(quarters) < 1  # a sliver of an hour is not a quarter of one
+    ):
         raise ValidationError(
             f"Hours: enter between 0.25 and {MAX_HOURS} hours, in quarter hours (for example "
             "1.5 or 2.75).",
@@ -111,6 +115,31 @@ def _attendees(session: Session, recorder: Person, attendee_ids: Sequence[int]) 
     return [people[i] for i in attendee_ids]
 
 
+def _refuse_duplicate(
+    session: Session, organization_id: int, topic: str, held_on: date, attendees: Sequence[Person]
+) -> None:
+    """The same session saved twice would count its hours twice for everyone in it."""
+    names = session.scalars(
+        select(Person.full_name)
+        .join(TrainingAttendance, TrainingAttendance.person_id == Person.id)
+        .join(TrainingSession, TrainingSession.id == TrainingAttendance.session_id)
+        .where(
+            TrainingSession.organization_id == organization_id,
+            TrainingSession.held_on == held_on,
+            func.lower(TrainingSession.topic) == topic.lower(),
+            TrainingAttendance.person_id.in_([p.id for p in attendees]),
+        )
+        .order_by(Person.full_name)
+    ).all()
+    if names:
+        raise ValidationError(
+            f"Topic: “{topic}” on {held_on.isoformat()} is already recorded with "
+            f"{', '.join(names)}. Open that session instead of recording it again, or give this "
+            "one a different topic if it really was a second session.",
+            "topic",
+        )
+
+
 def record_session(
     session: Session,
     actor: Person,
@@ -140,6 +169,7 @@ def record_session(
     facilitator = _text(facilitator, "Facilitator", "facilitator", MAX_FACILITATOR)
     notes = _text(notes, "Notes", "notes", MAX_NOTES, required=False)
     attendees = _attendees(session, recorder, attendee_ids)
+    _refuse_duplicate(session, recorder.organization_id, topic, held_on, attendees)
     row = TrainingSession(
         organization_id=recorder.organization_id,
         topic=topic,
