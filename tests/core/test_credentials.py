@@ -469,6 +469,7 @@ def test_renewal_issues_a_new_linked_credential_and_the_old_one_shows_as_expired
     org.study(trainee, "core-06-field-safety", "core-08-wellbeing")
     org.assess(trainee, "s07-participant-carrying")
     org.hours(trainee, 3, "continuing-education")
+    org.later(1)
     org.train(trainee, 3, "live-online")  # a live session since issue counts as CE too
     with org.db.begin() as session:
         new = issuance.renew(session, org.team.manager, org.unlock(), old.id, now=org.clock.now())

@@ -300,7 +300,7 @@ def test_a_trainee_reads_their_ratings_in_words_and_their_sessions(
     ev.observe(ev.team.trainee, ratings={k: (3, "") for k in ev_keys()} | {"safety": (4, "Calm.")})
     ev.observe(ev.team.other_trainee)
     ev.record_session(hours=1.5)
-    ev.record_session(hours=2, attendee_ids=[ev.team.other_trainee.id])
+    ev.record_session(hours=2, attendee_ids=[ev.team.other_trainee.id], topic="Radio check-ins")
     view = _add(qtbot, MyPracticeRecordView(ctx, ev.team.trainee))
     assert view.observations.rowCount() == 1 and view.sessions.rowCount() == 1
     shown = view.details.toPlainText()
