@@ -464,20 +464,40 @@ def quiz_quality(
     )
 
 
-@lru_cache(maxsize=64)
-def report(kind: str, text: str, *, plays: int = 2_000) -> tuple[str, ...]:
-    """Figures and warnings of a scenario or module text, as lines for a screen (empty for
-    other kinds or text that does not parse). Cached by text."""
+@lru_cache(maxsize=128)
+def measure(
+    kind: str, text: str, *, plays: int | None = None
+) -> ScenarioQuality | QuizQuality | None:
+    """The figures of a scenario or module text (None for other kinds, or text that does not
+    parse cleanly). Cached by text: a scenario's 10,000 random plays take about a second.
+    `plays` lowers the random plays (or drawn papers) for a screen that must answer at once."""
     from trainer.core.curriculum import parse_module
     from trainer.core.scenario import parse_scenario
 
-    quality: ScenarioQuality | QuizQuality | None = None
     if kind == "scenario":
-        scenario = parse_scenario(text)[0]
-        quality = scenario_quality(scenario, plays=plays) if scenario else None
-    elif kind == "module":
+        scenario, problems = parse_scenario(text)
+        return scenario_quality(scenario, plays=plays) if scenario and not problems else None
+    if kind == "module":
         module = parse_module(text)[0]
-        quality = quiz_quality(module, papers=plays) if module else None
+        return quiz_quality(module, papers=plays) if module else None
+    return None
+
+
+def why_refused(quality: ScenarioQuality | QuizQuality | None) -> str | None:
+    """Why a program may not require this assessment, in words (None: it may). The strategies
+    that pass it, when there are any; else the first threshold it breaks."""
+    if quality is None or not quality.problems():
+        return None
+    strategies = quality.failed_strategies()
+    if strategies:
+        return "it is passed by " + ", ".join(f"'{name}'" for name in strategies)
+    return quality.problems()[0].message
+
+
+def report(kind: str, text: str, *, plays: int = 2_000) -> tuple[str, ...]:
+    """Figures and warnings of a scenario or module text, as lines for a screen (empty for
+    other kinds or text that does not parse)."""
+    quality = measure(kind, text, plays=plays)
     if quality is None:
         return ()
     warnings = [f"Warning: {p.message}" for p in quality.problems()]

@@ -5,12 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trainer.core import curriculum, program, rubric, scenario
-from trainer.core.assessment_quality import (
-    QuizQuality,
-    ScenarioQuality,
-    quiz_quality,
-    scenario_quality,
-)
+from trainer.core.assessment_quality import QuizQuality, ScenarioQuality, measure, why_refused
 from trainer.core.library import Checker, Problem
 from trainer.core.models import ContentKind
 from trainer.core.rubric import rubric_competencies
@@ -74,26 +69,10 @@ def is_failure(message: str) -> bool:
     return ": figures: " not in message and ": warning: " not in message
 
 
-_QUALITY: dict[tuple[Path, float], ScenarioQuality | QuizQuality | None] = {}
-
-
 def quality_of(path: Path) -> ScenarioQuality | QuizQuality | None:
     """The assessment figures of a scenario or module file (None if it does not parse)."""
-    try:
-        stamp = (path.resolve(), path.stat().st_mtime)
-    except OSError:
-        return None
-    if stamp not in _QUALITY:
-        text = path.read_text(encoding="utf-8")
-        found: ScenarioQuality | QuizQuality | None = None
-        if path.suffix == ".md":
-            module = curriculum.parse_module(text)[0]
-            found = quiz_quality(module) if module is not None else None
-        else:
-            parsed, problems = scenario.parse_scenario(text)
-            found = scenario_quality(parsed) if parsed is not None and not problems else None
-        _QUALITY[stamp] = found
-    return _QUALITY[stamp]
+    kind = "module" if path.suffix == ".md" else "scenario"
+    return measure(kind, path.read_text(encoding="utf-8"))
 
 
 def _quality_lines(path: Path) -> list[str]:
@@ -114,11 +93,7 @@ def _line_with(text: str, needle: str) -> int:
 
 
 def _refused(what: str, key: str, quality: ScenarioQuality | QuizQuality) -> str:
-    strategies = quality.failed_strategies()
-    if strategies:
-        why = "it is passed by " + ", ".join(f"'{name}'" for name in strategies)
-    else:
-        why = quality.problems()[0].message
+    why = why_refused(quality)
     return f"requires the {what} {key!r} in assessment mode, but {why}: fix the {what} first"
 
 

@@ -341,23 +341,9 @@ def _required_problems(session: Session, doc: ContentDocument, body: str) -> lis
 
 
 def _live_bodies(session: Session, organization_id: int, kind: str) -> dict[str, str]:
-    newest = (
-        select(ContentVersion.document_id, func.max(ContentVersion.number).label("n"))
-        .where(ContentVersion.number.is_not(None))
-        .group_by(ContentVersion.document_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(ContentDocument.key, ContentVersion.body)
-        .join(newest, newest.c.document_id == ContentDocument.id)
-        .join(
-            ContentVersion,
-            (ContentVersion.document_id == newest.c.document_id)
-            & (ContentVersion.number == newest.c.n),
-        )
-        .where(ContentDocument.organization_id == organization_id, ContentDocument.kind == kind)
-    )
-    return {key: body for key, body in rows}
+    from trainer.core.services.training import live_documents
+
+    return {d.key: d.body for d in live_documents(session, organization_id, kind)}
 
 
 @lru_cache(maxsize=64)
@@ -368,32 +354,12 @@ def _credit_hours(body: str) -> float:
     return module.credit_hours if module else 0.0
 
 
-@lru_cache(maxsize=64)
 def _quality_problems(kind: str, body: str) -> tuple[str, ...]:
-    """Why a published assessment may not be required by a program (cached by text: a
-    scenario's 10,000 random plays take about a second)."""
-    from trainer.core.assessment_quality import (
-        QuizQuality,
-        ScenarioQuality,
-        quiz_quality,
-        scenario_quality,
-    )
-    from trainer.core.curriculum import parse_module
-    from trainer.core.scenario import parse_scenario
+    """Why a published assessment may not be required by a program (none when it may)."""
+    from trainer.core.assessment_quality import measure, why_refused
 
-    quality: ScenarioQuality | QuizQuality | None
-    if kind == ContentKind.SCENARIO:
-        scenario = parse_scenario(body)[0]
-        quality = scenario_quality(scenario) if scenario else None
-    else:
-        module = parse_module(body)[0]
-        quality = quiz_quality(module) if module else None
-    if quality is None or not quality.problems():
-        return ()
-    strategies = quality.failed_strategies()
-    if strategies:
-        return ("it is passed by " + ", ".join(f"'{n}'" for n in strategies),)
-    return (quality.problems()[0].message,)
+    why = why_refused(measure(kind, body))
+    return (why,) if why else ()
 
 
 def _program_problems(session: Session, doc: ContentDocument, body: str) -> list[Problem]:

@@ -20,7 +20,6 @@ from trainer.core.models import (
     ContentVersion,
     ModuleProgress,
     Person,
-    PolicyText,
     QuizAttempt,
 )
 from trainer.core.policies import with_policies
@@ -387,13 +386,9 @@ def open_module(
     version = session.get(ContentVersion, row.version_id)
     assert version is not None and version.number is not None
     module = parsed_module(version.body)
-    answers = dict(
-        session.execute(
-            select(PolicyText.title, PolicyText.text).where(
-                PolicyText.organization_id == person.organization_id
-            )
-        ).all()
-    )
+    from trainer.core.services.policies import texts  # policies reads modules through here
+
+    answers = texts(session, person.organization_id)
     return ModuleSession(
         document_id=doc.id,
         version_id=version.id,
