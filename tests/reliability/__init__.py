@@ -1,0 +1,1 @@
+"""Reliability: concurrent seats, hard stops, hostile input (issue 10)."""
