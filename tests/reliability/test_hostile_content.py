@@ -104,6 +104,7 @@ def test_an_alias_bomb_is_refused_at_its_line_not_expanded(tmp_path: Path) -> No
         ("a: 1\n<<: {b: 2}\n", None),  # a merge key is just the text "<<"
         ("? [a, b]\n: 1\n", "a field name must be plain text"),
         ("a: " + "[" * 60 + "]" * 60 + "\n", "nested more than 50 levels deep"),
+        ("a: [" + "1, " * 20_000 + "]\n", "more than 20,000 values in one document: split it"),
     ],
 )
 def test_yaml_content_may_not_use_aliases_complex_keys_or_deep_nesting(

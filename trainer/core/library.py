@@ -26,6 +26,9 @@ KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 MAX_CONTENT_CHARS = 5_000_000
 # Content nests a few levels; deeper is refused before anything recursive walks it.
 MAX_NESTING = 50
+# The biggest shipped document (a scenario) holds about 1,600 values; a document of many more
+# is refused before validating it takes seconds per pass.
+MAX_VALUES = 20_000
 _STR = "tag:yaml.org,2002:str"
 
 try:  # libyaml's C parser when PyYAML was built with it (the PyPI wheels are): the events
@@ -58,15 +61,21 @@ class ContentYamlError(yaml.MarkedYAMLError):
 
 
 class _ContentLoader(_Base):
-    """Safe YAML with three more refusals, so that a small file cannot become a huge or
-    surprising document: no anchors or aliases (a 1 KB "billion laughs" file expands to
-    gigabytes), no nesting deeper than MAX_NESTING, and field names that are plain text
-    (`1:` is the text "1", so names of mixed types never meet in a comparison)."""
+    """Safe YAML with more refusals, so that a small file cannot become a huge or surprising
+    document: no anchors or aliases (a 1 KB "billion laughs" file expands to gigabytes), no
+    nesting deeper than MAX_NESTING, no more than MAX_VALUES values, and field names that are
+    plain text (`1:` is the text "1", so names of mixed types never meet in a comparison)."""
 
     depth = 0
+    values = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event: Any = self.peek_event()
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise ContentYamlError(
+                f"more than {MAX_VALUES:,} values in one document: split it", event.start_mark
+            )
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise ContentYamlError(
                 "anchors (&name) and aliases (*name) are not allowed in content: "
