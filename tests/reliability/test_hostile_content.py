@@ -22,7 +22,8 @@ from tests.core.curriculum_fixtures import TRACK, module_text
 from tests.core.scenario_fixtures import SCENARIO
 from tests.reliability.fuzzing import fuzz
 from trainer.cli import main
-from trainer.core.curriculum import parse_module, parse_track
+from trainer.core.assessment_quality import quiz_quality, scenario_quality
+from trainer.core.curriculum import Module, parse_module, parse_track
 from trainer.core.errors import TrainerError, ValidationError
 from trainer.core.formats import check_paths
 from trainer.core.library import check_document, parse_yaml
@@ -30,7 +31,7 @@ from trainer.core.models import AuditEntry
 from trainer.core.paths import bundled_content_root
 from trainer.core.program import parse_program
 from trainer.core.rubric import parse_rubric
-from trainer.core.scenario import parse_scenario
+from trainer.core.scenario import Scenario, parse_scenario
 from trainer.core.services import library
 
 ROOT = bundled_content_root()
@@ -446,13 +447,18 @@ def _edit_text(text: str, choose: st.DataObject) -> str:
 
 
 def _only_problems(parse: Any, text: str) -> None:
-    """Parsing returns (result, problems) or raises a TrainerError; nothing else."""
+    """Parsing returns (result, problems) or raises a TrainerError; nothing else. What parses
+    is measured too (check and the editors do), in a few plays."""
     try:
         result, problems = parse(text)
     except TrainerError:
         return
     assert result is not None or problems
     assert all(isinstance(p.line, int | None) and p.message for p in problems)
+    if isinstance(result, Scenario) and not problems:
+        scenario_quality(result, plays=20).problems()
+    if isinstance(result, Module):
+        quiz_quality(result, papers=20).problems()
 
 
 def _module(front: Any, body: str) -> str:
