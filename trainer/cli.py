@@ -569,13 +569,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     failures = sum(1 for m in messages if is_failure(m))
     warnings = sum(1 for m in messages if ": warning: " in m)
     also = f" and {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    files = f"{checked} file{'s' if checked != 1 else ''}"
     if failures:
         print(
-            f"{failures} problem{'s' if failures != 1 else ''}{also} in {checked} files.",
-            file=sys.stderr,
+            f"{failures} problem{'s' if failures != 1 else ''}{also} in {files}.", file=sys.stderr
         )
         return 1
-    print(f"{checked} files checked, no problems{also}.", file=sys.stderr)
+    if not checked:  # nothing was checked: that is not a pass
+        print("No content files found: nothing was checked.", file=sys.stderr)
+        return 1
+    print(f"{files} checked, no problems{also}.", file=sys.stderr)
     return 0
 
 

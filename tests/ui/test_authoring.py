@@ -117,3 +117,26 @@ def test_new_module_starts_from_a_valid_template(
     authoring.validate()
     assert authoring.problems.item(0).text() == "No problems."
     assert authoring.publish.isEnabled()
+
+
+def test_an_alias_bomb_typed_in_is_a_problem_line_and_the_text_is_kept(
+    qtbot, authoring: AuthoringView, sqlite_team: Team, sqlite_db, monkeypatch
+) -> None:
+    from tests.reliability.test_hostile_content import ALIAS_MESSAGE, BOMB
+
+    _replace(authoring, "objectives: [Explain the basics]\n", BOMB)
+    qtbot.waitUntil(lambda: not authoring.publish.isEnabled())
+    assert (
+        authoring.problems.item(0)
+        .text()
+        .startswith(f"line 8: YAML cannot be read: {ALIAS_MESSAGE}")
+    )
+    assert BOMB in authoring.editor.toPlainText()
+    errors: list[str] = []
+    monkeypatch.setattr("trainer.ui.messages.error", lambda p, t, text: errors.append(text))
+    authoring._on_publish_clicked()
+    assert errors and ALIAS_MESSAGE in errors[0]
+    with sqlite_db.begin() as session:
+        doc = library.find_document(session, sqlite_team.trainer, "module", "basics-1")
+        assert library.live_version(session, sqlite_team.trainer, doc.id).number == 1
+        assert BOMB in library.versions(session, sqlite_team.trainer, doc.id)[0].body

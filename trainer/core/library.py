@@ -3,34 +3,153 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from trainer.core.errors import ContentError
 from trainer.core.models import ContentKind
 
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(?:\r?\n|\Z)", re.S)
+# A byte-order mark some editors write first is not part of the text.
+FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(?:\r?\n|\Z)", re.S)
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+# Content is text a person writes; a bigger file is a mistake or an attack, refused unread.
+MAX_CONTENT_CHARS = 5_000_000
+# Content nests a few levels; deeper is refused before anything recursive walks it.
+MAX_NESTING = 50
+# The biggest shipped document (a scenario) holds about 1,600 values; a document of many more
+# is refused before validating it takes seconds per pass.
+MAX_VALUES = 20_000
+_STR = "tag:yaml.org,2002:str"
+
+try:  # libyaml's C parser when PyYAML was built with it (the PyPI wheels are): the events
+    # come about ten times faster than from the pure-Python one, which made first-run import
+    # take seconds.
+    from yaml._yaml import CParser as _Parser
+
+    class _Base(_Parser, Composer, SafeConstructor, Resolver):
+        def __init__(self, source: str) -> None:
+            _Parser.__init__(self, source)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+        # CParser composes in C; the Python composer below is the one that refuses aliases.
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+
+except ImportError:  # pragma: no cover - a PyYAML without libyaml
+
+    class _Base(yaml.SafeLoader):  # type: ignore[no-redef]
+        pass
 
 
-# libyaml's C parser when PyYAML was built with it (the PyPI wheels are): about ten times
-# faster than the pure-Python one, which made first-run import take seconds.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class ContentYamlError(yaml.MarkedYAMLError):
+    """YAML that parses but that content may not use (aliases, deep nesting, complex keys)."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+class _ContentLoader(_Base):
+    """Safe YAML with more refusals, so that a small file cannot become a huge or surprising
+    document: no anchors or aliases (a 1 KB "billion laughs" file expands to gigabytes), no
+    nesting deeper than MAX_NESTING, no more than MAX_VALUES values, and field names that are
+    plain text (`1:` is the text "1", so names of mixed types never meet in a comparison)."""
+
+    depth = 0
+    values = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: Any = self.peek_event()
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise ContentYamlError(
+                f"more than {MAX_VALUES:,} values in one document: split it", event.start_mark
+            )
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise ContentYamlError(
+                "anchors (&name) and aliases (*name) are not allowed in content: "
+                "write each value out in full",
+                event.start_mark,
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            if self.depth >= MAX_NESTING:
+                raise ContentYamlError(
+                    f"nested more than {MAX_NESTING} levels deep", event.start_mark
+                )
+            self.depth += 1
+            try:
+                node = super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+            return node
+        return super().compose_node(parent, index)
+
+    def compose_mapping_node(self, anchor: Any) -> yaml.MappingNode:
+        node = super().compose_mapping_node(anchor)
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise ContentYamlError(
+                    "a field name must be plain text, not a list or mapping", key.start_mark
+                )
+            key.tag = _STR  # also turns a merge key `<<` into the plain field name "<<"
+        return node
 
 
 def parse_yaml(source: str) -> tuple[Any, yaml.Node | None]:
-    """The data and its node tree (for line numbers), from one parse. Raises yaml.YAMLError."""
-    loader = _LOADER(source)
+    """The data and its node tree (for line numbers), from one parse. Raises yaml.YAMLError,
+    also for what content may not use (see _ContentLoader). Every YAML the app reads from
+    content comes through here."""
+    loader = _ContentLoader(source)
     try:
         root = loader.get_single_node()
         return (loader.construct_document(root) if root is not None else None), root
     finally:
         loader.dispose()
+
+
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of a regular file. Anything else (a folder, FIFO, device or socket) is
+    refused without waiting on it, and so is a file too big to be content. Raises
+    ContentError("line 1: ...")."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)  # non-blocking: opening a FIFO must not wait for a writer
+    except OSError as exc:
+        raise ContentError(f"line 1: cannot be opened: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentError(
+                "line 1: not a regular file (a folder, FIFO, device or socket); "
+                "check reads content files only"
+            )
+        if info.st_size > MAX_CONTENT_CHARS:
+            raise ContentError(f"line 1: {_too_big(info.st_size)}")
+        data = file.read(MAX_CONTENT_CHARS + 1)
+    if len(data) > MAX_CONTENT_CHARS:
+        raise ContentError(f"line 1: {_too_big(len(data))}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"line 1: cannot be read as UTF-8 text: {exc}") from exc
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"{size:,} bytes is more than a content file may hold "
+        f"({MAX_CONTENT_CHARS:,}); split it or remove what does not belong"
+    )
 
 
 def content_hash(text: str) -> str:
@@ -79,6 +198,8 @@ def read_header(kind: str, text: str) -> dict[str, Any]:
 
 def basic_problems(kind: str, text: str, key: str | None = None) -> list[Problem]:
     """Checks every document kind shares: readable header, an id (matching its key), a title."""
+    if len(text) > MAX_CONTENT_CHARS:
+        return [Problem(1, _too_big(len(text.encode("utf-8"))))]
     try:
         header = read_header(kind, text)
     except ContentError as exc:
@@ -173,9 +294,9 @@ def scan_bundled(root: Path) -> BundledScan:
     for kind, path in _bundled_files(root):
         rel = path.relative_to(root).as_posix()
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            errors.append(f"{rel}:1: cannot be read as UTF-8 text ({exc})")
+            text = read_text_file(path)
+        except ContentError as exc:
+            errors.append(f"{rel}:{str(exc).removeprefix('line ')}")
             continue
         problems = basic_problems(kind, text)
         if problems:
