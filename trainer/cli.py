@@ -17,6 +17,7 @@ from trainer.core.errors import TrainerError
 PASSWORD_ENV = "CVI_TRAINER_PASSWORD"
 PASSPHRASE_ENV = "CVI_TRAINER_SIGNING_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "CVI_TRAINER_NEW_SIGNING_PASSPHRASE"
+APP_DB_PASSWORD_ENV = "CVI_TRAINER_APP_DB_PASSWORD"
 
 
 def _location_options() -> argparse.ArgumentParser:
@@ -153,7 +154,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_import_content)
     _credential_commands(sub, common)
+    _db_commands(sub, common)
     return parser
+
+
+def _db_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("db", help="the shared database server")
+    db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    q = db_sub.add_parser(
+        "setup",
+        parents=[common],
+        help="with --database-url OWNER_URL (PostgreSQL): create or upgrade the schema and "
+        "grant an application role what desktops use, not rewriting history; run again after "
+        "every upgrade",
+    )
+    q.add_argument(
+        "--app-role",
+        metavar="NAME",
+        default="cvi_trainer_app",
+        help=f"the role desktops connect as, created if missing; its password is read from "
+        f"${APP_DB_PASSWORD_ENV} or asked when the role is new (default: %(default)s)",
+    )
+    q.set_defaults(func=cmd_db_setup)
 
 
 def _acting(parser: argparse.ArgumentParser) -> None:
@@ -951,6 +973,62 @@ def cmd_export_badge(args: argparse.Namespace) -> int:
         from trainer.core.open_badges import open_badge_json
 
         _write(args.output, json.dumps(open_badge_json(token), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+# --- database server -------------------------------------------------------------------------
+
+
+def _new_secret(what: str, env: str) -> str:
+    """A new password from `env`, else asked twice in a terminal, else one line of stdin."""
+    import getpass
+
+    value = os.environ.get(env)
+    if value is None and sys.stdin.isatty():
+        value = getpass.getpass(f"Password for {what}: ")
+        if getpass.getpass("Type it again: ") != value:
+            raise TrainerError("The two passwords differ. Nothing was changed.")
+    elif value is None:
+        value = sys.stdin.readline().rstrip("\r\n")
+    if not value:
+        raise TrainerError(
+            f"No password given for {what}. Set {env}, or type it when asked. Nothing was changed."
+        )
+    return value
+
+
+def cmd_db_setup(args: argparse.Namespace) -> int:
+    from trainer.core import db_roles
+    from trainer.core.db import display_url
+
+    db_roles.check_role_name(args.app_role)
+    url = getattr(args, "database_url", None)
+    with _database(args, create=bool(url)) as db:
+        if db.is_sqlite:
+            where = display_url(url) if url else str(_paths(args).database)
+            print(
+                f"{where} is an SQLite database: it has no roles to set up. Its schema is "
+                "current, and its triggers refuse changes to audit entries, issued "
+                "credentials, status events, published content versions and reviewed "
+                "field-hour entries."
+            )
+            return 0
+        if db.engine.dialect.name != "postgresql":
+            raise TrainerError("db setup knows PostgreSQL (and SQLite, which needs none).")
+        db_roles.require_owner(db)
+        password = os.environ.get(APP_DB_PASSWORD_ENV) or None
+        if password is None and not db_roles.role_exists(db, args.app_role):
+            password = _new_secret(f"the new role {args.app_role}", APP_DB_PASSWORD_ENV)
+        done = db_roles.set_up_app_role(db, args.app_role, password)
+    role = "created" if done.created else "exists"
+    if done.password_set and not done.created:
+        role += ", password changed"
+    print(
+        f"Schema {done.revision} is current in {display_url(db.url)}.\n"
+        f"Application role {done.role} ({role}) may add records but not rewrite history.\n"
+        "Give desktops this database URL, with the role's password in place of ***:\n"
+        f"  {done.app_url}"
+    )
     return 0
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import Team
 from tests.core.audit_fixtures import HEAD_PASSPHRASE, add_signing_key, some_history
+from tests.tampering import drop_guards
 from trainer.cli import main
 from trainer.core.audit import entry_hash
 from trainer.core.models import AuditEntry
@@ -26,7 +27,9 @@ Attack = Callable[[Path], str]  # changes the file; returns what the report must
 
 
 def _connect(folder: Path) -> sqlite3.Connection:
-    return sqlite3.connect(folder / DATABASE_FILE)
+    con = sqlite3.connect(folder / DATABASE_FILE)
+    drop_guards(con)  # the attacker's tool: the database itself refuses these edits
+    return con
 
 
 def _last_id(con: sqlite3.Connection) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.cli.test_cli import run_cli
 from tests.conftest import PASSWORD, Team
 from tests.core.audit_fixtures import HEAD_PASSPHRASE, add_signing_key, some_history
+from tests.tampering import drop_guards
 from trainer.cli import main
 from trainer.core.audit import current_head
 from trainer.core.models import Organization
@@ -35,6 +36,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def _cut_last(folder: Path, n: int) -> None:
     con = sqlite3.connect(folder / "cvi-trainer.sqlite3")
+    drop_guards(con)
     con.execute("DELETE FROM audit_entry WHERE id > (SELECT max(id) FROM audit_entry) - ?", (n,))
     con.commit()
     con.close()

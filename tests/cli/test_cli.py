@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tampering import drop_guards
 from trainer import __version__
 from trainer.cli import main
 
@@ -129,6 +130,7 @@ def test_audit_verify_reports_the_first_broken_entry(
     assert main(["audit", "verify", "--data-dir", str(demo_dir)]) == 0
     assert "intact" in capsys.readouterr().out
     con = sqlite3.connect(demo_dir / "cvi-trainer.sqlite3")
+    drop_guards(con)
     con.execute("UPDATE audit_entry SET actor_name = 'nobody' WHERE id = 3")
     con.commit()
     con.close()

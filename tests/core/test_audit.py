@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 
 from tests.conftest import Team
 from tests.core.audit_fixtures import add_signing_key, some_history
+from tests.tampering import drop_guards
 from trainer.core.audit import (
     GENESIS_HASH,
     HEAD_TYPE,
@@ -48,7 +49,8 @@ def test_intact_log_verifies(team: Team, db, clock) -> None:
 
 def test_edited_entry_is_reported_as_the_first_break(team: Team, db, clock) -> None:
     _some_history(team, db, clock)
-    with db.begin() as session:  # tampering behind the app's back, in plain SQL
+    with db.begin() as session:  # tampering behind the app's back, with a tool and plain SQL
+        drop_guards(session)
         session.execute(
             update(AuditEntry)
             .where(AuditEntry.id == 4)
@@ -64,6 +66,7 @@ def test_edited_entry_is_reported_as_the_first_break(team: Team, db, clock) -> N
 def test_deleted_entry_is_reported(team: Team, db, clock) -> None:
     _some_history(team, db, clock)
     with db.begin() as session:
+        drop_guards(session)
         session.execute(
             delete(AuditEntry)
             .where(AuditEntry.id == 3)
@@ -183,6 +186,7 @@ def test_the_live_log_against_an_earlier_head(team: Team, db, clock) -> None:
         later = current_head(session)
         assert later.entries == head.entries + 2
     with db.begin() as session:  # the attacker cuts the last entry...
+        drop_guards(session)
         session.execute(
             delete(AuditEntry)
             .where(AuditEntry.id == later.entries)

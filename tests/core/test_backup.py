@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import PASSWORD, Team
 from tests.core.audit_fixtures import add_signing_key, some_history
+from tests.tampering import drop_guards
 from trainer.core.audit import check_claim, current_head
 from trainer.core.backup import (
     backup_sqlite,
@@ -126,6 +127,7 @@ def test_a_backup_edited_after_it_was_made_disagrees_with_its_head_file(
 
     backup = backup_sqlite(sqlite_db, tmp_path / "b.sqlite3", now=clock.now())
     con = sqlite3.connect(backup)
+    drop_guards(con)
     con.execute("DELETE FROM audit_entry WHERE id = (SELECT max(id) FROM audit_entry)")
     con.commit()
     con.close()

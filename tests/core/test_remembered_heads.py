@@ -10,6 +10,7 @@ from sqlalchemy import delete, update
 
 from tests.conftest import Team
 from tests.core.audit_fixtures import some_history
+from tests.tampering import drop_guards
 from trainer.core.audit import AuditHead, current_head
 from trainer.core.models import AuditEntry, Organization
 from trainer.core.paths import AppPaths, audit_heads_file
@@ -34,6 +35,7 @@ def _check(db, memory: HeadMemory, clock):
 
 def _delete_from(db, first_id: int) -> None:
     with db.begin() as session:
+        drop_guards(session)
         session.execute(
             delete(AuditEntry)
             .where(AuditEntry.id >= first_id)
@@ -84,6 +86,7 @@ def test_a_rewritten_log_is_a_warning(team: Team, db, memory, clock) -> None:
     _check(db, memory, clock)
     with db.begin() as session:
         last = current_head(session).entries
+        drop_guards(session)
         session.execute(
             update(AuditEntry)
             .where(AuditEntry.id == last)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from trainer.core.db_roles import may_migrate
 from trainer.core.errors import DatabaseError
 from trainer.core.paths import AppPaths
 from trainer.core.preflight import (
@@ -130,6 +131,14 @@ def open_database(paths: AppPaths | None = None, url: str | None = None) -> Data
         revision = current_revision(engine)
         refuse_unknown(revision, where)
         if revision != SCHEMA_HEAD:
+            with engine.connect() as con:
+                owner = may_migrate(con)
+            if not owner:  # the application role: migrations are the owner's (db setup)
+                raise DatabaseError(
+                    f"The database schema at {where} is "
+                    + ("older than this app" if revision else "not set up yet")
+                    + "; ask whoever runs the server to run `cvi-trainer db setup`."
+                )
             migrate(engine)
     except DatabaseError:
         engine.dispose()

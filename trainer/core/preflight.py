@@ -21,6 +21,7 @@ SCHEMA_REVISIONS = (
     "0004_credentials",
     "0005_credential_integrity",
     "0006_evidence",
+    "0007_immutable",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 SQLITE_HEADER = b"SQLite format 3\x00"
