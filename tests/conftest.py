@@ -8,12 +8,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from tests import templates
+from tests.cheap_kdf import hook_subprocesses, use_cheap_parameters
 from trainer.core.db import Database, open_database
 from trainer.core.models import Person, Role
 from trainer.core.paths import ENV_CONFIG, AppPaths
@@ -21,12 +24,15 @@ from trainer.core.services import accounts
 
 PASSWORD = "correct horse battery"
 
+use_cheap_parameters()
+hook_subprocesses()
+
 
 class FakeClock:
     """Time that moves only when a test says so."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.current = start or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        self.current = start or templates.BUILT_AT
 
     def now(self) -> datetime:
         return self.current
@@ -34,6 +40,11 @@ class FakeClock:
     def advance(self, **kwargs: float) -> datetime:
         self.current += timedelta(**kwargs)
         return self.current
+
+
+@pytest.fixture(autouse=True)
+def _template_slots() -> None:
+    templates.new_test()
 
 
 @pytest.fixture
@@ -63,6 +74,58 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+# The PostgreSQL schema as the migrations left it, by URL: while it is unchanged, emptying the
+# tables is enough for the next test (migrating from nothing took a second or more a test).
+_migrated_postgres: dict[str, str] = {}
+
+_SCHEMA = """
+SELECT 'table ' || table_name FROM information_schema.tables WHERE table_schema = 'public'
+UNION ALL SELECT 'trigger ' || trigger_name || ' ' || event_object_table || ' ' || event_manipulation
+  FROM information_schema.triggers WHERE trigger_schema = 'public'
+UNION ALL SELECT 'routine ' || routine_name FROM information_schema.routines
+  WHERE routine_schema = 'public'
+UNION ALL SELECT 'revision ' || version_num FROM alembic_version
+"""
+
+
+def _schema_of(con: Connection) -> str:
+    return "\n".join(sorted(con.execute(text(_SCHEMA)).scalars()))
+
+
+def _empty_postgres(url: str) -> bool:
+    """Empty every table of a schema this session migrated and nobody changed since; False (and
+    nothing done) otherwise, e.g. when a trigger refuses TRUNCATE."""
+    if url not in _migrated_postgres:
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.begin() as con:
+            if _schema_of(con) != _migrated_postgres[url]:
+                return False
+            tables = con.execute(
+                text(
+                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            ).scalars()
+            con.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        return True
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _fresh_postgres(url: str) -> Database:
+    if _empty_postgres(url):
+        return open_database(url=url)
+    _reset_postgres(url)
+    database = open_database(url=url)
+    with database.engine.connect() as con:
+        _migrated_postgres[url] = _schema_of(con)
+    return database
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
     """CVI_TEST_POSTGRES_URL if set (a database the tests may wipe), else a throwaway server."""
@@ -86,10 +149,9 @@ def postgres_url() -> Iterator[str | None]:
 def db(request: pytest.FixtureRequest, paths: AppPaths) -> Iterator[Database]:
     """A migrated, empty database: SQLite in the temp data dir, and the same on PostgreSQL."""
     if request.param == "postgres":
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
-        database = open_database(url=url)
+        database = _fresh_postgres(request.getfixturevalue("postgres_url"))
     else:
+        templates.empty_database(paths)
         database = open_database(paths)
     yield database
     database.dispose()
@@ -97,6 +159,7 @@ def db(request: pytest.FixtureRequest, paths: AppPaths) -> Iterator[Database]:
 
 @pytest.fixture
 def sqlite_db(paths: AppPaths) -> Iterator[Database]:
+    templates.empty_database(paths)
     database = open_database(paths)
     yield database
     database.dispose()
@@ -140,13 +203,38 @@ def make_person(
     return person
 
 
+def _build_team(database: Database, clock: FakeClock) -> None:
+    admin = make_org(database, clock)
+    make_person(database, clock, admin, "tina", Role.TRAINER)
+    make_person(database, clock, admin, "manny", Role.MANAGER)
+    make_person(database, clock, admin, "tom", Role.TRAINEE)
+    make_person(database, clock, admin, "tess", Role.TRAINEE)
+
+
 class Team:
+    """An organization (Ada the admin) with a trainer, a manager and two trainees, all with
+    PASSWORD. Copied from a template built once per run when it can be (tests/templates.py)."""
+
+    USERNAMES = ("ada", "tina", "manny", "tom", "tess")  # admin, trainer, manager, trainees
+
     def __init__(self, database: Database, clock: FakeClock) -> None:
-        self.admin = make_org(database, clock)
-        self.trainer = make_person(database, clock, self.admin, "tina", Role.TRAINER)
-        self.manager = make_person(database, clock, self.admin, "manny", Role.MANAGER)
-        self.trainee = make_person(database, clock, self.admin, "tom", Role.TRAINEE)
-        self.other_trainee = make_person(database, clock, self.admin, "tess", Role.TRAINEE)
+        self.template: str | None = f"team-{templates.next_slot()}"
+        if not templates.copy_into(
+            database, clock.now(), self.template, lambda db, at: _build_team(db, FakeClock(at))
+        ):
+            self.template = None
+            _build_team(database, clock)
+        self.load(database)
+
+    def load(self, database: Database) -> None:
+        with database.begin() as session:
+            people = {
+                p.username: p
+                for p in session.scalars(select(Person).where(Person.username.in_(self.USERNAMES)))
+            }
+        self.admin, self.trainer, self.manager, self.trainee, self.other_trainee = (
+            people[username] for username in self.USERNAMES
+        )
 
     def by_role(self) -> dict[str, Person]:
         return {

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from tests import templates
 from tests.conftest import FakeClock, Team
 from trainer.core.db import Database
 from trainer.core.demo import _play_best, _study
@@ -26,14 +27,32 @@ PASSPHRASE = "correct horse signing"
 ORIENTATION = ("core-01-cvi-field", "core-02-ethics-boundaries-police", "core-06-field-safety")
 
 
+def _content_and_key(db: Database, clock: FakeClock, team: Team) -> None:
+    with db.begin() as session:
+        library.import_bundled(session, bundled_content_root(), now=clock.now())
+        signing_keys.create_first_key(session, team.admin, PASSPHRASE, now=clock.now())
+
+
+def _build_on_team_template(db: Database, at: datetime) -> None:
+    team = Team.__new__(Team)  # the team is already in the template's copy: load it
+    team.load(db)
+    _content_and_key(db, FakeClock(at), team)
+
+
 class Org:
-    """A team whose organization has the bundled content and an issuing key."""
+    """A team whose organization has the bundled content and an issuing key. Copied from a
+    template built once per run when the team was (tests/templates.py)."""
 
     def __init__(self, db: Database, clock: FakeClock, team: Team) -> None:
         self.db, self.clock, self.team = db, clock, team
-        with db.begin() as session:
-            library.import_bundled(session, bundled_content_root(), now=clock.now())
-            signing_keys.create_first_key(session, team.admin, PASSPHRASE, now=clock.now())
+        if team.template is None or not templates.copy_into(
+            db,
+            clock.now(),
+            team.template.replace("team", "org"),
+            _build_on_team_template,
+            base=team.template,
+        ):
+            _content_and_key(db, clock, team)
 
     def unlock(self, who: Person | None = None) -> UnlockedKey:
         with self.db.begin() as session:

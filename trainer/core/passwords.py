@@ -8,6 +8,11 @@ from typing import Any
 from trainer.core.errors import ValidationError
 
 MIN_PASSWORD_LENGTH = 10
+# Argon2id cost of a new hash: RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes),
+# argon2-cffi's default profile. Each hash stores its own, so raising them later needs no
+# migration: a sign-in rehashes an older, cheaper hash. Only the test suite lowers them (from
+# tests/, which is not installed), and tests/reliability/test_kdf_defaults.py keeps them strong.
+TIME_COST, MEMORY_KIB, PARALLELISM = 3, 65536, 4
 
 
 @cache
@@ -15,7 +20,7 @@ def _hasher() -> Any:
     # Imported on first use so start-up does not pay for it before anyone signs in.
     from argon2 import PasswordHasher
 
-    return PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+    return PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM)
 
 
 def hash_password(password: str) -> str:

@@ -17,7 +17,8 @@ ALG = "ES256"
 MIN_PASSPHRASE_LENGTH = 12
 MAX_TOKEN_CHARS = 1_000_000  # a status list with every entry marked is about 300 KB
 # Argon2id parameters for deriving the key-encryption key: RFC 9106's second recommended
-# option (64 MiB, 3 passes). Stored in each envelope so they can be raised later.
+# option (64 MiB, 3 passes). Stored in each envelope so they can be raised later. Only the test
+# suite lowers them (see core.passwords); tests/reliability/test_kdf_defaults.py keeps them strong.
 KDF_TIME, KDF_MEMORY_KIB, KDF_PARALLELISM = 3, 65536, 4
 
 
