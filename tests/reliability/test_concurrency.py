@@ -61,6 +61,17 @@ def test_four_processes_adding_people_lose_no_one(db: Database, team: Team) -> N
     assert _chain_intact(db)
 
 
+def test_sixteen_parallel_sign_ins_with_unknown_usernames_are_all_audited(
+    db: Database, team: Team
+) -> None:
+    errors = workers.run_together(
+        workers.wrong_password, [(db.url, f"nobody{n}") for n in range(16)]
+    )
+    assert errors == {}
+    assert _actions(db, "sign_in.failed") == 16
+    assert _chain_intact(db)
+
+
 def test_sixteen_parallel_wrong_passwords_lock_the_account(db: Database, team: Team) -> None:
     errors = workers.run_together(workers.wrong_password, [(db.url, "tom")] * 16)
     assert errors == {}
