@@ -91,7 +91,7 @@ def test_sixteen_parallel_wrong_passwords_lock_the_account(db: Database, team: T
 def another_desktop_saving(db: Database) -> Iterator[Callable[[], None]]:
     """Another connection in the middle of a save, holding what every writer waits for: SQLite's
     write lock; on PostgreSQL the audit log's turn. Yields `release` (also called at the end)."""
-    released = threading.Event()
+    once = threading.Lock()  # released by a timer thread, or at the end, whichever comes first
     if db.is_sqlite:
         con = sqlite3.connect(
             db.engine.url.database or "", isolation_level=None, check_same_thread=False
@@ -99,8 +99,7 @@ def another_desktop_saving(db: Database) -> Iterator[Callable[[], None]]:
         con.execute("BEGIN IMMEDIATE")
 
         def release() -> None:
-            if not released.is_set():
-                released.set()
+            if once.acquire(blocking=False):
                 con.rollback()
                 con.close()
     else:
@@ -109,8 +108,7 @@ def another_desktop_saving(db: Database) -> Iterator[Callable[[], None]]:
         holder.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
 
         def release() -> None:
-            if not released.is_set():
-                released.set()
+            if once.acquire(blocking=False):
                 holder.rollback()
                 holder.close()
                 engine.dispose()
