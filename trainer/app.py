@@ -73,6 +73,8 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
         return fail(exc)
 
     window = MainWindow(ctx)
+    previous_hook = sys.excepthook
+    sys.excepthook = report_trainer_errors(window, previous_hook)
     window.show()
     if url is None:
         mark_running(paths)  # lets `cvi-trainer restore` refuse while the app is open
@@ -86,10 +88,27 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
     try:
         return app.exec()
     finally:
+        sys.excepthook = previous_hook
         _remember_audit_head(ctx)
         ctx.dispose()
         if url is None:
             clear_running(paths)
+
+
+def report_trainer_errors(window: Any, previous: Any) -> Any:
+    """An excepthook: a TrainerError no screen caught (another person saving while a list is
+    refreshed, say) is shown as a message, not a traceback; the screen and what was typed stay."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+        if not isinstance(exc, TrainerError):
+            previous(kind, exc, tb)
+            return
+        from trainer.ui import messages
+
+        print(f"cvi-trainer: {exc}", file=sys.stderr)
+        messages.error(window, "CVI Trainer", str(exc))
+
+    return hook
 
 
 def _quit_on_signals(app: Any) -> None:

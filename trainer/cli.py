@@ -370,8 +370,7 @@ def _sign_in(db, username: str):  # -> Person
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         password = _ask_password(f"Password for {username}: ")
-    with db.begin() as session:
-        outcome = accounts.sign_in(session, username, password, now=_now())
+    outcome = db.run(lambda session: accounts.sign_in(session, username, password, now=_now()))
     if outcome.person is None:
         raise TrainerError(outcome.error or "Sign-in refused.")
     if outcome.must_change_password:
@@ -549,20 +548,15 @@ def cmd_people_add(args: argparse.Namespace) -> int:
         password = args.temporary_password or _ask_password(
             "Temporary password for the new person: "
         )
-        with db.begin() as session:
-            person = accounts.add_person(
-                session,
-                actor,
-                accounts.NewPerson(
-                    username=args.username,
-                    full_name=args.full_name,
-                    roles=frozenset(args.roles),
-                    password=password,
-                    job_title=args.job_title,
-                ),
-                now=_now(),
-            )
-            username = person.username
+        new = accounts.NewPerson(
+            username=args.username,
+            full_name=args.full_name,
+            roles=frozenset(args.roles),
+            password=password,
+            job_title=args.job_title,
+        )
+        person = db.run(lambda session: accounts.add_person(session, actor, new, now=_now()))
+        username = person.username
     print(f"Added {username}. They must change the temporary password at first sign-in.")
     return 0
 
@@ -945,12 +939,15 @@ def cmd_credentials_revoke(args: argparse.Namespace) -> int:
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
-        with db.begin() as session:
+
+        def revoke(session: Any) -> Any:
             cid = credential_register.find_credential(session, actor, args.credential)
-            held = credential_register.change_status(
+            return credential_register.change_status(
                 session, actor, cid, "revoke", args.reason, now=_now()
             )
-            print(f"{held.code}: {held.state_label(_now())}")
+
+        held = db.run(revoke)
+    print(f"{held.code}: {held.state_label(_now())}")
     return 0
 
 

@@ -48,6 +48,21 @@ def test_wrong_password_and_unknown_user_get_the_same_message_and_an_audit_entry
     assert _actions(db)[-2:] == ["sign_in.failed", "sign_in.failed"]
 
 
+def test_a_failed_sign_in_keeps_the_typed_username_only_when_such_a_person_exists(
+    team: Team, db, clock
+) -> None:
+    _sign_in(db, clock, PASSWORD, PASSWORD)  # the password typed into the username box too
+    _sign_in(db, clock, "tom", "not the password")
+    with db.begin() as session:
+        unknown, wrong = session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(2)
+        ).all()[::-1]
+    assert (unknown.action, wrong.action) == ("sign_in.failed", "sign_in.failed")
+    assert PASSWORD not in unknown.target + unknown.details + unknown.actor_name
+    assert "unknown username" in unknown.details
+    assert wrong.target == "tom"
+
+
 def test_repeated_failures_lock_the_account_for_a_while(team: Team, db, clock) -> None:
     for _ in range(5):
         assert _sign_in(db, clock, "tom", "wrong-password").person is None

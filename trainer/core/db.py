@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from trainer.core.db_roles import may_migrate
-from trainer.core.errors import DatabaseError
+from trainer.core.errors import DatabaseBusyError, DatabaseError
 from trainer.core.paths import AppPaths
 from trainer.core.preflight import (
     SCHEMA_HEAD,
@@ -23,7 +25,28 @@ from trainer.core.preflight import (
     refuse_unknown,
 )
 
+T = TypeVar("T")
+
+# How long one attempt waits for a lock another desktop holds (SQLite busy_timeout, PostgreSQL
+# lock_timeout), and how many attempts Database.run makes before saying so.
 BUSY_TIMEOUT_MS = 5000
+ATTEMPTS = 3
+BUSY_MESSAGE = "Another person is saving right now, so nothing was saved. Try again in a moment."
+
+# Errors that mean "another writer got in the way", not "this action is wrong": SQLite busy or
+# locked; PostgreSQL serialization failure, deadlock, lock timeout, and a unique key taken by a
+# transaction that committed first (a check-then-insert race; the retry re-checks and says why).
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_PG_TRANSIENT = {"40001", "40P01", "55P03", "23505"}
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    """True when trying the same action again, from the start, may well succeed."""
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in _PG_TRANSIENT
 
 
 def display_url(url: str) -> str:
@@ -42,13 +65,40 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # pysqlite's own BEGIN comes late (before the first INSERT/UPDATE, after the reads it was
+    # based on) and deferred; _on_sqlite_begin emits ours instead. See sqlalchemy
+    # dialects/sqlite/pysqlite.py, "Serializable isolation / Savepoints / Transactional DDL".
+    dbapi_connection.isolation_level = None
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock before the first read, waiting up to busy_timeout for it: a
+    # deferred transaction that reads, then writes, cannot wait (SQLite refuses the upgrade at
+    # once when another connection writes) and would act on what it read before the other
+    # writer's commit. Readers are not blocked (WAL); writers take turns, each for milliseconds.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _on_postgres_connect(dbapi_connection: Any, _record: Any) -> None:
+    # A lock held by another desktop (the audit log's turn, a row) is waited for this long, then
+    # reported, instead of forever. Set outside a transaction so a rollback does not undo it.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for any SQLAlchemy URL; SQLite gets foreign keys, WAL and a busy timeout."""
+    """An engine for any SQLAlchemy URL; SQLite gets foreign keys, WAL, a busy timeout and
+    transactions that take the write lock up front; PostgreSQL a lock timeout."""
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _on_postgres_connect)
     return engine
 
 
@@ -68,9 +118,31 @@ class Database:
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
-        """One transaction, the scope of one user action: commits on success, rolls back on error."""
-        with self.sessions.begin() as session:
-            yield session
+        """One transaction, the scope of one user action: commits on success, rolls back on error.
+
+        Another writer holding the lock past the timeout (or, on PostgreSQL, a conflict with one)
+        is a DatabaseBusyError after the rollback; Database.run tries the action again first."""
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            if is_transient(exc):
+                raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            raise
+
+    def run(self, action: Callable[[Session], T], *, attempts: int = ATTEMPTS) -> T:
+        """`action(session)` in one transaction; when another writer got in the way, rolled back
+        and run again from the start (`action` must only work in the database), at most
+        `attempts` times, then DatabaseBusyError."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.begin() as session:
+                    return action(session)
+            except DatabaseBusyError:
+                if attempt == attempts:
+                    raise
+                time.sleep(random.uniform(0.05, 0.25) * attempt)  # apart, not in step again
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -145,6 +217,8 @@ def open_database(paths: AppPaths | None = None, url: str | None = None) -> Data
         raise
     except (SQLAlchemyError, OSError) as exc:
         engine.dispose()
+        if isinstance(exc, DBAPIError) and is_transient(exc):
+            raise DatabaseBusyError(BUSY_MESSAGE) from exc
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise DatabaseError(
             f"Cannot open the database {where}: {reason}. Check that the server is running "

@@ -44,10 +44,6 @@ def table_privileges(table: str) -> str:
     """What the application role may do to one table."""
     if table == "alembic_version":
         return "SELECT"
-    if table == "audit_entry":
-        # core.audit.record reads the last entry FOR UPDATE, which PostgreSQL allows only with
-        # UPDATE privilege on some column; the trigger still refuses any actual update.
-        return "SELECT, INSERT, UPDATE (id)"
     if table in APPEND_ONLY:
         return "SELECT, INSERT"
     return "SELECT, INSERT, UPDATE" + (", DELETE" if table in DELETED_BY_APP else "")

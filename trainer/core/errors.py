@@ -15,6 +15,11 @@ class DatabaseError(TrainerError):
     """The database cannot be opened, is damaged, unreachable or from a newer version."""
 
 
+class DatabaseBusyError(TrainerError):
+    """Another person's save held the database past the wait (or collided with this one), even
+    after trying again; this action was rolled back whole and may simply be repeated."""
+
+
 class PermissionDeniedError(TrainerError):
     """The acting person's roles do not allow this action."""
 

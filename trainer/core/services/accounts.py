@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from trainer.core import audit
@@ -178,7 +178,8 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime) ->
     person = session.scalars(select(Person).where(Person.username == name)).first()
     if person is None:
         verify_password(dummy_hash(), password)  # same cost as a wrong password
-        audit.record(session, None, "sign_in.failed", name, at=now, reason="unknown username")
+        # What was typed is not kept: it may be a password typed into the username box.
+        audit.record(session, None, "sign_in.failed", "", at=now, reason="unknown username")
         return SignInOutcome(None, GENERIC_SIGN_IN_ERROR)
     org = session.get(Organization, person.organization_id)
     assert org is not None
@@ -194,7 +195,15 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime) ->
             ),
         )
     if not verify_password(person.password_hash, password):
-        person.failed_sign_ins += 1
+        # Counted by the database, not read-then-written here: other desktops may be counting
+        # this person's failures at the same moment, and every one of them must count.
+        failures = session.execute(
+            update(Person)
+            .where(Person.id == person.id)
+            .values(failed_sign_ins=Person.failed_sign_ins + 1)
+            .returning(Person.failed_sign_ins),
+            execution_options={"synchronize_session": "fetch"},
+        ).scalar_one()
         audit.record(
             session,
             person,
@@ -202,9 +211,9 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime) ->
             name,
             at=now,
             reason="wrong password",
-            failures=person.failed_sign_ins,
+            failures=failures,
         )
-        if person.failed_sign_ins >= org.lockout_threshold:
+        if failures >= org.lockout_threshold:
             person.locked_until = now + timedelta(minutes=org.lockout_minutes)
             person.failed_sign_ins = 0
             audit.record(

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.demo_people import demo_credentials_text
+from trainer.core.errors import TrainerError
 from trainer.ui.context import AppContext
 from trainer.ui.widgets import StyledLabel, heading
 
@@ -103,10 +104,16 @@ class SignInView(QWidget):
     def _on_button_clicked(self) -> None:
         from trainer.core.services import accounts  # loaded after the window is up
 
-        with self.ctx.db.begin() as session:
-            outcome = accounts.sign_in(
-                session, self.username.text(), self.password.text(), now=self.ctx.clock.now()
+        username, password = self.username.text(), self.password.text()
+        try:
+            outcome = self.ctx.db.run(
+                lambda session: accounts.sign_in(
+                    session, username, password, now=self.ctx.clock.now()
+                )
             )
+        except TrainerError as exc:  # e.g. another desktop saving: what was typed stays
+            self.message.setText(str(exc))
+            return
         self.password.clear()
         if outcome.person is None:
             self.message.setText(outcome.error or "")
