@@ -94,10 +94,11 @@ def _build(name: str, base: str | None, build: Callable[[Database, datetime], No
         with database.engine.connect() as con:
             base_digest = digest(con.connection.dbapi_connection)  # type: ignore[arg-type]
         build(database, BUILT_AT)
-        with database.engine.connect() as con:
-            con.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         database.dispose()
+    # Outside any transaction (the app's connections begin IMMEDIATE): fold the -wal into the file.
+    with closing(sqlite3.connect(paths.database)) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return Template(paths.database, base_digest)
 
 
