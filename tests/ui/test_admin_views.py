@@ -13,6 +13,7 @@ from tests.ui.conftest import sign_in
 from trainer.core.models import AuditEntry, Person, Role
 from trainer.core.services import accounts, library
 from trainer.ui import dialogs, messages
+from trainer.ui.views import organization as organization_view
 
 
 def _open(qtbot, make_window, username: str, screen: str):
@@ -132,9 +133,12 @@ def _restore_clicked(qtbot, make_window, monkeypatch, backup: Path, answer: bool
         messages, "confirm", lambda p, title, text, yes: asked.append(text) or answer
     )
     monkeypatch.setattr(messages, "info", lambda parent, title, text: shown.append(text))
+    quits: list[bool] = []
+    monkeypatch.setattr(organization_view, "quit_after_restore", lambda: quits.append(True))
     view = _open(qtbot, make_window, "ada", "Organization")
     qtbot.mouseClick(view.restore, Qt.MouseButton.LeftButton)
     assert asked and "replaced by the backup" in asked[0]
+    assert bool(quits) == answer  # the app closes after a restore, and only then
     return shown
 
 

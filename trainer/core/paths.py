@@ -198,7 +198,7 @@ def app_is_running(paths: AppPaths) -> bool:
 def mark_running(paths: AppPaths) -> None:
     # Only a courtesy for `restore`; never a reason not to start.
     with contextlib.suppress(OSError):
-        paths.lock_file.write_text(str(os.getpid()))
+        write_private(paths.lock_file, str(os.getpid()))
 
 
 def clear_running(paths: AppPaths) -> None:

@@ -37,6 +37,12 @@ def _spin(name: str, low: int, high: int, suffix: str) -> QSpinBox:
     return box
 
 
+def quit_after_restore() -> None:
+    """Leave the event loop without the usual save on close: the open screens belong to the
+    database that was replaced (tests replace this)."""
+    QCoreApplication.exit(0)
+
+
 class OrganizationView(QWidget):
     def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -259,8 +265,7 @@ class OrganizationView(QWidget):
             return
         replaced = f" The database it replaced is kept as {kept}." if kept else ""
         messages.info(self, "Restored", f"Restored {source}.{replaced} CVI Trainer will close now.")
-        # Quit without the usual save on close: the open screens belong to the replaced database.
-        QCoreApplication.exit(0)
+        quit_after_restore()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         self.refresh_audit()  # entries written on other screens show up when you come here
