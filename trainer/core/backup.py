@@ -77,7 +77,8 @@ def backup_sqlite(
         make_private_dir(target.parent)
         raw = db.engine.raw_connection()
         try:
-            _copy(raw.driver_connection, partial, "backup:mid-copy")  # type: ignore[arg-type]
+            # One step: a snapshot that other seats writing meanwhile cannot make start over.
+            _copy(raw.driver_connection, partial, "backup:mid-copy", pages=-1)  # type: ignore[arg-type]
         finally:
             raw.close()
         problem = _check_copy(partial)
@@ -113,18 +114,20 @@ def backup_sqlite(
     return target
 
 
-# Pages copied per step: the source is locked only for a step at a time, and a kill can land
-# between steps (the crash tests rely on that).
+# Pages copied per step of a restore's copy: a kill can land between steps (the crash tests rely
+# on that); nobody writes a backup file being restored, so the copy never has to start over.
 COPY_STEP_PAGES = 64
 
 
-def _copy(source: sqlite3.Connection, target: Path, point: str) -> None:
+def _copy(
+    source: sqlite3.Connection, target: Path, point: str, *, pages: int = COPY_STEP_PAGES
+) -> None:
     """`source` (with whatever is still in its -wal) copied page by page into a new private,
     self-contained file (rollback journal, so no -wal/-shm beside it), flushed to disk."""
     create_private(target)
     dest = sqlite3.connect(target)
     try:
-        source.backup(dest, pages=COPY_STEP_PAGES, progress=lambda *_: crash_point(point))
+        source.backup(dest, pages=pages, progress=lambda *_: crash_point(point))
         dest.execute("PRAGMA journal_mode=DELETE")
     finally:
         dest.close()

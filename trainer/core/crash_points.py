@@ -4,7 +4,7 @@ Set ``CVI_TRAINER_CRASH_AT=NAME`` (or ``NAME@N`` for the N-th time the point is 
 process sends itself SIGKILL there: no ``finally``, no ``atexit``, no flush, just as when the power
 goes. Unset (always, outside tests) it costs one dictionary lookup. The points:
 
-- ``backup:mid-copy``      part of the database copied into ``<backup>.partial``
+- ``backup:mid-copy``      the database copied into ``<backup>.partial``, not yet closed
 - ``backup:after-copy``    the copy complete and checked, not yet renamed to the backup's name
 - ``backup:after-rename``  the backup in place, its head file and audit entry not yet written
 - ``backup:after-head``    the head file written, the audit entry not yet
