@@ -62,9 +62,13 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
         content_root=bundled_content_root(),
         demo=demo,
     )
+    notice = None
     try:
         if url is None:
             facts = preflight_sqlite(paths)
+            notice = facts.notice  # an interrupted restore: said here, shown after the window
+            if notice:
+                print(f"cvi-trainer: {notice}", file=sys.stderr)
             if facts.revision == SCHEMA_HEAD and facts.organization_name:
                 ctx.organization_name = facts.organization_name
         if ctx.organization_name is None:
@@ -84,7 +88,7 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
     if quick:
         QTimer.singleShot(0, app.quit)
     else:
-        QTimer.singleShot(0, lambda: _after_show(ctx, window, app))
+        QTimer.singleShot(0, lambda: _after_show(ctx, window, app, notice))
     try:
         return app.exec()
     finally:
@@ -125,13 +129,16 @@ def _quit_on_signals(app: Any) -> None:
     timer.start(250)
 
 
-def _after_show(ctx, window, app) -> None:
-    """Open the database if not yet open, offer content shipped with a newer app version, and warn
-    if the audit log lost or changed entries since this computer last saw it."""
+def _after_show(ctx, window, app, notice: str | None = None) -> None:
+    """Say what start-up did to finish an interrupted restore, open the database if not yet open,
+    offer content shipped with a newer app version, and warn if the audit log lost or changed
+    entries since this computer last saw it."""
     from trainer.core.services import library
     from trainer.core.services.accounts import get_organization
     from trainer.ui import messages
 
+    if notice:
+        messages.info(window, "An interrupted restore was settled", notice)
     try:
         db = ctx.db
         with db.begin() as session:

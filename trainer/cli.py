@@ -336,16 +336,20 @@ def _paths(args: argparse.Namespace):  # -> AppPaths
 
 def _open(args: argparse.Namespace, *, create: bool = False):  # -> Database
     from trainer.core.db import open_database
+    from trainer.core.preflight import preflight_sqlite
 
     url = getattr(args, "database_url", None)
-    if not url and not create:
+    if not url:
         paths = _paths(args)
-        if not paths.database.exists():
+        if not create and not paths.database.exists() and not paths.restore_journal.exists():
             raise TrainerError(
                 f"There is no CVI Trainer database in {paths.data_dir}. Check "
                 "--data-dir (or CVI_TRAINER_HOME), or create one by opening the "
                 "app there."
             )
+        notice = preflight_sqlite(paths).notice  # e.g. a restore cut short, settled now
+        if notice:
+            print(f"cvi-trainer: {notice}", file=sys.stderr)
     return open_database(None if url else _paths(args), url)
 
 
@@ -498,8 +502,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from trainer.core.backup import restore_sqlite
-    from trainer.core.remembered_heads import HeadMemory, remember_restored
+    from trainer.core.backup import recover_restore, restore_sqlite
 
     if getattr(args, "database_url", None):
         raise TrainerError(
@@ -507,10 +510,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
             "pg_restore (see README)."
         )
     paths = _paths(args)
+    notice = recover_restore(paths)  # an earlier restore cut short: settled (and said) first
+    if notice:
+        print(f"cvi-trainer: {notice}", file=sys.stderr)
     kept = restore_sqlite(paths, args.file, now=_now())
-    # Deliberately going back: the shorter log restored is what this computer expects from now on.
-    remember_restored(HeadMemory.default(), paths.database, now=_now())
-    print(f"Restored {args.file}. The database it replaced was kept as {kept}")
+    replaced = f" The database it replaced was kept as {kept}" if kept else ""
+    print(f"Restored {args.file}.{replaced}")
     return 0
 
 
@@ -607,11 +612,10 @@ def _passphrase(prompt: str = "Signing passphrase: ", env: str = PASSPHRASE_ENV)
 
 
 def _write(path: Path, data: bytes | str) -> None:
+    from trainer.core.paths import write_private
+
     try:
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8")
-        else:
-            path.write_bytes(data)
+        write_private(path, data)
     except OSError as exc:
         raise TrainerError(
             f"Cannot write {path}: {exc.strerror or exc}. Choose another place."

@@ -39,7 +39,8 @@ def _last_id(con: sqlite3.Connection) -> int:
 def cut_the_end(folder: Path) -> str:
     con = _connect(folder)
     last = _last_id(con)
-    con.execute("DELETE FROM audit_entry WHERE id > ?", (last - 3,))
+    # The last entry records Monday's backup itself, so it is not in the backup's head.
+    con.execute("DELETE FROM audit_entry WHERE id > ?", (last - 4,))
     con.commit()
     con.close()
     return "3 entries are missing since the head of backup monday.sqlite3"
@@ -51,7 +52,8 @@ def empty_the_log(folder: Path) -> str:
     con.execute("DELETE FROM audit_entry")
     con.commit()
     con.close()
-    return f"{last} entries are missing since the head of backup monday.sqlite3"
+    # The backup's head stops one entry short: the last entry records the backup itself.
+    return f"{last - 1} entries are missing since the head of backup monday.sqlite3"
 
 
 def rewrite_the_middle(folder: Path) -> str:
@@ -82,7 +84,8 @@ def rewrite_the_middle(folder: Path) -> str:
         prev_hash = new_hash
     con.commit()
     con.close()
-    return f"The log was rewritten at or before entry {rows[-1][0]}"
+    # The head names the entry before the last: the last records the backup itself.
+    return f"The log was rewritten at or before entry {rows[-2][0]}"
 
 
 ATTACKS = [cut_the_end, empty_the_log, rewrite_the_middle]

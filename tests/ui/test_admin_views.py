@@ -6,12 +6,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
+from sqlalchemy import select
 
 from tests.conftest import Team
 from tests.ui.conftest import sign_in
-from trainer.core.models import Person, Role
+from trainer.core.models import AuditEntry, Person, Role
 from trainer.core.services import accounts, library
 from trainer.ui import dialogs, messages
+from trainer.ui.views import organization as organization_view
 
 
 def _open(qtbot, make_window, username: str, screen: str):
@@ -115,6 +117,58 @@ def test_backup_from_the_organization_screen(
     view = _open(qtbot, make_window, "ada", "Organization")
     qtbot.mouseClick(view.backup, Qt.MouseButton.LeftButton)
     assert target.exists() and str(target) in shown[0]
+    entry = view.audit_model.rows[0]  # newest first
+    assert (entry.action, entry.target, entry.actor_name) == (
+        "database.backed_up",
+        str(target),
+        "Ada Admin",
+    )
+
+
+def _restore_clicked(qtbot, make_window, monkeypatch, backup: Path, answer: bool) -> list[str]:
+    asked: list[str] = []
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs, "choose_open_file", lambda *a: backup)
+    monkeypatch.setattr(
+        messages, "confirm", lambda p, title, text, yes: asked.append(text) or answer
+    )
+    monkeypatch.setattr(messages, "info", lambda parent, title, text: shown.append(text))
+    quits: list[bool] = []
+    monkeypatch.setattr(organization_view, "quit_after_restore", lambda: quits.append(True))
+    view = _open(qtbot, make_window, "ada", "Organization")
+    qtbot.mouseClick(view.restore, Qt.MouseButton.LeftButton)
+    assert asked and "replaced by the backup" in asked[0]
+    assert bool(quits) == answer  # the app closes after a restore, and only then
+    return shown
+
+
+def test_restore_from_the_organization_screen_asks_first(
+    qtbot, make_window, sqlite_team: Team, sqlite_db, paths, clock, monkeypatch, tmp_path: Path
+) -> None:
+    from trainer.core.backup import backup_sqlite
+
+    backup = backup_sqlite(sqlite_db, tmp_path / "monday.sqlite3", now=clock.now())
+    with sqlite_db.begin() as session:
+        accounts.add_person(
+            session,
+            sqlite_team.admin,
+            accounts.NewPerson(
+                "later", "Added Later", frozenset({Role.TRAINEE}), "temporary-pass-1"
+            ),
+            now=clock.now(),
+        )
+    assert _restore_clicked(qtbot, make_window, monkeypatch, backup, answer=False) == []
+    with sqlite_db.begin() as session:  # cancelled: nothing changed
+        assert accounts.person_by_username(session, sqlite_team.admin, "later")
+
+    shown = _restore_clicked(qtbot, make_window, monkeypatch, backup, answer=True)
+    assert shown and shown[0].startswith(f"Restored {backup}.")
+    with sqlite_db.begin() as session:  # the engine reconnects to the restored file
+        names = {p.username for p in accounts.list_people(session, sqlite_team.admin)}
+        assert "later" not in names
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+        assert (last.action, last.target) == ("database.restored", "monday.sqlite3")
+        assert '"by":"ada"' in last.details
 
 
 def test_trainer_accepts_an_update_shipped_with_the_app(

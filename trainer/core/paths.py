@@ -1,10 +1,18 @@
 """Where data and bundled content live: --data-dir, then CVI_TRAINER_HOME, then the platform default.
-What this computer remembers about databases lives apart, in the user's configuration folder."""
+What this computer remembers about databases lives apart, in the user's configuration folder.
+
+Everything the app writes holds personal records, so it is written privately (on POSIX the data
+folder 0700, files 0600, whatever the umask): write_private, create_private, make_private.
+SQLite gives its -wal, -shm and -journal files the mode of the database file, so a database file
+created private keeps its companions private too."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +55,19 @@ class AppPaths:
         return self.data_dir / "backups"
 
     @property
+    def restore_journal(self) -> Path:
+        """Present only while a restore is under way (see core.backup)."""
+        return self.data_dir / (DATABASE_FILE + ".restore-journal")
+
+    def sqlite_files(self) -> list[Path]:
+        """The database and its -wal, -shm and -journal files that exist now."""
+        return [
+            p
+            for p in (self.database, *(sidecar(self.database, s) for s in SQLITE_SIDECARS))
+            if p.exists()
+        ]
+
+    @property
     def lock_file(self) -> Path:
         return self.data_dir / "cvi-trainer.pid"
 
@@ -57,6 +78,83 @@ class AppPaths:
     @property
     def audit_heads(self) -> Path:
         return audit_heads_file()
+
+
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def sidecar(database: Path, suffix: str) -> Path:
+    """``<database>-wal`` and friends: SQLite finds them by appending to the file name."""
+    return database.with_name(database.name + suffix)
+
+
+def make_private(path: Path, mode: int = PRIVATE_FILE) -> None:
+    """Tighten an existing file (or folder) we own to owner-only; no-op off POSIX or if not ours."""
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            os.chmod(path, mode)
+
+
+def make_private_dir(path: Path) -> None:
+    """Create a folder 0700 (its missing parents get the usual mode). An existing folder is left
+    as it is: it may be one the person chose and shares on purpose."""
+    if path.is_dir():
+        return
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    make_private(path, PRIVATE_DIR)  # mkdir's mode passes through the umask; this does not
+
+
+def create_private(path: Path) -> None:
+    """A new empty file, 0600, replacing any file of that name (SQLite treats an empty file as a
+    new database, so this is how database files are created private)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    make_private(path)
+
+
+def write_private(path: Path, data: bytes | str, *, sync: bool = False) -> None:
+    """Write a whole file readable only by its owner (0600), also when it already existed with a
+    wider mode. With `sync`, it is on disk when this returns. Raises OSError."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, PRIVATE_FILE)
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(fd, view) :]
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries (so a rename in it survives a power cut), to disk."""
+    if os.name != "posix" and path.is_dir():
+        return  # Windows cannot open a folder for fsync; NTFS journals renames itself
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_viewing: list[Path] = []
+
+
+def viewing_copy(name: str, data: bytes) -> Path:
+    """A private copy of `data` for the system's viewer (a PDF opened from the app), in a folder
+    of this run that is removed when the app exits."""
+    if not _viewing:
+        folder = Path(tempfile.mkdtemp(prefix="cvi-trainer-view-"))  # 0700, unguessable
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _viewing.append(folder)
+    path = _viewing[0] / name
+    write_private(path, data)
+    return path
 
 
 def user_config_dir() -> Path:
@@ -100,7 +198,7 @@ def app_is_running(paths: AppPaths) -> bool:
 def mark_running(paths: AppPaths) -> None:
     # Only a courtesy for `restore`; never a reason not to start.
     with contextlib.suppress(OSError):
-        paths.lock_file.write_text(str(os.getpid()))
+        write_private(paths.lock_file, str(os.getpid()))
 
 
 def clear_running(paths: AppPaths) -> None:

@@ -1,5 +1,7 @@
 """Checks made before the database is opened, with the standard library only (fast start-up):
-the data folder is writable, the file is ours, and its schema is not from a newer version."""
+the data folder is writable, a restore cut short is finished or rolled back, the file is ours and
+undamaged (read-only: a damaged file is never written to), and its schema is not from a newer
+version. The database file is created private (paths.create_private) when it does not exist yet."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainer.core.errors import DatabaseError, DataLocationError
-from trainer.core.paths import AppPaths
+from trainer.core.paths import AppPaths, create_private, make_private, make_private_dir
 
 # Every Alembic revision this version of the app knows, oldest first. tests/core/test_db.py keeps
 # this list equal to trainer/migrations/versions, so start-up can skip Alembic when the database
@@ -34,7 +36,7 @@ def check_data_dir(paths: AppPaths) -> None:
             "if it does not exist)."
         )
     try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(paths.data_dir)
     except OSError as exc:
         raise DataLocationError(
             f"Cannot create the data folder {paths.data_dir}: {exc.strerror}. "
@@ -62,6 +64,9 @@ def refuse_unknown(revision: str | None, where: str) -> None:
 class SQLiteFacts:
     revision: str | None
     organization_name: str | None  # read only when the schema is current
+    notice: str | None = (
+        None  # what start-up did first (an interrupted restore), to tell the person
+    )
 
 
 def _damaged(path: Path, exc: Exception) -> DatabaseError:
@@ -112,11 +117,85 @@ def read_sqlite_revision(path: Path) -> str | None:
     return read_sqlite_facts(path).revision
 
 
+def damage(path: Path) -> str | None:
+    """What SQLite's quick check finds wrong with an SQLite file (first problem), read-only;
+    None when it is sound, empty or not an SQLite file at all (read_sqlite_facts says so)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return None
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = con.execute("PRAGMA quick_check(1)").fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    first = str(rows[0][0]) if rows else "no answer to the check"
+    return None if first == "ok" else first.splitlines()[0]
+
+
+def is_good_copy(path: Path) -> bool:
+    """An undamaged CVI Trainer database this version can open."""
+    if damage(path) is not None:
+        return False
+    try:
+        return read_sqlite_revision(path) in SCHEMA_REVISIONS
+    except (DatabaseError, OSError):
+        return False
+
+
+def last_good_backup(paths: AppPaths) -> Path | None:
+    """The newest file in the default backup folder that passes the check."""
+    try:
+        found = [(p.stat().st_mtime, p) for p in paths.backups.glob("*.sqlite3") if p.is_file()]
+    except OSError:
+        return None
+    for _, path in sorted(found, reverse=True):
+        if is_good_copy(path):
+            return path
+    return None
+
+
+def _refuse_damaged(paths: AppPaths, problem: str) -> DatabaseError:
+    good = last_good_backup(paths)
+    if good is None:
+        advice = (
+            f"No undamaged backup was found in {paths.backups}; restore one you keep elsewhere "
+            "with: cvi-trainer restore FILE"
+        )
+    else:
+        advice = f'The last good backup is {good}: restore it with: cvi-trainer restore "{good}"'
+    return DatabaseError(
+        f"{paths.database} is damaged ({problem}). It was not opened and nothing in it was "
+        f"changed. {advice} (add --data-dir if you use one; the damaged file is kept beside it)."
+    )
+
+
 def preflight_sqlite(paths: AppPaths) -> SQLiteFacts:
     """Everything that can be refused before SQLAlchemy is even imported. Raises TrainerError."""
     check_data_dir(paths)
+    notice = None
+    if paths.restore_journal.exists():  # rare: only after a restore was cut short
+        from trainer.core.backup import recover_restore
+
+        notice = recover_restore(paths)
     if not paths.database.exists():
-        return SQLiteFacts(None, None)
+        try:
+            create_private(paths.database)
+        except OSError as exc:
+            raise DataLocationError(
+                f"Cannot create the database {paths.database}: {exc.strerror or exc}. Choose "
+                "another folder with --data-dir DIR (or CVI_TRAINER_HOME)."
+            ) from exc
+        return SQLiteFacts(None, None, notice)
+    for path in paths.sqlite_files():
+        make_private(path)  # files written by versions that did not yet
+    problem = damage(paths.database)
+    if problem is not None:
+        raise _refuse_damaged(paths, problem)
     facts = read_sqlite_facts(paths.database)
     refuse_unknown(facts.revision, str(paths.database))
-    return facts
+    return SQLiteFacts(facts.revision, facts.organization_name, notice)

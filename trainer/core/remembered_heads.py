@@ -39,7 +39,7 @@ from trainer.core.backup import backup_head
 from trainer.core.errors import AuditHeadError
 from trainer.core.models import Organization
 from trainer.core.open_badges import issuer_id
-from trainer.core.paths import audit_heads_file
+from trainer.core.paths import audit_heads_file, make_private_dir, write_private
 
 STORE_VERSION = 1
 KEEP = 200  # records kept; the least recently seen databases are forgotten first
@@ -120,8 +120,8 @@ class HeadMemory:
         text = json.dumps({"version": STORE_VERSION, "databases": records}, indent=1) + "\n"
         partial = self.file.with_name(f"{self.file.name}.{os.getpid()}.partial")
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_text(text, encoding="utf-8")
+            make_private_dir(self.file.parent)
+            write_private(partial, text)
             os.replace(partial, self.file)
         except OSError:
             with contextlib.suppress(OSError):

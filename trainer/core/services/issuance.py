@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from trainer.core import audit, pdf_attachment, qr_code
 from trainer.core import eligibility as rules
 from trainer.core.certificate_render import CertificateContent, render_certificate
+from trainer.core.crash_points import crash_point
 from trainer.core.dates import add_months
 from trainer.core.eligibility import Checklist, Held, Requirement
 from trainer.core.errors import NotFoundError, ValidationError
@@ -283,6 +284,8 @@ def issue_batch(
         try:
             with begin() as session:
                 issued.append(issuer.issue(session, person_id))
+                crash_point("issue:before-commit")
+            crash_point("issue:after-commit")
         except (ValidationError, NotFoundError) as exc:
             refused.append((person_id, str(exc)))
         if progress is not None and not progress(

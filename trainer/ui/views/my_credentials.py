@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,6 +29,7 @@ from trainer.core.eligibility import Checklist, Held
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person
 from trainer.core.open_badges import open_badge_json
+from trainer.core.paths import viewing_copy, write_private
 from trainer.core.program import TIER_LABELS
 from trainer.core.services import credential_register, eligibility, field_hours
 from trainer.core.services.field_hours import HoursRow
@@ -100,11 +100,11 @@ def progress_summary(check: Checklist, expired: set[str]) -> str:
 def write_badge(path: Path, badge_jwt: str) -> Path:
     """A .json path gets the readable copy; anything else the signed token (.jwt)."""
     if path.suffix.lower() == ".json":
-        path.write_text(json.dumps(open_badge_json(badge_jwt), indent=2), encoding="utf-8")
+        write_private(path, json.dumps(open_badge_json(badge_jwt), indent=2))
         return path
     if path.suffix.lower() != ".jwt":
         path = path.with_name(path.name + ".jwt")
-    path.write_text(badge_jwt, encoding="ascii")
+    write_private(path, badge_jwt)
     return path
 
 
@@ -130,7 +130,6 @@ class CredentialsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.person = person
-        self.temp_dir: Path | None = None
         self.model: RowsModel[Held] = RowsModel(
             [
                 ("Credential", lambda h: h.title),
@@ -224,11 +223,8 @@ class CredentialsTab(QWidget):
         held = self.selected()
         if held is None:
             return
-        if self.temp_dir is None:  # private to this run: other users cannot swap the file
-            self.temp_dir = Path(tempfile.mkdtemp(prefix="cvi-certificate-"))
-        path = self.temp_dir / f"{_file_stem(held)}.pdf"
-        try:
-            path.write_bytes(self._pdf(held))
+        try:  # a private folder of this run, removed when the app exits
+            path = viewing_copy(f"{_file_stem(held)}.pdf", self._pdf(held))
         except (TrainerError, OSError) as exc:
             messages.error(self, "Certificate not opened", str(exc))
             return
@@ -247,7 +243,7 @@ class CredentialsTab(QWidget):
         if not held or path is None:
             return
         try:
-            path.write_bytes(self._pdf(held))
+            write_private(path, self._pdf(held))
         except (TrainerError, OSError) as exc:
             messages.error(self, "Certificate not saved", str(exc))
             return

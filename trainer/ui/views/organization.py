@@ -3,7 +3,7 @@ signing keys, audit log."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core.backup import backup_sqlite
+from trainer.core.backup import backup_sqlite, restore_sqlite
 from trainer.core.errors import TrainerError
 from trainer.core.models import AuditEntry, Person
 from trainer.core.services import accounts, audit_log, practice
@@ -35,6 +35,12 @@ def _spin(name: str, low: int, high: int, suffix: str) -> QSpinBox:
     box.setSuffix(suffix)
     box.setAccessibleName(name)
     return box
+
+
+def quit_after_restore() -> None:
+    """Leave the event loop without the usual save on close: the open screens belong to the
+    database that was replaced (tests replace this)."""
+    QCoreApplication.exit(0)
 
 
 class OrganizationView(QWidget):
@@ -91,6 +97,9 @@ class OrganizationView(QWidget):
         self.backup = button("&Back up now…", self._on_backup_clicked, "Back up now")
         self.backup.setEnabled(ctx.db.is_sqlite)
         data_layout.addWidget(self.backup)
+        self.restore = button("&Restore from a backup…", self._on_restore_clicked, "Restore")
+        self.restore.setEnabled(ctx.db.is_sqlite and ctx.paths is not None)
+        data_layout.addWidget(self.restore)
         data_layout.addWidget(
             QLabel(
                 "Back up regularly and keep copies off this computer. "
@@ -225,11 +234,38 @@ class OrganizationView(QWidget):
         if path is None:
             return
         try:
-            written = backup_sqlite(self.ctx.db, path)
+            written = backup_sqlite(self.ctx.db, path, now=self.ctx.clock.now(), actor=self.person)
         except TrainerError as exc:
             messages.error(self, "Backup failed", str(exc))
             return
         messages.info(self, "Backup written", f"The backup was written to {written}.")
+        self.refresh_audit()
+
+    def _on_restore_clicked(self) -> None:
+        paths = self.ctx.paths
+        source = paths and dialogs.choose_open_file(
+            self, "Restore from a backup", "CVI Trainer backup (*.sqlite3);;All files (*)"
+        )
+        if paths is None or source is None:
+            return
+        if not messages.confirm(
+            self,
+            "Restore from a backup?",
+            f"Everything recorded since {source.name} was made will be replaced by the backup. "
+            "The current database is kept beside it. CVI Trainer closes after the restore; "
+            "open it again to carry on.",
+            yes="Restore and close",
+        ):
+            return
+        self.ctx.db.dispose()  # no connection of ours may hold the file being replaced
+        try:
+            kept = restore_sqlite(paths, source, now=self.ctx.clock.now(), by=self.person.username)
+        except TrainerError as exc:
+            messages.error(self, "Restore failed", str(exc))
+            return
+        replaced = f" The database it replaced is kept as {kept}." if kept else ""
+        messages.info(self, "Restored", f"Restored {source}.{replaced} CVI Trainer will close now.")
+        quit_after_restore()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         self.refresh_audit()  # entries written on other screens show up when you come here

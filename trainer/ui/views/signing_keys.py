@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from trainer.core.dates import short_date as day
 from trainer.core.issuer_cards import IssuerCard
 from trainer.core.models import Person
+from trainer.core.paths import write_private
 from trainer.core.services import signing_keys
 from trainer.core.services.permissions import can
 from trainer.core.services.signing_keys import KeySummary
@@ -34,10 +35,7 @@ ROTATE_TEXT = (
 def save_file(parent: QWidget, path: Path, data: bytes | str) -> bool:
     """Write what a person chose to save; a failure is shown, not raised."""
     try:
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8")
-        else:
-            path.write_bytes(data)
+        write_private(path, data)
     except OSError as exc:
         messages.error(
             parent,
