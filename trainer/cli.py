@@ -9,20 +9,43 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from trainer import APP_NAME, __version__
 from trainer.core.errors import TrainerError
+from trainer.core.plain_text import printable
 
 PASSWORD_ENV = "CVI_TRAINER_PASSWORD"
+NEW_PASSWORD_ENV = "CVI_TRAINER_NEW_PASSWORD"
 PASSPHRASE_ENV = "CVI_TRAINER_SIGNING_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "CVI_TRAINER_NEW_SIGNING_PASSPHRASE"
 APP_DB_PASSWORD_ENV = "CVI_TRAINER_APP_DB_PASSWORD"
+DEBUG_ENV = "CVI_TRAINER_DEBUG"
+EXIT_INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE: a bug, not a verdict or bad input
+MAX_ID = 2**31 - 1  # record ids are 32-bit integers on PostgreSQL
+MAX_VERIFY_FILE_BYTES = 64 * 1024 * 1024  # far above a certificate PDF or a photo of a QR code
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes in one line, like every other error (argparse prints the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")
+
+
+def credential_reference(text: str) -> str:
+    """ID arguments: a record number within range, or a UUID or verification code (left to the
+    service to find)."""
+    stripped = text.strip()
+    unsigned = stripped[1:] if stripped[:1] in ("+", "-") else stripped
+    if unsigned.isdigit() and not (unsigned.isdecimal() and 1 <= int(stripped) <= MAX_ID):
+        raise argparse.ArgumentTypeError(f"id must be a whole number between 1 and {MAX_ID}")
+    return text
 
 
 def _location_options() -> argparse.ArgumentParser:
     # Accepted before or after the subcommand (``cvi-trainer seed-demo --data-dir DIR``).
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -42,7 +65,7 @@ def _location_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _location_options()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cvi-trainer",
         parents=[common],
         description=f"{APP_NAME}: training and credentials for community violence intervention "
@@ -125,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"who is acting; the password is read from ${PASSWORD_ENV} or asked",
         )
         if name == "add":
+            q.description = (
+                f"The new person's temporary password is read from ${NEW_PASSWORD_ENV}, else asked "
+                "(or read as one line from standard input when it is not a terminal); never from "
+                "the command line, where other users and the shell history can see it."
+            )
             q.add_argument("username")
             q.add_argument("full_name", metavar="FULL_NAME")
             q.add_argument(
@@ -136,11 +164,6 @@ def build_parser() -> argparse.ArgumentParser:
                 help="repeat for more than one role",
             )
             q.add_argument("--job-title", default=None)
-            q.add_argument(
-                "--temporary-password",
-                default=None,
-                help="password to be changed at first sign-in (asked if not given)",
-            )
         q.set_defaults(func=func)
 
     p = sub.add_parser("check", help="validate curricula and scenarios; print path:line: message")
@@ -185,6 +208,15 @@ def _acting(parser: argparse.ArgumentParser) -> None:
         metavar="USERNAME",
         required=True,
         help=f"who is acting; the password is read from ${PASSWORD_ENV} or asked",
+    )
+
+
+def _credential_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "credential",
+        metavar="ID",
+        type=credential_reference,
+        help="number, UUID or verification code",
     )
 
 
@@ -294,7 +326,7 @@ def _credential_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     _acting(q)
     q.set_defaults(func=cmd_credentials_list)
     q = cred_sub.add_parser("pdf", parents=[common], help="save a certificate PDF as issued")
-    q.add_argument("credential", metavar="ID", help="number, UUID or verification code")
+    _credential_id(q)
     _output(q, "PDF file")
     _acting(q)
     q.set_defaults(func=cmd_credentials_pdf)
@@ -309,7 +341,7 @@ def _credential_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     _acting(q)
     q.set_defaults(func=cmd_credentials_issue)
     q = cred_sub.add_parser("revoke", parents=[common], help="revoke a credential (final)")
-    q.add_argument("credential", metavar="ID")
+    _credential_id(q)
     q.add_argument("--reason", required=True, help="shown to anyone who verifies it")
     _acting(q)
     q.set_defaults(func=cmd_credentials_revoke)
@@ -319,7 +351,7 @@ def _credential_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="save a credential as an Open Badge: FILE.jwt (signed VC-JWT) or FILE.json (readable)",
     )
-    p.add_argument("credential", metavar="ID")
+    _credential_id(p)
     _output(p, "FILE.jwt or FILE.json")
     _acting(p)
     p.set_defaults(func=cmd_export_badge)
@@ -385,6 +417,12 @@ def _sign_in(db, username: str):  # -> Person
     return outcome.person
 
 
+def _new_password() -> str:
+    """The temporary password for a new person (never an argument: argv is visible to every
+    local user through ps, and lands in shell history)."""
+    return _new_secret("the new person (temporary)", NEW_PASSWORD_ENV)
+
+
 def _ask_password(prompt: str) -> str:
     import getpass
 
@@ -402,6 +440,7 @@ def _ask_password(prompt: str) -> str:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from trainer.core.db import display_url
     from trainer.core.demo import seed_demo
     from trainer.core.demo_people import demo_credentials_text
     from trainer.core.services.accounts import get_organization
@@ -413,7 +452,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
                 "into an empty data folder. Choose another --data-dir."
             )
         seed_demo(session, now=_now())
-    where = getattr(args, "database_url", None) or str(_paths(args).data_dir)
+    url = getattr(args, "database_url", None)
+    where = display_url(url) if url else str(_paths(args).data_dir)
     print(f"Demo organization created in {where}\nSign in with:\n{demo_credentials_text()}")
     return 0
 
@@ -430,7 +470,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             try:
                 against = check_head_file(session, args.against)
             except AuditHeadError as exc:
-                print(f"cvi-trainer: {exc}", file=sys.stderr)  # one line, naming the file
+                print(
+                    f"cvi-trainer: {printable(exc)}", file=sys.stderr
+                )  # one line, naming the file
                 return 2
         report = verify_chain(session)
         seen = check_and_remember(session, HeadMemory.default(), db.url, now=_now())
@@ -438,7 +480,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         print(f"Audit log intact: {report.entries} entries, every link checks out.")
     else:
         print(
-            f"Audit log BROKEN at entry {report.first_bad_id}: {report.problem}.", file=sys.stderr
+            f"Audit log BROKEN at entry {report.first_bad_id}: {printable(report.problem)}.",
+            file=sys.stderr,
         )
     if seen.warning:
         print(f"WARNING: {seen.warning}", file=sys.stderr)
@@ -537,7 +580,7 @@ def cmd_people_list(args: argparse.Namespace) -> int:
             ]
     width = max((len(r[0]) for r in rows), default=8)
     for username, name, roles, status in rows:
-        print(f"{username:<{width}}  {name}  [{roles}]  {status}")
+        print(f"{username:<{width}}  {printable(name)}  [{roles}]  {status}")
     return 0
 
 
@@ -550,9 +593,7 @@ def cmd_people_add(args: argparse.Namespace) -> int:
 
         with db.begin() as session:
             require(session, actor, "manage_people")  # refuse before asking for anything
-        password = args.temporary_password or _ask_password(
-            "Temporary password for the new person: "
-        )
+        password = _new_password()
         new = accounts.NewPerson(
             username=args.username,
             full_name=args.full_name,
@@ -577,7 +618,7 @@ def cmd_import_content(args: argparse.Namespace) -> int:
         f"{report.unchanged} unchanged."
     )
     for error in report.errors:
-        print(error, file=sys.stderr)
+        print(printable(error), file=sys.stderr)
     return 1 if report.errors else 0
 
 
@@ -632,9 +673,29 @@ def _organization_id(session: Any) -> int:
     return int(org.id)
 
 
+def _verify_input(path: Path) -> bytes:
+    """The file's bytes, refusing what is far larger than any certificate before reading it."""
+    from trainer.core.errors import CredentialFormatError
+
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_VERIFY_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CredentialFormatError(f"{path} cannot be read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_VERIFY_FILE_BYTES:
+        raise CredentialFormatError(
+            f"{path} is larger than {MAX_VERIFY_FILE_BYTES // (1024 * 1024)} MB, far larger than "
+            "a certificate PDF, an Open Badge or a photo of a QR code."
+        )
+    return data
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from trainer.core.errors import CredentialFormatError
     from trainer.core.services import verification
+    from trainer.core.verify import looks_like_qr
 
     target = Path(args.target)
     try:
@@ -645,23 +706,33 @@ def cmd_verify(args: argparse.Namespace) -> int:
         with _database(args) as db, db.begin() as session:
             org_id = _organization_id(session)
             if is_file:
-                try:
-                    data = target.read_bytes()
-                except OSError as exc:
-                    raise CredentialFormatError(f"{target} cannot be read: {exc.strerror}") from exc
+                data = _verify_input(target)
                 report = verification.verify_file(session, org_id, data, target.name, now=_now())
-            elif target.suffix.lower() in (".pdf", ".jwt", ".json", ".png", ".jpg"):
+            elif not looks_like_qr(args.target.strip()) and target.suffix.lower() in (
+                ".pdf",
+                ".jwt",
+                ".json",
+                ".png",
+                ".jpg",
+            ):
                 raise CredentialFormatError(f"{target}: no such file.")
-            else:
+            else:  # QR text, a pasted Open Badge token or a verification code
                 report = verification.verify_text(session, org_id, args.target, now=_now())
     except CredentialFormatError as exc:
-        print(f"Cannot verify: {exc}", file=sys.stderr)
+        print(f"Cannot verify: {printable(exc)}", file=sys.stderr)
         return 2
-    print(report.headline)
+    # Everything below may come from a stranger's file: printed with its control characters shown.
+    print(printable(report.headline))
     for step in report.steps:
-        print(f"  {step.name:<16} {step.outcome.upper():<12} {step.detail}")
+        print(f"  {step.name:<16} {step.outcome.upper():<12} {printable(step.detail)}")
     if report.claims is not None:
-        c = report.claims
+        c = replace(
+            report.claims,
+            holder_name=printable(report.claims.holder_name),
+            title=printable(report.claims.title),
+            issuer_name=printable(report.claims.issuer_name),
+            credential_id=printable(report.claims.credential_id),
+        )
         until = f"to {c.valid_until.date().isoformat()}" if c.valid_until else "(does not expire)"
         if report.signed:
             print("Signed details (compare with the person's photo ID):")
@@ -803,10 +874,10 @@ def cmd_trust_import(args: argparse.Namespace) -> int:
                     confirmed = True
                 imported = trust.import_file(session, actor, text, now=_now(), confirmed=confirmed)
     except CredentialFormatError as exc:
-        print(f"cvi-trainer: {args.file}: {exc}", file=sys.stderr)
+        print(f"cvi-trainer: {printable(args.file)}: {printable(exc)}", file=sys.stderr)
         return 2
     for item in imported:
-        print(f"Imported {item.kind} from {item.issuer_name}: {item.detail}")
+        print(f"Imported {item.kind} from {printable(item.issuer_name)}: {printable(item.detail)}")
     return 0
 
 
@@ -831,11 +902,11 @@ def cmd_trust_replace(args: argparse.Namespace) -> int:
                     )
                 done = trust.replace_issuer(session, actor, card, confirmed=True, now=_now())
     except CredentialFormatError as exc:
-        print(f"cvi-trainer: {args.file}: {exc}", file=sys.stderr)
+        print(f"cvi-trainer: {printable(args.file)}: {printable(exc)}", file=sys.stderr)
         return 2
     print(
-        f"Replaced {change.issuer_name}'s keys: was {', '.join(change.old_fingerprints)}; "
-        f"{done.detail}."
+        f"Replaced {printable(change.issuer_name)}'s keys: was "
+        f"{', '.join(change.old_fingerprints)}; {printable(done.detail)}."
     )
     return 0
 
@@ -850,7 +921,7 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
         status = (
             f"status list of {row.status_as_of.date()}" if row.status_as_of else "no status list"
         )
-        print(f"{row.name}  [{row.fingerprints}]  {status}")
+        print(f"{printable(row.name)}  [{row.fingerprints}]  {status}")
     if not rows:
         print("No trusted issuers yet besides this organization.")
     return 0
@@ -902,7 +973,8 @@ def cmd_credentials_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     for r in rows:
-        print(f"{r['id']:>5}  {r['code']}  {r['holder']:<24}  {r['title']:<40}  {r['status']}")
+        holder, title, status = (printable(r[k]) for k in ("holder", "title", "status"))
+        print(f"{r['id']:>5}  {r['code']}  {holder:<24}  {title:<40}  {status}")
     if not rows:
         print("No credentials.")
     return 0
@@ -932,9 +1004,9 @@ def cmd_credentials_issue(args: argparse.Namespace) -> int:
             key = signing_keys.unlock(session, actor, passphrase)
         result = issuance.issue_batch(db.begin, actor, key, ids, args.program, now=_now())
     for item in result.issued:
-        print(f"Issued {item.title} to {item.holder_name}: code {item.code}")
+        print(f"Issued {printable(item.title)} to {printable(item.holder_name)}: code {item.code}")
     for _person_id, why in result.refused:
-        print(f"Not issued: {why}", file=sys.stderr)
+        print(f"Not issued: {printable(why)}", file=sys.stderr)
     return 1 if result.refused else 0
 
 
@@ -951,7 +1023,7 @@ def cmd_credentials_revoke(args: argparse.Namespace) -> int:
             )
 
         held = db.run(revoke)
-    print(f"{held.code}: {held.state_label(_now())}")
+    print(f"{held.code}: {printable(held.state_label(_now()))}")
     return 0
 
 
@@ -981,7 +1053,8 @@ def cmd_export_badge(args: argparse.Namespace) -> int:
 
 
 def _new_secret(what: str, env: str) -> str:
-    """A new password from `env`, else asked twice in a terminal, else one line of stdin."""
+    """A new password from `env`, else asked twice in a terminal, else one line of standard
+    input (when it is not a terminal)."""
     import getpass
 
     value = os.environ.get(env)
@@ -1060,15 +1133,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command is None:
-            return _run_gui(args)
-        return int(args.func(args))
+        code = _run_gui(args) if args.command is None else int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, in the handler below, not at exit
+        return code
     except TrainerError as exc:
-        print(f"cvi-trainer: {exc}", file=sys.stderr)
+        print(f"cvi-trainer: {printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `cvi-trainer verify ... | head`: the reader stopped listening
+    except BrokenPipeError:
+        # `cvi-trainer verify ... | head`: the reader stopped listening. As the signal module's
+        # "Note on SIGPIPE" says: point stdout at devnull so the flush at exit cannot fail again.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except Exception as exc:
+        # The last resort: a bug. One line, never a traceback (it can carry file contents and
+        # personal data to a shared terminal); a maintainer asks for it with CVI_TRAINER_DEBUG=1.
+        if os.environ.get(DEBUG_ENV):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(
+            f"cvi-trainer: internal error: {type(exc).__name__}: {printable(first)}. This is a "
+            "bug in CVI Trainer: please report it to whoever supports CVI Trainer for you, with "
+            f"the command you ran (run it again with {DEBUG_ENV}=1 for the details).",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR

@@ -67,6 +67,7 @@ def test_people_list_obeys_the_same_rules_as_the_app(
     demo_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("CVI_TRAINER_PASSWORD", "demo-trainee-pass")
+    monkeypatch.setenv("CVI_TRAINER_NEW_PASSWORD", "long-enough-pass")
     assert main(["people", "list", "--as", "trainee", "--data-dir", str(demo_dir)]) == 0
     assert capsys.readouterr().out.splitlines() == ["trainee  Jordan Reyes  [trainee]  active"]
     code = main(
@@ -79,8 +80,6 @@ def test_people_list_obeys_the_same_rules_as_the_app(
             "X Person",
             "--role",
             "admin",
-            "--temporary-password",
-            "long-enough-pass",
             "--data-dir",
             str(demo_dir),
         ]
@@ -93,6 +92,7 @@ def test_admin_adds_a_person_from_the_command_line(
     demo_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("CVI_TRAINER_PASSWORD", "demo-admin-pass")
+    monkeypatch.setenv("CVI_TRAINER_NEW_PASSWORD", "long-enough-pass")
     assert (
         main(
             [
@@ -104,8 +104,6 @@ def test_admin_adds_a_person_from_the_command_line(
                 "Rosa Diaz",
                 "--role",
                 "trainee",
-                "--temporary-password",
-                "long-enough-pass",
                 "--data-dir",
                 str(demo_dir),
             ]
@@ -196,10 +194,11 @@ def test_data_dir_that_is_a_file_is_named(tmp_path: Path, capsys) -> None:
     assert "is a file, not a folder" in capsys.readouterr().err
 
 
-def test_a_temporary_password_cannot_be_used_on_the_command_line(
+def test_a_temporary_password_cannot_act_on_the_command_line(
     demo_dir: Path, monkeypatch, capsys
 ) -> None:
     monkeypatch.setenv("CVI_TRAINER_PASSWORD", "demo-admin-pass")
+    monkeypatch.setenv("CVI_TRAINER_NEW_PASSWORD", "temporary-pass-1")
     main(
         [
             "people",
@@ -210,8 +209,6 @@ def test_a_temporary_password_cannot_be_used_on_the_command_line(
             "Bob B",
             "--role",
             "trainee",
-            "--temporary-password",
-            "temporary-pass-1",
             "--data-dir",
             str(demo_dir),
         ]

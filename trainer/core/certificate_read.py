@@ -21,6 +21,7 @@ ATTACHMENT_NAME = pdf_attachment.ATTACHMENT_NAME
 MAX_PDF_BYTES = 20 * 1024 * 1024
 RENDER_DPI = 150  # what a phone camera resolves from a printed page, roughly
 _INK = 160  # a pixel darker than this (0-255) is ink on the page
+MAX_PAGE_SQUARE_INCHES = 4 * 17 * 22  # four tabloid sheets; a certificate page is one letter sheet
 
 
 class CertificateFileError(TrainerError):
@@ -41,8 +42,8 @@ class CertificateFile:
     def inspect(self) -> PageInspection:
         try:
             return _inspect(self.data)
-        except CertificateFileError:
-            raise
+        except CertificateFileError as exc:
+            raise CertificateFileError(f"{self.name}: {exc}") from exc
         except Exception as exc:  # pypdf, PDFium, Pillow and zxing on damaged content
             raise CertificateFileError(
                 f"{self.name} could not be read: the certificate page is damaged. Ask for a "
@@ -177,6 +178,13 @@ def _inspect(data: bytes) -> PageInspection:
     document = pdfium.PdfDocument(data)
     try:
         page = document[0]
+        width, height = page.get_size()  # points, 72 to the inch
+        if width * height > MAX_PAGE_SQUARE_INCHES * 72 * 72:
+            # Rendered, a 200-inch page would take gigabytes; no certificate is printed that big.
+            raise CertificateFileError(
+                f"the page is {width / 72:.0f} x {height / 72:.0f} inches, far larger than a "
+                "certificate. Ask for the certificate PDF as the issuer sent it."
+            )
         scale = RENDER_DPI / 72
         image = page.render(scale=scale, draw_annots=True, grayscale=True).to_pil().convert("L")
         height = image.height

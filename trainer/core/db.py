@@ -51,10 +51,14 @@ def is_transient(exc: DBAPIError) -> bool:
 
 def display_url(url: str) -> str:
     """The URL as it may be shown to a person: password hidden."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:
-        return "<unreadable database URL>"
+    scheme, sep, rest = url.rpartition("://")
+    if rest.count("@") < 2:  # else a password with an unescaped "@", which make_url would split
+        try:
+            return make_url(url).render_as_string(hide_password=True)
+        except (SQLAlchemyError, ValueError):  # ValueError: a port that is not a number
+            pass
+    # Unparsable, but still someone's typing: keep the scheme and host, hide who and how.
+    return f"{scheme}{sep}***@{rest.rpartition('@')[2]}" if "@" in rest else url
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -188,9 +192,10 @@ def open_database(paths: AppPaths | None = None, url: str | None = None) -> Data
         where = display_url(url)
         try:
             make_url(url)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, ValueError) as exc:  # ValueError: a port that is not a number
             raise DatabaseError(
-                f"'{url}' is not a database URL. Use e.g. postgresql+psycopg://user:pass@host/db."
+                f"'{where}' is not a database URL. Use e.g. "
+                "postgresql+psycopg://user:pass@host:5432/db (the port, if given, is a number)."
             ) from exc
     try:
         engine = make_engine(url)

@@ -18,9 +18,11 @@ from typing import Any
 
 from trainer.core.dates import from_iso, iso
 from trainer.core.errors import CredentialFormatError
+from trainer.core.plain_text import first_control
 from trainer.core.signing import (
     ALG,
     UnlockedKey,
+    parse_json,
     public_jwk,
     read_token,
     signature_valid,
@@ -157,8 +159,8 @@ def read_card(text: str | bytes) -> IssuerCard:
             f"The file is {len(text) // 1024} KB, far larger than an issuer card: not imported."
         )
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, huge integers
+        data = parse_json(text)
+    except ValueError as exc:  # JSONDecodeError, bad UTF-8, NaN, huge numbers, deep nesting
         raise CredentialFormatError("The file is not valid JSON: not an issuer card.") from exc
     if not isinstance(data, dict) or data.get("type") != CARD_TYPE:
         raise CredentialFormatError("This file is not a CVI Trainer issuer card.")
@@ -175,9 +177,11 @@ def read_card(text: str | bytes) -> IssuerCard:
     uid, name, contact = issuer.get("id"), issuer.get("name"), issuer.get("contact")
     if not (isinstance(uid, str) and uid.startswith("urn:uuid:") and len(uid) == 45):
         raise CredentialFormatError("The issuer card's issuer id is garbled.")
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+    if not isinstance(name, str) or not name.strip() or len(name) > 200 or first_control(name):
         raise CredentialFormatError("The issuer card's organization name is missing or garbled.")
-    if not isinstance(contact, str | None) or (contact is not None and len(contact) > 300):
+    if not isinstance(contact, str | None) or (
+        contact is not None and (len(contact) > 300 or first_control(contact))
+    ):
         raise CredentialFormatError("The issuer card's contact is garbled.")
     parsed = tuple(_key(k, n) for n, k in enumerate(keys, start=1))
     if len({k.kid for k in parsed}) != len(parsed):

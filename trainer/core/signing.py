@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,7 @@ from trainer.core.errors import CredentialFormatError, SigningError
 ALG = "ES256"
 MIN_PASSPHRASE_LENGTH = 12
 MAX_TOKEN_CHARS = 1_000_000  # a status list with every entry marked is about 300 KB
+MAX_JSON_DEPTH = 32  # our tokens and cards nest 5 deep; deeper is garbage or an attack
 # Argon2id parameters for deriving the key-encryption key: RFC 9106's second recommended
 # option (64 MiB, 3 passes). Stored in each envelope so they can be raised later. Only the test
 # suite lowers them (see core.passwords); tests/reliability/test_kdf_defaults.py keeps them strong.
@@ -191,9 +193,41 @@ class Token:
         return kid if isinstance(kid, str) else None
 
 
+def parse_json(text: str | bytes) -> Any:
+    """JSON from outside, within bounds; ValueError for anything else: bad syntax, NaN or
+    Infinity (which Python's json accepts), numbers too large for a float, integers over 4300
+    digits, or nesting deeper than MAX_JSON_DEPTH. Whatever parses is then safe to walk, print
+    and compare without a RecursionError or an OverflowError."""
+    try:
+        value = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:  # a loop, not recursion: checking the depth must not hit the recursion limit
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError("JSON nested too deeply")
+            pending.extend((child, depth + 1) for child in item)
+    return value
+
+
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large a number")
+    return number
+
+
 def _part(segment: str) -> dict[str, Any]:
     raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    value = json.loads(raw)
+    value = parse_json(raw)
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
     return value
@@ -211,7 +245,7 @@ def read_token(text: str, what: str = "The credential") -> Token:
         raise CredentialFormatError(f"{what} is far longer than any token CVI Trainer makes.")
     try:
         header, payload = _part(parts[0]), _part(parts[1])
-    except (ValueError, RecursionError) as exc:  # bad base64/UTF-8/JSON, huge numbers, nesting
+    except ValueError as exc:  # bad base64, UTF-8 or JSON (parse_json: numbers, nesting)
         raise CredentialFormatError(f"{what} is garbled: its parts cannot be decoded.") from exc
     if header.get("alg") != ALG:
         raise CredentialFormatError(

@@ -21,6 +21,7 @@ from trainer.core.passwords import (
     needs_rehash,
     verify_password,
 )
+from trainer.core.plain_text import first_control, printable
 from trainer.core.services.permissions import current_actor, require, require_self_or
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -45,12 +46,33 @@ def _clean_username(username: str) -> str:
 
 def _clean_name(full_name: str, field: str = "full_name") -> str:
     name = " ".join(full_name.split())
+    what = "the organization's name" if field == "name" else "the person's full name"
     if not name:
-        what = "the organization's name" if field == "name" else "the person's full name"
         raise ValidationError(f"Enter {what}.", field)
     if len(name) > 200:
         raise ValidationError("The name is too long (200 characters at most).", field)
+    _refuse_controls(name, what, field)
     return name
+
+
+def _clean_optional(text: str | None, what: str, field: str) -> str | None:
+    """A job title or contact: trimmed, None when empty, no control characters."""
+    cleaned = (text or "").strip() or None
+    if cleaned is not None:
+        _refuse_controls(cleaned, what, field)
+    return cleaned
+
+
+def _refuse_controls(text: str, what: str, field: str) -> None:
+    # Names are printed on certificates, in the audit log and on terminals; an escape sequence or
+    # a bidirectional override would restyle a terminal or show the name reordered.
+    found = first_control(text)
+    if found is not None:
+        raise ValidationError(
+            f"{what[0].upper()}{what[1:]} contains a control character ({printable(found)}); "
+            "type it again without it.",
+            field,
+        )
 
 
 def _clean_roles(roles: Iterable[Role | str]) -> set[Role]:
@@ -98,7 +120,7 @@ def _new_person(
         organization_id=org.id,
         username=username,
         full_name=full_name,
-        job_title=(job_title or "").strip() or None,
+        job_title=_clean_optional(job_title, "the job title", "job_title"),
         password_hash=hash_password(password),
         must_change_password=must_change,
         active=True,
@@ -134,7 +156,7 @@ def setup_organization(session: Session, setup: OrganizationSetup, *, now: datet
         name=name,
         logo=setup.logo,
         logo_mime=setup.logo_mime,
-        contact=(setup.contact or "").strip() or None,
+        contact=_clean_optional(setup.contact, "the contact", "contact"),
         inactivity_minutes=15,
         lockout_threshold=5,
         lockout_minutes=15,
@@ -424,7 +446,7 @@ def update_person_details(
 ) -> Person:
     admin, person = _managed(session, actor, person_id)
     person.full_name = _clean_name(full_name)
-    person.job_title = (job_title or "").strip() or None
+    person.job_title = _clean_optional(job_title, "the job title", "job_title")
     audit.record(session, admin, "person.details_changed", person.username, at=now)
     return person
 
@@ -475,7 +497,7 @@ def update_organization(
     if name != org.name:
         changes["name"] = [org.name, name]
         org.name = name
-    contact = (settings.contact or "").strip() or None
+    contact = _clean_optional(settings.contact, "the contact", "contact")
     if contact != org.contact:
         changes["contact"] = [org.contact, contact]
         org.contact = contact

@@ -131,7 +131,7 @@ def find_credential(session: Session, actor: Person, reference: str) -> int:
     text = reference.strip().removeprefix("urn:uuid:")
     code = normalize_code(text)
     clauses = [Credential.uuid == text]
-    if text.isdigit():
+    if text.isdecimal() and len(text) <= 10 and int(text) < 2**31:  # larger: no id, an overflow
         clauses.append(Credential.id == int(text))
     if code:
         clauses.append(Credential.code == code)

@@ -4,6 +4,7 @@ image or its text, or a verification code. Offline: trust and status come from t
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import datetime
 
 from sqlalchemy import select
@@ -40,19 +41,29 @@ def _check(session: Session, organization_id: int, evidence: Evidence, now: date
     return verify(evidence, find_keys=keys, status_of=status, now=now)
 
 
+def _too_large(name: str, size: str) -> CredentialFormatError:
+    return CredentialFormatError(
+        f"{name} is {size}, far larger than a photo of a QR code needs to be. Crop it or take a "
+        "smaller photo."
+    )
+
+
 def _qr_from_image(data: bytes, name: str) -> str:
     import zxingcpp
     from PIL import Image, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # Pillow warns (to stderr) from 89 megapixels and refuses from 179; the check below
+            # refuses from 40, before anything is decoded.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_IMAGE_PIXELS:
-            raise CredentialFormatError(
-                f"{name} is a {image.width}x{image.height} image, far larger than a photo of a "
-                "QR code needs to be. Crop it or take a smaller photo."
-            )
+            raise _too_large(name, f"{image.width}x{image.height} pixels")
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise _too_large(name, "an image of hundreds of megapixels") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise CredentialFormatError(f"{name} is an image that cannot be read.") from exc
     found = [r.text for r in zxingcpp.read_barcodes(image.convert("L")) if r.text]
     if not found:
