@@ -339,6 +339,7 @@ def test_another_organization_trusts_our_card_then_sees_our_revocation(org: Org,
         assert report.verdict == VERIFIED and report.signed and not report.status_checked
         assert report.headline.startswith("Verified, but revocation could not be checked: ")
         assert next(s for s in report.steps if s.name == "Status").outcome == "not checked"
+        key = org.unlock()  # its own transaction: not inside the one that writes below
         with org.db.begin() as session:
             credential_register.change_status(
                 session,
@@ -348,9 +349,7 @@ def test_another_organization_trusts_our_card_then_sees_our_revocation(org: Org,
                 "Credential issued in error",
                 now=org.clock.now(),
             )
-            lists = trust.export_status_lists(
-                session, org.team.manager, org.unlock(), now=org.clock.now()
-            )
+            lists = trust.export_status_lists(session, org.team.manager, key, now=org.clock.now())
         tampered = lists.replace(lists.split(".")[1][:10], "A" * 10, 1)
         with other_db.begin() as session, pytest.raises(CredentialFormatError):
             trust.import_file(session, b.team.manager, tampered, now=org.clock.now())

@@ -121,6 +121,29 @@ def test_history_refuses_a_plain_update_or_delete(db: Database, clock: FakeClock
         assert row(db, table, row_id) == before, table
 
 
+def test_sqlite_insert_or_replace_cannot_swap_a_fixed_row(sqlite_db: Database) -> None:
+    """INSERT OR REPLACE deletes the row it collides with without firing delete triggers; the
+    insert itself is refused when it would collide with a fixed row."""
+    history = make_history(sqlite_db, FakeClock())
+    for table, column, value, row_id, what in protected(history):
+        before = row(sqlite_db, table, row_id)
+        assert before is not None
+        with sqlite_db.begin() as session:
+            names = list(
+                session.execute(
+                    text(f"SELECT * FROM {table} WHERE id = :id"), {"id": row_id}
+                ).keys()
+            )
+        copy = dict(zip(names, before, strict=True)) | {column: value}
+        columns = ", ".join(names)
+        values = ", ".join(f":{n}" for n in names)
+        said = refusal(
+            sqlite_db, f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({values})", **copy
+        )
+        assert f"{what} " in said and "cannot be changed or deleted" in said, table
+        assert row(sqlite_db, table, row_id) == before, table
+
+
 def test_the_lifecycle_still_changes_what_is_not_yet_fixed(db: Database, clock: FakeClock) -> None:
     history = make_history(db, clock)  # revoked, reviewed, published again, a draft discarded
     with db.begin() as session:

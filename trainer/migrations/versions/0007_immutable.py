@@ -39,6 +39,31 @@ GUARDED = {
     ),
 }
 
+# SQLite only: INSERT OR REPLACE deletes the row it collides with without firing delete triggers,
+# so an insert that would collide with a fixed row on any of these keys is refused first.
+REPLACE_KEYS = {
+    "audit_entry": (("id",), ("prev_hash",)),
+    "credential": (
+        ("id",),
+        ("uuid",),
+        ("code",),
+        ("organization_id", "holder_id", "program_key", "series"),
+        ("organization_id", "status_index"),
+    ),
+    "credential_status_event": (("id",),),
+    "content_version": (("id",), ("document_id", "number")),
+    "field_hour_entry": (("id",),),
+}
+
+
+def _replace_guard(table: str, condition: str | None) -> str:
+    keys = " OR ".join(
+        "(" + " AND ".join(f"o.{c} = NEW.{c}" for c in key) + ")" for key in REPLACE_KEYS[table]
+    )
+    fixed = f" AND ({condition.replace('OLD.', 'o.')})" if condition else ""
+    return f"EXISTS (SELECT 1 FROM {table} AS o WHERE ({keys}){fixed})"
+
+
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -70,6 +95,11 @@ def upgrade() -> None:
                 f"CREATE TRIGGER {table}_refuse_{verb.lower()} BEFORE {verb} ON {table} "
                 f"FOR EACH ROW {when}BEGIN SELECT RAISE(ABORT, '{message}'); END"
             )
+        op.execute(
+            f"CREATE TRIGGER {table}_refuse_replace BEFORE INSERT ON {table} FOR EACH ROW "
+            f"WHEN {_replace_guard(table, condition)} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
 
 
 def downgrade() -> None:
@@ -80,5 +110,5 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS refuse_change()")
         return
     for table in GUARDED:
-        for verb in ("update", "delete"):
+        for verb in ("update", "delete", "replace"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_refuse_{verb}")
