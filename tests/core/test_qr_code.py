@@ -227,7 +227,11 @@ def test_a_garbled_public_key_does_not_verify(jwk: dict[str, Any]) -> None:
     assert not signature_valid(parse(TEXT), jwk)
 
 
-@pytest.mark.parametrize("kid", ["", "short", "!" * 43, KEY.kid[:-1] + "?"])
+@pytest.mark.parametrize(
+    "kid",
+    ["", "short", "!" * 43, KEY.kid[:-1] + "?"],
+    ids=["empty", "short", "punctuation", "one-off"],
+)
 def test_a_garbled_kid_does_not_match(kid: str) -> None:
     assert not kid_matches(parse(TEXT), kid)
 
