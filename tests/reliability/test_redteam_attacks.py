@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,9 +15,13 @@ import yaml
 from tests.core.curriculum_fixtures import TRACK, module_text
 from trainer.cli import main
 from trainer.core import signing
+from trainer.core.backup import staging_file
+from trainer.core.db import open_database
 from trainer.core.errors import CredentialFormatError
 from trainer.core.issuer_cards import CARD_TYP, IssuerCard, PublicKey, _digest, read_card, sign_card
 from trainer.core.library import parse_yaml
+from trainer.core.paths import AppPaths
+from trainer.core.preflight import SCHEMA_REVISIONS
 
 # --- content: YAML values that look like a type but are not one ----------------------------------
 
@@ -84,3 +89,37 @@ def test_an_issuer_card_dated_outside_what_utc_can_hold_is_refused(
     data["signature"] = key.sign({"sha256": _digest(body), "iss": OTHER}, typ=CARD_TYP)
     with pytest.raises(CredentialFormatError, match="garbled date"):
         read_card(json.dumps(data))
+
+
+# --- restore: a file whose version says ours, whose tables do not ---------------------------------
+
+
+def test_restoring_another_apps_file_with_our_oldest_version_is_refused_untouched(
+    paths: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: "internal error: NoSuchTableError: content_document", exit 70 (the migration of
+    # the staging copy met tables that are not ours).
+    database = open_database(paths)
+    database.dispose()
+    before = paths.database.read_bytes()
+    source = tmp_path / "other-app.sqlite3"
+    con = sqlite3.connect(source)
+    con.executescript(
+        "CREATE TABLE alembic_version(version_num TEXT);"
+        f"INSERT INTO alembic_version VALUES('{SCHEMA_REVISIONS[0]}');"
+        "CREATE TABLE organization(id INTEGER PRIMARY KEY);"
+        "CREATE TABLE person(id INTEGER PRIMARY KEY);"
+        "CREATE TABLE audit_entry(id INTEGER PRIMARY KEY, x);"
+    )
+    con.commit()
+    con.close()
+    code = main(["restore", str(source), "--data-dir", str(paths.data_dir)])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert err.strip() == (
+        f"cvi-trainer: {source} is not a usable backup: its tables are not those of the CVI "
+        "Trainer version it names (content_document). Choose another backup file."
+    )
+    assert paths.database.read_bytes() == before
+    assert not paths.restore_journal.exists()
+    assert not staging_file(paths).exists()
