@@ -123,3 +123,21 @@ def test_restoring_another_apps_file_with_our_oldest_version_is_refused_untouche
     assert paths.database.read_bytes() == before
     assert not paths.restore_journal.exists()
     assert not staging_file(paths).exists()
+
+
+# --- terminal: a content file's name is shown, not obeyed ---------------------------------------
+
+
+def test_check_shows_control_characters_in_a_file_name_instead_of_sending_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A folder of content from someone else; before: the name's ESC sequence (clear screen) and
+    # right-to-left override reached the terminal raw.
+    folder = tmp_path / "certificates"
+    folder.mkdir()
+    (folder / "x\x1b[2Jy\u202e.yaml").write_text("id: x\ntitle: 5\n", encoding="utf-8")
+    code = main(["check", str(tmp_path)])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "x\\x1b[2Jy\\u202e.yaml:" in out
