@@ -17,11 +17,13 @@ from trainer.cli import main
 from trainer.core import signing
 from trainer.core.backup import staging_file
 from trainer.core.db import open_database
+from trainer.core.db_roles import application_url
 from trainer.core.errors import CredentialFormatError
 from trainer.core.issuer_cards import CARD_TYP, IssuerCard, PublicKey, _digest, read_card, sign_card
 from trainer.core.library import parse_yaml
 from trainer.core.paths import AppPaths
 from trainer.core.preflight import SCHEMA_REVISIONS
+from trainer.core.remembered_heads import database_location
 
 # --- content: YAML values that look like a type but are not one ----------------------------------
 
@@ -141,3 +143,28 @@ def test_check_shows_control_characters_in_a_file_name_instead_of_sending_them(
     assert code == 1
     assert "\x1b" not in out and "\u202e" not in out
     assert "x\\x1b[2Jy\\u202e.yaml:" in out
+
+
+# --- secrets: libpq also takes the password in the URL's query ----------------------------------
+
+QUERY_URL = "postgresql+psycopg://owner@127.0.0.1:1/db?password=s3cret&sslmode=disable"
+
+
+def test_a_password_given_as_a_query_parameter_is_masked_in_messages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Port 1: nothing listens, so opening fails at once and the message names the URL.
+    code = main(["people", "list", "--as", "x", "--database-url", QUERY_URL])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Cannot open the database postgresql+psycopg://owner@127.0.0.1:1/db?" in err
+    assert "password=***" in err
+    assert "s3cret" not in err
+
+
+def test_a_query_password_reaches_neither_the_memory_file_nor_the_application_url() -> None:
+    assert "s3cret" not in database_location(QUERY_URL)
+    # The owner's password is not the application role's, and people are shown this URL.
+    assert application_url(QUERY_URL, "cvi_app") == (
+        "postgresql+psycopg://cvi_app:***@127.0.0.1:1/db?sslmode=disable"
+    )
