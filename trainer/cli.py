@@ -627,7 +627,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     messages, checked = check_paths(args.paths)
     for message in messages:
-        print(message)
+        print(printable(message))  # file names and values come from whoever sent the files
     failures = sum(1 for m in messages if is_failure(m))
     warnings = sum(1 for m in messages if ": warning: " in m)
     also = f" and {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from trainer.core import audit
 from trainer.core.audit import (
     GENESIS_HASH,
@@ -361,6 +363,8 @@ def _stage(source: Path, staging: Path, *, now: datetime, by: str, kept: Path) -
             f"{source} was made by a newer version of CVI Trainer (schema "
             f"{revision}). Install that version to restore it."
         )
+    from alembic.util import CommandError  # here: alembic loads only when migrating
+
     engine = make_engine(f"sqlite:///{staging}")
     try:
         if revision != SCHEMA_REVISIONS[-1]:
@@ -370,6 +374,14 @@ def _stage(source: Path, staging: Path, *, now: datetime, by: str, kept: Path) -
                 session, None, "database.restored", source.name, at=now,
                 source=str(source.resolve()), by=by, kept=kept.name,
             )  # fmt: skip
+    except (SQLAlchemyError, CommandError) as exc:
+        # Its version says one of ours, its tables say otherwise: another app's file, or one
+        # edited by hand. Only the throwaway copy was touched.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise BackupError(
+            f"{source} is not a usable backup: its tables are not those of the CVI Trainer "
+            f"version it names ({reason}). Choose another backup file."
+        ) from exc
     finally:
         engine.dispose()
     _fold_wal(staging)

@@ -66,6 +66,10 @@ def from_iso(value: Any) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("date without time zone")
+    # The same range as from_epoch: 0001-01-01T00:00+14:00 is a year-0 moment in UTC, which
+    # datetime cannot hold, so comparing or writing it out would raise OverflowError.
+    if not 0 <= moment.timestamp() <= _MAX_EPOCH:
+        raise ValueError("date out of range")
     return moment
 
 

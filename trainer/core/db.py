@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,8 +50,16 @@ def is_transient(exc: DBAPIError) -> bool:
     return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in _PG_TRANSIENT
 
 
+# libpq also takes the password as a query parameter: ...@host/db?password=secret
+_QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)[^&#]*", re.IGNORECASE)
+
+
 def display_url(url: str) -> str:
     """The URL as it may be shown to a person: password hidden."""
+    return _QUERY_PASSWORD.sub(r"\1***", _without_user_password(url))
+
+
+def _without_user_password(url: str) -> str:
     scheme, sep, rest = url.rpartition("://")
     if rest.count("@") < 2:  # else a password with an unescaped "@", which make_url would split
         try:

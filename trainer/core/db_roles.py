@@ -83,8 +83,9 @@ class AppRoleSetup:
 
 def application_url(owner_url: str, role: str) -> str:
     """The owner's URL with the application role as user, its password masked."""
-    url = make_url(owner_url).set(username=role, password="password")
-    return url.render_as_string(hide_password=True)
+    # The owner's password may also sit in the query (?password=...): not the role's, and secret.
+    url = make_url(owner_url).difference_update_query(["password", "sslpassword"])
+    return url.set(username=role, password="password").render_as_string(hide_password=True)
 
 
 def _password_sql(con: Connection, role: str, password: str) -> str:

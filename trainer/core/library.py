@@ -30,6 +30,7 @@ MAX_NESTING = 50
 # is refused before validating it takes seconds per pass.
 MAX_VALUES = 20_000
 _STR = "tag:yaml.org,2002:str"
+_KIND_WORDS = {"timestamp": "date", "int": "number", "float": "number", "binary": "base64 value"}
 
 try:  # libyaml's C parser when PyYAML was built with it (the PyPI wheels are): the events
     # come about ten times faster than from the pure-Python one, which made first-run import
@@ -104,6 +105,19 @@ class _ContentLoader(_Base):
                 )
             key.tag = _STR  # also turns a merge key `<<` into the plain field name "<<"
         return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's value constructors raise plain Python errors for a value that looks like its
+        # type but is not one: `2026-02-30` (a date), `!!float x`, `!!timestamp x`.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            kind = node.tag.rpartition(":")[2]
+            raise ContentYamlError(
+                f"{str(node.value)[:40]!r} is not a valid {_KIND_WORDS.get(kind, kind)} ({exc}); "
+                "correct it, or quote it to keep it as text",
+                node.start_mark,
+            ) from None
 
 
 def parse_yaml(source: str) -> tuple[Any, yaml.Node | None]:

@@ -36,6 +36,7 @@ from trainer.core.audit import (
     describe_time,
 )
 from trainer.core.backup import backup_head
+from trainer.core.db import display_url
 from trainer.core.errors import AuditHeadError
 from trainer.core.models import Organization
 from trainer.core.open_badges import issuer_id
@@ -56,7 +57,7 @@ def database_location(url: str) -> str:
         return url
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return str(Path(str(parsed.database)).expanduser().resolve())
-    return parsed.render_as_string(hide_password=True)
+    return display_url(url)  # also hides a password given as ?password=
 
 
 @dataclass(frozen=True)
