@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 
 import pytest
@@ -251,3 +251,42 @@ def test_a_busy_database_met_outside_any_form_is_shown_as_a_message(monkeypatch)
     hook(RuntimeError, other, None)
     assert shown == [db_module.BUSY_MESSAGE]
     assert passed_on == [other]  # anything else still reaches the usual handler
+
+
+def test_a_batch_issuance_waits_out_another_save_and_issues_everyone(
+    db: Database, team: Team, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each person's credential is tried again when another desktop holds the database past the
+    wait; the batch neither stops nor skips anyone."""
+    from tests.core.credential_fixtures import Org
+    from trainer.core.models import Credential
+    from trainer.core.services import issuance
+
+    org = Org(db, clock, team)
+    people = [team.trainee, team.other_trainee]
+    for person in people:
+        org.ready(person)
+    key = org.unlock()
+    _short_lock_timeout(db, monkeypatch, 1000)
+    with ExitStack() as stack:
+
+        def other_desktop_saves_after_the_first(done: int, total: int, name: str) -> bool:
+            if done == 1:  # while the second person is issued, and past its first wait
+                release = stack.enter_context(another_desktop_saving(db))
+                threading.Timer(1.5, release).start()
+            return True
+
+        result = issuance.issue_batch(
+            db.begin,
+            team.manager,
+            key,
+            [p.id for p in people],
+            "orientation",
+            now=clock.now(),
+            progress=other_desktop_saves_after_the_first,
+        )
+    assert [i.holder_name for i in result.issued] == [p.full_name for p in people]
+    assert result.refused == [] and not result.cancelled
+    assert _count(db, Credential) == 2
+    assert _actions(db, "credential.issued") == 2
+    assert _chain_intact(db)

@@ -147,18 +147,28 @@ class Database:
         """`action(session)` in one transaction; when another writer got in the way, rolled back
         and run again from the start (`action` must only work in the database), at most
         `attempts` times, then DatabaseBusyError."""
-        for attempt in range(1, attempts + 1):
-            try:
-                with self.begin() as session:
-                    return action(session)
-            except DatabaseBusyError:
-                if attempt == attempts:
-                    raise
-                time.sleep(random.uniform(0.05, 0.25) * attempt)  # apart, not in step again
-        raise AssertionError("unreachable")
+
+        def once() -> T:
+            with self.begin() as session:
+                return action(session)
+
+        return retrying(once, attempts=attempts)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def retrying(action: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
+    """`action()`, a whole transaction, tried again after a short random pause when it ends in
+    DatabaseBusyError, at most `attempts` times (then the error goes to the person)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except DatabaseBusyError:
+            if attempt == attempts:
+                raise
+            time.sleep(random.uniform(0.05, 0.25) * attempt)  # apart, not in step again
+    raise AssertionError("unreachable")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trainer.core import audit, pdf_attachment, qr_code
@@ -22,6 +22,7 @@ from trainer.core import eligibility as rules
 from trainer.core.certificate_render import CertificateContent, render_certificate
 from trainer.core.crash_points import crash_point
 from trainer.core.dates import add_months
+from trainer.core.db import retrying
 from trainer.core.eligibility import Checklist, Held, Requirement
 from trainer.core.errors import NotFoundError, ValidationError
 from trainer.core.models import Credential, Organization, Person
@@ -160,11 +161,6 @@ class Issuer:
                 f"{name} was issued {program.title} by someone else a moment ago; refresh the "
                 "list and check before issuing again."
             ) from exc
-        except OperationalError as exc:  # SQLite: another seat wrote since this one read
-            raise ValidationError(
-                f"Another person was saving at the same moment, so {program.title} was not "
-                f"issued to {name}; try again."
-            ) from exc
         audit.record(
             session,
             actor,
@@ -274,17 +270,28 @@ def issue_batch(
 ) -> BatchResult:
     """Issue to many people, each credential in its own transaction (`begin()` yields a session
     context, e.g. Database.begin), so stopping halfway leaves every issued credential whole and
-    the rest unissued. A person named twice is refused the second time. `progress(done, total,
-    name)` returning False cancels."""
+    the rest unissued. A person named twice is refused the second time. A person whose
+    transaction meets another writer is tried again (core.db.retrying); DatabaseBusyError when
+    that keeps happening stops the batch there. `progress(done, total, name)` returning False
+    cancels."""
     issued: list[Issued] = []
     refused: list[tuple[int, str]] = []
-    with begin() as session:
-        issuer = Issuer(session, actor, key, program_key, now=now)
+
+    def prepare() -> Issuer:
+        with begin() as session:
+            return Issuer(session, actor, key, program_key, now=now)
+
+    issuer = retrying(prepare)
     for done, person_id in enumerate(person_ids):
-        try:
+
+        def one(person_id: int = person_id) -> Issued:
             with begin() as session:
-                issued.append(issuer.issue(session, person_id))
+                made = issuer.issue(session, person_id)
                 crash_point("issue:before-commit")
+            return made
+
+        try:
+            issued.append(retrying(one))  # another desktop saving: this person again, shortly
             crash_point("issue:after-commit")
         except (ValidationError, NotFoundError) as exc:
             refused.append((person_id, str(exc)))
