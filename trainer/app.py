@@ -101,14 +101,25 @@ def run(paths: AppPaths, url: str | None, *, demo: bool = False) -> int:
 
 def report_trainer_errors(window: Any, previous: Any) -> Any:
     """An excepthook: a TrainerError no screen caught (another person saving while a list is
-    refreshed, say) is shown as a message, not a traceback; the screen and what was typed stay."""
+    refreshed, say) is shown as a message, not a traceback; the screen and what was typed stay.
+    Anything else is a bug: the traceback goes to the usual handler (standard error, for the
+    report) and the person sees one line saying so, never the traceback."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
-        if not isinstance(exc, TrainerError):
-            previous(kind, exc, tb)
-            return
         from trainer.ui import messages
 
+        if not isinstance(exc, TrainerError):
+            previous(kind, exc, tb)
+            if isinstance(exc, Exception):
+                first = (str(exc).strip().splitlines() or [""])[0][:200]
+                messages.error(
+                    window,
+                    "CVI Trainer",
+                    f"Something went wrong in CVI Trainer ({kind.__name__}: {first}). What you "
+                    "typed on this screen is still there; nothing was half-saved. Please report "
+                    "this to whoever looks after CVI Trainer for you.",
+                )
+            return
         print(f"cvi-trainer: {exc}", file=sys.stderr)
         messages.error(window, "CVI Trainer", str(exc))
 
