@@ -448,8 +448,12 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     with _database(args, create=True) as db, db.begin() as session:
         if get_organization(session) is not None:
             raise TrainerError(
-                "This database already has an organization; demo data goes "
-                "into an empty data folder. Choose another --data-dir."
+                "This database already has an organization; demo data goes into an empty "
+                + (
+                    "database. Give the URL of another one."
+                    if getattr(args, "database_url", None)
+                    else "data folder. Choose another --data-dir."
+                )
             )
         seed_demo(session, now=_now())
     url = getattr(args, "database_url", None)
@@ -464,7 +468,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from trainer.core.remembered_heads import HeadMemory, check_and_remember
     from trainer.core.services.audit_log import check_head_file
 
-    with _database(args) as db, db.begin() as session:
+    with _database(args) as db, db.read() as session:  # reads only: waits for no one's save
         against = None
         if args.against is not None:
             try:

@@ -45,7 +45,12 @@ from trainer.core.paths import (
     sidecar,
     write_private,
 )
-from trainer.core.preflight import SCHEMA_REVISIONS, SQLITE_HEADER, read_sqlite_revision
+from trainer.core.preflight import (
+    SCHEMA_REVISIONS,
+    SQLITE_HEADER,
+    missing_tables,
+    read_sqlite_revision,
+)
 from trainer.core.signing import UnlockedKey
 
 HEAD_FILE_SUFFIX = ".head.json"
@@ -369,6 +374,12 @@ def _stage(source: Path, staging: Path, *, now: datetime, by: str, kept: Path) -
     try:
         if revision != SCHEMA_REVISIONS[-1]:
             migrate(engine)
+        gone = missing_tables(staging)
+        if gone:
+            raise BackupError(
+                f"{source} is not a usable backup: tables were removed from it outside CVI "
+                f"Trainer ({', '.join(gone)}). Choose another backup file."
+            )
         with Database(engine, str(engine.url)).begin() as session:
             audit.record(
                 session, None, "database.restored", source.name, at=now,

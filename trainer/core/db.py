@@ -84,12 +84,17 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+READ_ONLY = "cvi_read_only"  # execution option: a transaction that only reads (Database.read)
+
+
 def _on_sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE takes the write lock before the first read, waiting up to busy_timeout for it: a
     # deferred transaction that reads, then writes, cannot wait (SQLite refuses the upgrade at
     # once when another connection writes) and would act on what it read before the other
     # writer's commit. Readers are not blocked (WAL); writers take turns, each for milliseconds.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A transaction that only reads needs no turn: it sees the last commit and waits for nobody.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _on_postgres_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -124,6 +129,21 @@ class Database:
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it does not wait for another desktop's save
+        (it sees the last commit). Writing in it may fail with DatabaseBusyError; use begin()."""
+        try:
+            with self._readers.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            if is_transient(exc):
+                raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            raise
 
     @property
     def is_sqlite(self) -> bool:
@@ -172,7 +192,7 @@ def retrying(action: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as con:
+    with engine.connect().execution_options(**{READ_ONLY: True}) as con:
         if not engine.dialect.has_table(con, "alembic_version"):
             return None
         return con.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -209,6 +229,13 @@ def open_database(paths: AppPaths | None = None, url: str | None = None) -> Data
         url = paths.sqlite_url
     else:
         where = display_url(url)
+        if re.split(r"[/?#]", url.rpartition("://")[2], maxsplit=1)[0].count("@") > 1:
+            # make_url would take the end of the password for the host, and the driver's error
+            # would then print it.
+            raise DatabaseError(
+                f"'{where}' has more than one '@' before the host. Write an '@' in the user "
+                "name or password as %40 (p@ss becomes p%40ss)."
+            )
         try:
             make_url(url)
         except (SQLAlchemyError, ValueError) as exc:  # ValueError: a port that is not a number

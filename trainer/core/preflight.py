@@ -69,6 +69,29 @@ class SQLiteFacts:
     )
 
 
+# Every table of the schema at SCHEMA_HEAD; tests/core/test_db.py keeps it equal to the models.
+SCHEMA_TABLES = frozenset(
+    {
+        "audit_entry", "bundled_update", "content_document", "content_version", "credential",
+        "credential_status_event", "field_hour_entry", "imported_status_list", "module_progress",
+        "observation", "observation_rating", "organization", "organization_policy", "person",
+        "person_role", "policy_acknowledgment", "policy_text", "quiz_attempt", "scenario_attempt",
+        "scenario_step", "signing_key", "training_attendance", "training_session",
+        "trusted_issuer", "trusted_key",
+    }
+)  # fmt: skip
+
+
+def missing_tables(path: Path) -> list[str]:
+    """The schema's tables an SQLite file at SCHEMA_HEAD lacks (dropped outside the app), read-only."""
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        con.close()
+    return sorted(SCHEMA_TABLES - names)
+
+
 def _damaged(path: Path, exc: Exception) -> DatabaseError:
     return DatabaseError(
         f"{path} is damaged and cannot be read ({exc}). Nothing was changed. Restore it from "
@@ -198,4 +221,6 @@ def preflight_sqlite(paths: AppPaths) -> SQLiteFacts:
         raise _refuse_damaged(paths, problem)
     facts = read_sqlite_facts(paths.database)
     refuse_unknown(facts.revision, str(paths.database))
+    if facts.revision == SCHEMA_HEAD and (gone := missing_tables(paths.database)):
+        raise _refuse_damaged(paths, f"tables removed outside CVI Trainer: {', '.join(gone)}")
     return SQLiteFacts(facts.revision, facts.organization_name, notice)

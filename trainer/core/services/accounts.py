@@ -197,7 +197,12 @@ class SignInOutcome:
 def sign_in(session: Session, username: str, password: str, *, now: datetime) -> SignInOutcome:
     """Check credentials. Failures are counted and audited, so the caller must commit either way."""
     name = username.strip().lower()
-    person = session.scalars(select(Person).where(Person.username == name)).first()
+    # The row is locked until commit (PostgreSQL; SQLite writers already take turns), so sign-ins
+    # for one person from several desktops are checked one after another: the lock that the
+    # fifth failure sets is seen by the sixth, which is refused without trying its password.
+    person = session.scalars(
+        select(Person).where(Person.username == name).with_for_update()
+    ).first()
     if person is None:
         verify_password(dummy_hash(), password)  # same cost as a wrong password
         # What was typed is not kept: it may be a password typed into the username box.
