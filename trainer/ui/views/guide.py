@@ -27,6 +27,15 @@ def guide_markdown(role: Role) -> str:
     return (resources.files("trainer.ui") / "guide" / f"{role.value}.md").read_text("utf-8")
 
 
+# Each tab its own Alt+letter (Trainee and Trainer share their first letters).
+TAB_TEXT = {
+    Role.TRAINEE: "T&rainee",
+    Role.TRAINER: "Trai&ner",
+    Role.MANAGER: "&Manager",
+    Role.ADMIN: "A&dmin",
+}
+
+
 def guide_title(role: Role) -> str:
     return f"{role.label} guide"
 
@@ -49,7 +58,7 @@ class GuideWindow(QDialog):
             browser.setOpenLinks(False)  # the guides have no links; nothing opens by surprise
             browser.setHtml(page(render_markdown(guide_markdown(role)), guide_title(role)))
             self.browsers[role] = browser
-            self.tabs.addTab(browser, f"&{role.label}")
+            self.tabs.addTab(browser, TAB_TEXT[role])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
         buttons.rejected.connect(self.close)
