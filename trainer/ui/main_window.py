@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from trainer.core.models import Person
     from trainer.ui.idle import IdleWatcher
+    from trainer.ui.views.guide import GuideWindow
     from trainer.ui.views.setup import SetupView
     from trainer.ui.workspace import WorkspaceView
 
@@ -65,6 +66,8 @@ class MainWindow(QMainWindow):
         self._base_point_size = QApplication.font().pointSizeF()
         self.zoom_steps = 0
         self.sign_out_action: QAction | None = None
+        self.guide_action: QAction | None = None
+        self.guide: GuideWindow | None = None
         # The menus are built right after the window first appears (they cost start-up time and
         # nobody can reach them sooner).
         QTimer.singleShot(0, self._build_menus)
@@ -110,6 +113,18 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, s=step: self.zoom(s))
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
+        self.guide_action = QAction("User &guide", self)
+        # F1 everywhere, plus the platform's own help key (Help on Linux, Cmd+? on macOS).
+        f1 = QKeySequence("F1")
+        native = QKeySequence.keyBindings(QKeySequence.StandardKey.HelpContents)
+        self.guide_action.setShortcuts([f1, *(k for k in native if k != f1)])
+        self.guide_action.triggered.connect(self._on_guide_triggered)
+        help_menu.addAction(self.guide_action)
+        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.setShortcut(QKeySequence("Ctrl+/"))
+        shortcuts.triggered.connect(self._on_shortcuts_triggered)
+        help_menu.addAction(shortcuts)
+        help_menu.addSeparator()
         about = QAction("&About CVI Trainer", self)
         about.triggered.connect(self._on_about_triggered)
         help_menu.addAction(about)
@@ -127,6 +142,25 @@ class MainWindow(QMainWindow):
             if follow is not None:
                 QTimer.singleShot(0, follow)  # after the new font has reached every widget
         self.statusBar().showMessage(f"Text size {100 + 10 * self.zoom_steps}%", 3000)
+
+    def _on_guide_triggered(self) -> None:
+        """Open the guide on the signed-in person's roles (every role before sign-in)."""
+        from trainer.ui.views.guide import GuideWindow
+
+        if self.guide is not None:
+            self.guide.close()
+            self.guide.deleteLater()
+        self.guide = GuideWindow(self, self.person.roles if self.person else Role)
+        self.guide.show()
+        self.guide.raise_()
+        self.guide.activateWindow()
+        self.guide.tabs.setFocus()
+
+    def _on_shortcuts_triggered(self) -> None:
+        from trainer.ui.dialogs import ShortcutsDialog
+        from trainer.ui.views.guide import shortcut_rows
+
+        ShortcutsDialog.ask(self, shortcut_rows(self))
 
     def _on_about_triggered(self) -> None:
         messages.info(
@@ -217,6 +251,8 @@ class MainWindow(QMainWindow):
             self.workspace.deleteLater()
             self.workspace = None
         self.person = None
+        if self.guide is not None:  # the next person's guide opens on their own roles
+            self.guide.close()
         self._show_sign_in(notice)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

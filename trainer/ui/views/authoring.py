@@ -123,7 +123,8 @@ class AuthoringView(QWidget):
         self.save = button("&Save draft", self.save_draft)
         self.publish = button("&Publish new version", self._on_publish_clicked)
         self.discard = button("&Discard draft", self._on_discard_clicked)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save_draft)
+        save = QShortcut(QKeySequence.StandardKey.Save, self, self.save_draft)
+        save.setWhatsThis("Authoring: save the draft")  # listed in Help → Keyboard shortcuts
 
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)

@@ -196,7 +196,8 @@ class ModuleReaderView(QWidget):
         self.results.itemActivated.connect(self._on_result_activated)
         self.results.itemClicked.connect(self._on_result_activated)
         self.results.hide()
-        QShortcut(QKeySequence.StandardKey.Find, self, self.search_box.setFocus)
+        find = QShortcut(QKeySequence.StandardKey.Find, self, self.search_box.setFocus)
+        find.setWhatsThis("My training: search all modules")  # listed in Help → Keyboard shortcuts
         self.check_button = button("Take the &knowledge check", self.check_requested.emit)
         self.back_button = button("&Back to My training", self.back_requested.emit)
         self.smaller = button("A−", lambda: self.zoom(-1), "Smaller text")
