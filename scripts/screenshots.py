@@ -63,7 +63,7 @@ README = {
     "manager-policies": ("manager", "Program policies", "1100x720"),
     "manager-team": ("manager", "Team", "1100x720"),
     "manager-issue": ("manager", "Issue", "1100x720"),
-    "manager-register": ("manager", "Issue › Register", "1100x720"),
+    "manager-register": ("manager", "Issue › Issued credentials", "1100x720"),
     "manager-verify": ("manager", "Verify › checked", "1100x720"),
     "admin-people": ("admin", "People", "1100x720"),
     "admin-organization": ("admin", "Organization", "1100x720"),
@@ -143,7 +143,7 @@ class Audit:
 
     def shoot(self, role: str, page: str, size: str) -> None:
         settle(self.app)
-        name = f"{size.replace('% text', 'pct')}/{role}-{slug(page)}.png"
+        name = f"{size.replace('% text', 'pct')}/{slug(role) or 'signed-out'}-{slug(page)}.png"
         (self.out / name).parent.mkdir(parents=True, exist_ok=True)
         self.window.grab().save(str(self.out / name))
         problems = audit(self.window)
