@@ -1,0 +1,92 @@
+"""The screen audit's detectors find what a person sees: sideways scrolling and cut-off words."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from tests.conftest import Team
+from tests.ui.conftest import sign_in
+from trainer.ui.screen_audit import audit, elided_text, horizontal_overflow
+
+
+def _window(qtbot, *widgets: QWidget, width: int = 400) -> QWidget:
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    for widget in widgets:
+        layout.addWidget(widget)
+    window.resize(width, 300)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _shown_home(qtbot, make_window, sqlite_team: Team):
+    window = make_window()
+    window.resize(1100, 720)
+    sign_in(qtbot, window, sqlite_team.by_role()["trainee"].username)
+    assert window.workspace is not None
+    page = window.workspace.show_screen("Home")
+    qtbot.waitUntil(lambda: page.isVisible())
+    return window, page
+
+
+def test_a_too_wide_widget_in_a_scroll_area_is_found_by_its_name(qtbot) -> None:
+    wide = QLabel("a very long line " * 40)
+    wide.setAccessibleName("Backup note")
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(wide)
+    area.setAccessibleName("Settings")
+    window = _window(qtbot, area)
+
+    problems = horizontal_overflow(window)
+    assert [(p.kind, p.widget) for p in problems] == [
+        ("horizontal scroll", "QScrollArea 'Settings'")
+    ]
+
+    wide.setText("short")  # once it fits, the check passes
+    qtbot.waitUntil(lambda: not horizontal_overflow(window))
+
+
+def test_a_label_and_a_button_too_narrow_for_their_words_are_found(qtbot) -> None:
+    label = QLabel("Certificates are signed with the key whose fingerprint is C4A8 FB39")
+    label.setFixedWidth(120)
+    wrapping = QLabel("Fingerprint C4A8FB39EE6970CA85617150BAE59C02C4A8FB39EE69")
+    wrapping.setWordWrap(True)
+    wrapping.setFixedWidth(120)
+    button = QPushButton("Leave (you can come back later)")
+    button.setFixedWidth(90)
+    fits = QLabel("Fits")
+    window = _window(qtbot, label, wrapping, button, fits)
+
+    found = {(p.kind, p.widget) for p in elided_text(window)}
+    assert found == {
+        ("elided label", "QLabel 'Certificates are signed with the key whose fingerprint is...'"),
+        ("elided label", "QLabel 'Fingerprint C4A8FB39EE6970CA85617150BAE59C02C4A8FB39EE69'"),
+        ("cut button", "QPushButton 'Leave (you can come back later)'"),
+    }
+
+
+def test_a_mnemonic_ampersand_is_not_counted_as_text(qtbot) -> None:
+    button = QPushButton("&Save settings")
+    label = QLabel("&Name")
+    label.setBuddy(button)
+    window = _window(qtbot, label, button)
+    label.setFixedWidth(label.fontMetrics().horizontalAdvance("Name") + 2)
+    qtbot.wait(10)
+    assert elided_text(window) == []
+
+
+def test_a_page_that_fits_passes_and_one_made_too_wide_fails(
+    qtbot, make_window, sqlite_team: Team
+) -> None:
+    window, page = _shown_home(qtbot, make_window, sqlite_team)
+    assert audit(window) == []
+
+    too_wide = QLabel("x")
+    too_wide.setMinimumWidth(3000)
+    page.layout().addWidget(too_wide)
+    qtbot.waitUntil(lambda: [p.kind for p in horizontal_overflow(window)] == ["horizontal scroll"])
+    (problem,) = horizontal_overflow(window)
+    assert problem.widget == "QScrollArea" and "sideways" in problem.detail

@@ -1,0 +1,143 @@
+"""Checks a person would make by eye on a screen: does it fit the window, is any word cut off.
+
+Used by scripts/screenshots.py (the screen audit over every role, page and size) and by tests.
+Each check returns one `Problem` per offending widget; an empty list means the screen fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6 import QtGui
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QCheckBox,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # "horizontal scroll", "wider than window", "elided label", "cut button"
+    widget: str  # accessible name, else its text, else its class and object name
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.widget} ({self.detail})"
+
+
+def describe(widget: QWidget) -> str:
+    name = widget.accessibleName()
+    if not name:
+        text = getattr(widget, "text", None)
+        name = _plain(widget) if callable(text) else ""
+    if not name:
+        name = widget.objectName() or ""
+    name = " ".join(name.split())
+    if len(name) > 60:
+        name = name[:57] + "..."
+    return f"{type(widget).__name__} '{name}'" if name else type(widget).__name__
+
+
+def _shown(widget: QWidget, root: QWidget) -> bool:
+    """Visible on `root` now (not on a hidden tab or page) and not zero-sized."""
+    return widget.isVisibleTo(root) and widget.width() > 0 and widget.height() > 0
+
+
+def horizontal_overflow(root: QWidget) -> list[Problem]:
+    """Scroll areas that scroll sideways, and widgets that reach past the right edge of `root`."""
+    problems = []
+    areas = [root] if isinstance(root, QAbstractScrollArea) else []
+    for area in areas + root.findChildren(QAbstractScrollArea):
+        if not (area is root or _shown(area, root)):
+            continue
+        bar = area.horizontalScrollBar()
+        if bar.maximum() > bar.minimum():
+            problems.append(
+                Problem(
+                    "horizontal scroll",
+                    describe(area),
+                    f"scrolls {bar.maximum() - bar.minimum()} px sideways"
+                    + ("" if bar.isVisible() else ", bar hidden: content cut off"),
+                )
+            )
+    # A layout given less room than it needs places widgets past its parent's right edge, where
+    # they are cut off with no way to reach them (a scroll area's viewport is the scroll check).
+    viewports = {area.viewport() for area in areas + root.findChildren(QAbstractScrollArea)}
+    cut: list[QWidget] = []
+    for child in root.findChildren(QWidget):
+        parent = child.parentWidget()
+        if parent is None or child.isWindow() or parent in viewports or not _shown(child, root):
+            continue
+        if any(c.isAncestorOf(child) for c in cut):
+            continue
+        right = child.geometry().right() + 1
+        if right > parent.width() + 1:
+            cut.append(child)
+            problems.append(
+                Problem(
+                    "wider than window",
+                    describe(child),
+                    f"reaches {right} px in {describe(parent)} of {parent.width()} px",
+                )
+            )
+    return problems
+
+
+def _plain(widget: QWidget) -> str:
+    text: str = widget.text()  # type: ignore[attr-defined]
+    if isinstance(widget, QLabel) and (
+        widget.textFormat() == Qt.TextFormat.RichText
+        or (widget.textFormat() == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(text))
+    ):
+        doc = QTextDocument()
+        doc.setHtml(text)
+        text = doc.toPlainText()
+    if isinstance(widget, QAbstractButton) or (isinstance(widget, QLabel) and widget.buddy()):
+        text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+    return text
+
+
+def elided_text(root: QWidget) -> list[Problem]:
+    """Labels and buttons on `root` whose text does not fit the width they were given."""
+    problems = []
+    for label in root.findChildren(QLabel):
+        if not _shown(label, root) or (label.pixmap() is not None and not label.pixmap().isNull()):
+            continue
+        text = _plain(label)
+        if not text.strip():
+            continue
+        metrics = label.fontMetrics()
+        room = label.contentsRect().width() - 2 * max(label.margin(), 0) - max(label.indent(), 0)
+        if label.wordWrap():
+            # A wrapping label still cuts a single word wider than itself (a fingerprint, a URL).
+            need = max(metrics.horizontalAdvance(word) for word in text.split())
+            what = "longest word"
+        else:
+            need = max(metrics.horizontalAdvance(line) for line in text.splitlines())
+            what = "text"
+        if need > room + 1:
+            problems.append(
+                Problem("elided label", describe(label), f"{what} needs {need} px, has {room} px")
+            )
+    for button in root.findChildren(QAbstractButton):
+        if not isinstance(button, QPushButton | QCheckBox | QRadioButton):
+            continue
+        if not _shown(button, root) or not button.text():
+            continue
+        need = button.sizeHint().width()
+        if button.width() < need:
+            problems.append(
+                Problem("cut button", describe(button), f"needs {need} px, has {button.width()} px")
+            )
+    return problems
+
+
+def audit(root: QWidget) -> list[Problem]:
+    return horizontal_overflow(root) + elided_text(root)
