@@ -336,10 +336,14 @@ def _credential_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         help=f"issue a program's credential to eligible people (passphrase from ${PASSPHRASE_ENV} "
         "or asked)",
     )
-    q.add_argument("program", metavar="PROGRAM")
+    q.add_argument("program", metavar="PROGRAM", help="a program id (`credentials programs`)")
     q.add_argument("usernames", metavar="USERNAME", nargs="+")
     _acting(q)
     q.set_defaults(func=cmd_credentials_issue)
+    q = cred_sub.add_parser(
+        "programs", parents=[common], help="the published program ids `issue` accepts, in order"
+    )
+    q.set_defaults(func=cmd_credentials_programs)
     q = cred_sub.add_parser("revoke", parents=[common], help="revoke a credential (final)")
     _credential_id(q)
     q.add_argument("--reason", required=True, help="shown to anyone who verifies it")
@@ -423,12 +427,13 @@ def _new_password() -> str:
     return _new_secret("the new person (temporary)", NEW_PASSWORD_ENV)
 
 
-def _ask_password(prompt: str) -> str:
+def _ask_password(prompt: str, env: str = PASSWORD_ENV) -> str:
     import getpass
 
     if not sys.stdin.isatty():
+        what = "password" if env == PASSWORD_ENV else "signing passphrase"
         raise TrainerError(
-            f"No password given. Set {PASSWORD_ENV} or run the command in a terminal so it can ask."
+            f"No {what} given. Set {env} or run the command in a terminal so it can ask."
         )
     try:
         return getpass.getpass(prompt)
@@ -653,7 +658,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _passphrase(prompt: str = "Signing passphrase: ", env: str = PASSPHRASE_ENV) -> str:
     value = os.environ.get(env)
-    return value if value is not None else _ask_password(prompt)
+    return value if value is not None else _ask_password(prompt, env)
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -996,12 +1001,29 @@ def cmd_credentials_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_credentials_programs(args: argparse.Namespace) -> int:
+    from trainer.core.services import eligibility
+
+    with _database(args) as db, db.read() as session:
+        programs = eligibility.live_programs(session, _organization_id(session))
+    if not programs:
+        print("No credential program is published yet.", file=sys.stderr)
+        return 1
+    width = max(len(key) for key in programs)
+    for key, live in programs.items():  # in order of progression
+        print(f"{key:<{width}}  {printable(live.program.label)}")
+    return 0
+
+
 def cmd_credentials_issue(args: argparse.Namespace) -> int:
-    from trainer.core.services import accounts, issuance, signing_keys
+    from trainer.core.services import accounts, eligibility, issuance, signing_keys
 
     with _database(args) as db:
         actor = _sign_in(db, args.actor)
         with db.begin() as session:
+            # a program id that is not published is named, with those that are, before the
+            # passphrase is asked for
+            eligibility.program(session, actor.organization_id, args.program)
             ids = [accounts.person_by_username(session, actor, u).id for u in args.usernames]
         passphrase = _passphrase()
         with db.begin() as session:

@@ -102,6 +102,23 @@ class Program:
     def tier_label(self) -> str:
         return TIER_LABELS[self.tier]
 
+    @property
+    def label(self) -> str:
+        """The title, with the tier added only when the title does not already say it
+        ("CVI Practitioner: Foundations", not "...Foundations — Foundations")."""
+        words = self.title.casefold()
+        tier_words = self.tier_label.replace("/", " ").casefold().split()
+        return (
+            self.title
+            if all(w in words for w in tier_words)
+            else f"{self.title} — {self.tier_label}"
+        )
+
+    @property
+    def progression(self) -> tuple[int, str]:
+        """Sort key: Orientation, Foundations, Field-Qualified, Senior, then endorsements by title."""
+        return list(TIER_LABELS).index(self.tier), self.title.casefold()
+
 
 def _scenarios(items: list[dict[str, object]] | None) -> tuple[ScenarioRequirement, ...]:
     return tuple(ScenarioRequirement(str(i["id"]), int(str(i["min_score"]))) for i in items or [])

@@ -35,6 +35,7 @@ from trainer.core.models import (
     Person,
     PolicyAcknowledgment,
     QuizAttempt,
+    Role,
     ScenarioAttempt,
     TrainingAttendance,
     TrainingSession,
@@ -224,7 +225,8 @@ class LiveProgram:
 def live_programs(
     session: Session, organization_id: int, only: str | None = None
 ) -> dict[str, LiveProgram]:
-    """Published programs by key (just `only`, when given: the others are not parsed)."""
+    """Published programs by key in order of progression (Program.progression); just `only`,
+    when given: the others are not parsed."""
     found = {}
     for doc in live_documents(session, organization_id, ContentKind.PROGRAM):
         if only is not None and doc.key != only:
@@ -232,18 +234,14 @@ def live_programs(
         parsed, _ = parse_program(doc.body)
         if parsed is not None:
             found[doc.key] = LiveProgram(doc.document_id, doc.version_id, doc.number, parsed)
-    return found
+    return dict(sorted(found.items(), key=lambda item: item[1].program.progression))
 
 
 def program(session: Session, organization_id: int, key: str) -> LiveProgram:
     live = live_programs(session, organization_id, only=key).get(key)
     if live is None:
-        known = sorted(
-            doc.key for doc in live_documents(session, organization_id, ContentKind.PROGRAM)
-        )
-        raise NotFoundError(
-            f"There is no published credential program {key!r}. Programs: {', '.join(known)}."
-        )
+        known = ", ".join(live_programs(session, organization_id)) or "none published yet"
+        raise NotFoundError(f"There is no published credential program {key!r}. Programs: {known}.")
     return live
 
 
@@ -305,7 +303,10 @@ def my_progress(session: Session, actor: Person, *, now: datetime) -> list[Check
 def team_eligibility(
     session: Session, actor: Person, program_key: str, *, now: datetime
 ) -> list[Checklist]:
-    """For managers: every active person's checklist for one program, eligible first."""
+    """For managers: the checklists of the active people working toward the program, eligible
+    first. That is everyone with the trainee role, and anyone else (a trainer, say) who holds the
+    program's credential or has met one of its requirements; staff who never trained are left out,
+    so the list is the people a manager might certify."""
     fresh = require(session, actor, "issue_credentials")
     live = program(session, fresh.organization_id, program_key)
     people = list(
@@ -317,7 +318,16 @@ def team_eligibility(
     )
     found = records(session, fresh.organization_id, [p.id for p in people])
     names = titles(session, fresh.organization_id)
-    lists = [rules.checklist(live.program, as_person(p), found[p.id], names, now) for p in people]
+    lists = [
+        check
+        for p in people
+        if (check := rules.checklist(live.program, as_person(p), found[p.id], names, now))
+        and (
+            p.has_role(Role.TRAINEE)
+            or check.held is not None
+            or any(item.met for item in check.items)
+        )
+    ]
     return sorted(lists, key=lambda c: (not c.eligible, len(c.left), c.person_name))
 
 

@@ -199,9 +199,9 @@ class IssueTab(QWidget):
         self.program.blockSignals(True)
         self.program.clear()
         for key, live in programs.items():
-            self.program.addItem(f"{live.program.title} — {live.program.tier_label}", key)
-        if chosen in programs:
-            self.program.setCurrentIndex(list(programs).index(chosen))
+            self.program.addItem(live.program.label, key)  # in order of progression
+        # the choice survives a refresh; the first time, the first program (Orientation)
+        self.program.setCurrentIndex(list(programs).index(chosen) if chosen in programs else 0)
         self.program.setEnabled(bool(programs))
         self.program.blockSignals(False)
         self.load_people()

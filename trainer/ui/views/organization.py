@@ -3,7 +3,9 @@ signing keys, audit log."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer.core.audit_words import action_words, details_words
 from trainer.core.backup import backup_sqlite, restore_sqlite
 from trainer.core.errors import TrainerError
 from trainer.core.models import AuditEntry, Person
@@ -41,6 +44,37 @@ def quit_after_restore() -> None:
     """Leave the event loop without the usual save on close: the open screens belong to the
     database that was replaced (tests replace this)."""
     QCoreApplication.exit(0)
+
+
+class AuditModel(RowsModel[AuditEntry]):
+    """Audit entries in words; the recorded action and details stay in each cell's tooltip."""
+
+    ACTION, DETAILS = 3, 5
+
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                ("#", lambda e: e.id),
+                ("When", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+                ("Who", lambda e: e.actor_name),
+                ("Action", lambda e: action_words(e.action)),
+                ("About", lambda e: e.target),
+                ("Details", lambda e: details_words(e.details)),
+            ]
+        )
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
+            entry = self.rows[index.row()]
+            if index.column() == self.ACTION:
+                return f"Recorded as {entry.action}"
+            if index.column() == self.DETAILS and entry.details not in ("", "{}"):
+                return entry.details
+        return super().data(index, role)
 
 
 class OrganizationView(QWidget):
@@ -110,16 +144,7 @@ class OrganizationView(QWidget):
 
         audit_box = QGroupBox("Audit log")
         audit_layout = QVBoxLayout(audit_box)
-        self.audit_model: RowsModel[AuditEntry] = RowsModel(
-            [
-                ("#", lambda e: e.id),
-                ("When", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
-                ("Who", lambda e: e.actor_name),
-                ("Action", lambda e: e.action),
-                ("About", lambda e: e.target),
-                ("Details", lambda e: e.details if e.details != "{}" else ""),
-            ]
-        )
+        self.audit_model = AuditModel()
         self.audit_table = table("Audit log entries")
         self.audit_table.setModel(self.audit_model)
         self.chain = QLabel()
