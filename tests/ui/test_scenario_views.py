@@ -43,7 +43,7 @@ def _scenarios(qtbot, make_window) -> ScenariosView:
 
 def press(qtbot, player, text: str) -> None:
     """Press the number key of the choice that starts with `text` (the order is shuffled)."""
-    [number] = [n for n, b in enumerate(player.choice_buttons, 1) if b.text()[3:].startswith(text)]
+    [number] = [n for n, b in enumerate(player.choice_buttons, 1) if b.words()[3:].startswith(text)]
     qtbot.keyClick(player, getattr(Qt.Key, f"Key_{number}"))
 
 
@@ -63,7 +63,7 @@ def test_keyboard_only_assessment_to_an_ending(
     assert tension.bar.value() == 6 and tension.title.text() == "Tension (lower is better)"
     [said] = confirmations
     assert "counts toward your credentials" in said and "used 0 of 3" in said
-    assert sorted(b.text()[3:] for b in player.choice_buttons) == [
+    assert sorted(b.words()[3:] for b in player.choice_buttons) == [
         "Grab the chain.",
         "Stand at an angle and greet the one you know.",
     ]
@@ -99,7 +99,7 @@ def test_practice_has_undo_and_critical_errors_reach_the_debrief(
     press(qtbot, player, "Back off")  # the bad ending
     text = view.debrief.text.toPlainText()
     assert "Went badly. Not passed (practice)" in text
-    assert "At arrive: Physical intervention in an armed dispute." in text
+    assert "At “Two men shout over a chain while friends…”: Physical intervention" in text
 
 
 def test_an_interrupted_attempt_resumes_after_a_restart(
@@ -112,7 +112,7 @@ def test_an_interrupted_attempt_resumes_after_a_restart(
     assert again.list.model.rows[0].unfinished_attempt is not None
     assert again.list.resume.isEnabled()
     again.list.resume.click()
-    assert any(b.text()[3:].startswith("Suggest the chain") for b in again.player.choice_buttons)
+    assert any(b.words()[3:].startswith("Suggest the chain") for b in again.player.choice_buttons)
     assert again.player.meters["trust"].bar.value() == 5
 
 

@@ -100,6 +100,8 @@ class OrganizationView(QWidget):
 
         settings = QGroupBox("Organization")
         form = QFormLayout(settings)
+        # At large text sizes a label goes above its field rather than widening the page.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("&Name", self.name)
         form.addRow("&Contact", self.contact)
         form.addRow("Sign out after &inactivity", self.inactivity)
@@ -134,12 +136,12 @@ class OrganizationView(QWidget):
         self.restore = button("&Restore from a backup…", self._on_restore_clicked, "Restore")
         self.restore.setEnabled(ctx.db.is_sqlite and ctx.paths is not None)
         data_layout.addWidget(self.restore)
-        data_layout.addWidget(
-            QLabel(
-                "Back up regularly and keep copies off this computer. "
-                "See README, 'Back up and restore'."
-            )
+        advice = QLabel(
+            "Back up regularly and keep copies off this computer. "
+            "See README, 'Back up and restore'."
         )
+        advice.setWordWrap(True)
+        data_layout.addWidget(advice)
         data_layout.addStretch(1)
 
         audit_box = QGroupBox("Audit log")
@@ -164,17 +166,18 @@ class OrganizationView(QWidget):
         self.keys_panel = SigningKeysPanel(ctx, person)
         keys_box = QGroupBox("Certificate signing keys")
         QVBoxLayout(keys_box).addWidget(self.keys_panel)
-        right = QVBoxLayout()
-        right.addWidget(data)
-        right.addWidget(keys_box)
+        # Settings beside Data; the keys (long fingerprints) get the whole width below them, so
+        # the page fits the default window.
         top = QHBoxLayout()
         top.addWidget(settings, 2)
-        top.addLayout(right, 1)
+        top.addWidget(data, 1)
         layout.addLayout(top)
-        self.policies_box = QGroupBox(
-            "Scenario settings: yes/no rules that differ by program (scenarios follow them)"
-        )
+        layout.addWidget(keys_box)
+        self.policies_box = QGroupBox("Scenario settings")
         self.policies_layout = QVBoxLayout(self.policies_box)
+        policies_note = QLabel("Yes/no rules that differ by program; scenarios follow them.")
+        policies_note.setWordWrap(True)
+        self.policies_layout.addWidget(policies_note)
         self.policy_boxes: dict[str, QCheckBox] = {}
         layout.addWidget(self.policies_box)
         layout.addWidget(audit_box, 1)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person
 from trainer.core.reader import page, render_markdown
+from trainer.core.scenario import Scenario
 from trainer.core.services import practice
 from trainer.core.services.practice import AttemptRecord, Play, ScenarioSummary
 from trainer.ui import messages
@@ -48,6 +52,32 @@ def _result(s: ScenarioSummary) -> str:
     if s.best_score is not None:
         return f"Best score {round(s.best_score * 100)}%"
     return "Not tried"
+
+
+def node_label(s: Scenario, node_id: str, words: int = 8) -> str:
+    """A node named by its words, not its id: an ending by its title, a situation by the first
+    words of its first sentence (nodes have no titles of their own)."""
+    if node_id in s.endings:
+        return f"Ending: {s.endings[node_id].title}"
+    node = s.nodes.get(node_id)
+    if node is None:
+        return node_id
+    plain = " ".join(node.text.replace("*", "").replace("_", " ").split())
+    sentence = plain.split(". ")[0].rstrip(".")
+    cut = sentence.split()
+    return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
+
+
+def path_steps(s: Scenario, nodes: list[str]) -> list[str]:
+    """A path told as what was done at each step (the choice that led on), then its ending."""
+    steps = []
+    for here, there in pairwise(nodes):
+        node = s.nodes.get(here)
+        taken = next((c.text for c in node.choices if c.target == there), None) if node else None
+        steps.append(taken or node_label(s, here))
+    if nodes and nodes[-1] in s.endings:
+        steps.append(node_label(s, nodes[-1]))
+    return steps
 
 
 class ScenarioListView(QWidget):
@@ -96,13 +126,13 @@ class ScenarioListView(QWidget):
         self.history.setModel(self.history_model)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Scenarios"))
-        layout.addWidget(
-            QLabel(
-                "Practice tense situations safely. In practice mode you can undo "
-                "a choice; an assessment counts toward your credentials and "
-                "cannot be undone."
-            )
+        intro = QLabel(
+            "Practice tense situations safely. In practice mode you can undo "
+            "a choice; an assessment counts toward your credentials and "
+            "cannot be undone."
         )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addLayout(row)
@@ -151,6 +181,7 @@ class MeterView(QWidget):
         self.name = label
         self.hint = "higher is better" if higher_is_better else "lower is better"
         self.title = QLabel(f"{label} ({self.hint})")
+        self.title.setWordWrap(True)  # three meters side by side still fit at 200% text
         self.bar = QProgressBar()
         self.bar.setRange(low, high)
         self.bar.setFormat(f"%v of {high}")
@@ -173,6 +204,41 @@ class MeterView(QWidget):
         self.bar.setAccessibleName(said)
 
 
+class ChoiceButton(QPushButton):
+    """A push button whose words wrap: a QPushButton draws its text on one line, so a long
+    choice would be cut or would widen the page. The words sit in a wrapping label inside;
+    the button keeps its keyboard use (Space, focus) and its accessible name."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__()
+        self.label = QLabel(text)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAccessibleName(name)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.label)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def words(self) -> str:
+        return self.label.text()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.layout().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.layout().minimumSize()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self.layout().totalHeightForWidth(width)
+
+
 class PlayerView(QWidget):
     """One scenario being played: scene, meters, choices numbered 1-9, feedback, undo."""
 
@@ -186,6 +252,7 @@ class PlayerView(QWidget):
         self.play: Play | None = None
         self.title = heading("")
         self.mode = QLabel()
+        self.mode.setWordWrap(True)
         self.mode.setAccessibleName("Mode")
         self.scene = QTextBrowser()
         self.scene.setAccessibleName("Scene")
@@ -197,7 +264,7 @@ class PlayerView(QWidget):
         self.meters: dict[str, MeterView] = {}
         self.choices_box = QWidget()
         self.choices_layout = QVBoxLayout(self.choices_box)
-        self.choice_buttons: list[QPushButton] = []
+        self.choice_buttons: list[ChoiceButton] = []
         self.problem = problem_label()
         self.undo = button("&Undo last choice", self._on_undo_clicked)
         self.leave = button("&Leave (you can resume later)", self.back_requested.emit, "Leave")
@@ -211,7 +278,9 @@ class PlayerView(QWidget):
         layout.addWidget(self.meters_box)
         layout.addWidget(self.scene, 1)
         layout.addWidget(self.feedback)
-        layout.addWidget(QLabel("What do you do? (press 1-9 or click)"))
+        ask = QLabel("What do you do? (press 1-9 or click)")
+        ask.setWordWrap(True)
+        layout.addWidget(ask)
         layout.addWidget(self.choices_box)
         layout.addWidget(self.problem)
         layout.addLayout(row)
@@ -260,9 +329,7 @@ class PlayerView(QWidget):
             b.deleteLater()
         self.choice_buttons = []
         for n, (_index, choice) in enumerate(play.offered[:9], 1):
-            b = QPushButton(f"{n}. {choice.text}")
-            b.setAccessibleName(f"Choice {n}: {choice.text}")
-            b.setStyleSheet("text-align: left; padding: 6px;")
+            b = ChoiceButton(f"{n}. {choice.text}", f"Choice {n}: {choice.text}")
             b.clicked.connect(lambda _=False, n=n: self.pick(n))
             self.choices_layout.addWidget(b)
             self.choice_buttons.append(b)
@@ -336,18 +403,18 @@ class DebriefView(QWidget):
             for key, label in s.competencies
         )
         visited = [step.node for step in play.state.path] + [play.state.node]
-        names = {
-            **{n: n for n in s.nodes},
-            **{e: f"ending: {s.endings[e].title}" for e in s.endings},
-        }
-        yours = " → ".join(html.escape(names.get(n, n)) for n in visited)
+
+        def told(nodes: list[str]) -> str:
+            return "".join(f"<li>{html.escape(step)}</li>" for step in path_steps(s, nodes))
+
+        yours = f"<ol>{told(visited)}</ol>"
         expert = (
-            " → ".join(html.escape(names.get(n, n)) for n in play.best_path)
+            f"<ol>{told(list(play.best_path))}</ol>"
             if play.best_path
-            else "not computable for this scenario"
+            else "<p>Not computable for this scenario.</p>"
         )
         critical = "".join(
-            f"<li><b>At {html.escape(node)}:</b> {html.escape(reason)}</li>"
+            f"<li><b>At “{html.escape(node_label(s, node))}”:</b> {html.escape(reason)}</li>"
             for node, reason in score.critical
         )
         review = "".join(
@@ -364,7 +431,7 @@ class DebriefView(QWidget):
             f"{render_markdown(ending.debrief).html}"
             f"<h3>By competency</h3><table>{rows}</table>"
             f"<h3>Your choices and feedback</h3><ol>{review}</ol>"
-            f"<h3>Your path</h3><p>{yours}</p><h3>Expert path</h3><p>{expert}</p>"
+            f"<h3>Your path</h3>{yours}<h3>Expert path</h3>{expert}"
             + (
                 f"<h3>Critical errors</h3><ul>{critical}</ul>"
                 if critical
@@ -373,6 +440,17 @@ class DebriefView(QWidget):
         )
         self.text.setHtml(page(render_markdown(""), s.title, body))
         self.back.setFocus()
+
+
+def scroll_to_top(widget: QWidget) -> None:
+    """Scroll every scroll area holding `widget` back to its top left corner: a new page (the
+    debrief after the last choice) opens at its start, not where the last one was left."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            parent.verticalScrollBar().setValue(0)
+            parent.horizontalScrollBar().setValue(0)
+        parent = parent.parentWidget()
 
 
 class ScenariosView(QWidget):
@@ -454,3 +532,4 @@ class ScenariosView(QWidget):
         assert self.player.play is not None
         self.debrief.show_debrief(self.player.play)
         self.stack.setCurrentWidget(self.debrief)
+        scroll_to_top(self.debrief)

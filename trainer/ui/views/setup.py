@@ -56,7 +56,7 @@ class SetupView(QWidget):
         self.logo_button.setAccessibleName("Choose logo")
         self.logo_button.clicked.connect(self._on_logo_button_clicked)
         step1 = QWidget()
-        f1 = QFormLayout(step1)
+        f1 = QFormLayout()
         f1.addRow("&Organization name", self.org_name)
         f1.addRow("&Contact", self.contact)
         logo_row = QHBoxLayout()
@@ -72,9 +72,17 @@ class SetupView(QWidget):
             f"{MIN_PASSPHRASE_LENGTH} characters, kept where your managers can find it."
         )
         note.setWordWrap(True)
-        f1.addRow(note)
-        f1.addRow("&Signing passphrase", self.signing)
-        f1.addRow("Repeat &passphrase", self.signing_repeat)
+        note.setAccessibleName("Signing passphrase warning")
+        # The one warning that cannot be undone sits between two forms, not in a spanning form
+        # row: a form row does not grow with wrapped text, and the warning was cut off.
+        f1b = QFormLayout()
+        f1b.addRow("&Signing passphrase", self.signing)
+        f1b.addRow("Repeat &passphrase", self.signing_repeat)
+        step1_layout = QVBoxLayout(step1)
+        step1_layout.setContentsMargins(0, 0, 0, 0)
+        step1_layout.addLayout(f1)
+        step1_layout.addWidget(note)
+        step1_layout.addLayout(f1b)
 
         # Step 2: the first admin
         self.admin_name = self._line("Your full name")
@@ -120,9 +128,15 @@ class SetupView(QWidget):
         layout.addWidget(self.steps)
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
+        # Centred by stretches, not by alignment: an aligned widget gets its size hint, not the
+        # height its wrapped text needs at the width it is given.
+        centre = QHBoxLayout()
+        centre.addStretch(1)
+        centre.addWidget(panel, 4)
+        centre.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(centre)
         outer.addStretch(2)
         for line in (
             self.org_name,
