@@ -189,3 +189,16 @@ def test_images_shipped_next_to_a_module_are_shown(
     )
     assert QImage.fromData(loaded).size().width() == 40  # the file's bytes, found and read
     assert 'src="images/map.png"' in view.reader.browser.toHtml()
+
+
+def test_each_training_header_names_what_its_column_shows(
+    qtbot, make_window, studied: Team
+) -> None:
+    view = _my_training(qtbot, make_window)
+    tree = view.overview.tree
+    headers = [tree.headerItem().text(c) for c in range(tree.columnCount())]
+    status_column, time_column = headers.index("Status"), headers.index("Time left")
+    module = tree.topLevelItem(0).child(0)
+    status = view.overview.overview.find(module.data(0, Qt.ItemDataRole.UserRole))
+    assert module.text(status_column) == status.label
+    assert module.text(time_column).endswith("min")

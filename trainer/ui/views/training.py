@@ -54,7 +54,7 @@ class TrainingOverviewView(QWidget):
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Tracks and modules")
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Module", "Time left", "Status"])
+        self.tree.setHeaderLabels(["Module", "Status", "Time left"])
         self.tree.setAlternatingRowColors(True)
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_changed)
