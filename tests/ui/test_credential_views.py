@@ -313,7 +313,10 @@ def test_rejecting_needs_a_comment_shown_inline_and_stores_nothing_until_given(
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         assert dialog.result() != QDialog.DialogCode.Accepted
         assert dialog.error_label.isVisibleTo(dialog)
-        assert "Comment: say why" in dialog.error_label.text()
+        # The problem names the field by the word its label shows.
+        label = dialog.form.labelForField(dialog.comment).text().replace("&", "")
+        assert label.startswith("Why ")
+        assert "Problem: Why: say why" in dialog.error_label.text()
         assert pending() == "pending"
         qtbot.keyClicks(dialog.comment, "It was a training day, not outreach.")
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
