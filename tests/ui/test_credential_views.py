@@ -244,6 +244,8 @@ def test_a_rejected_entry_is_corrected_and_signed_hours_are_totalled(
     assert tab.correct.isEnabled()
     qtbot.mouseClick(tab.correct, Qt.MouseButton.LeftButton)
     assert calls[0].correcting.id == wrong and calls[0].windowTitle() == "Correct field hours"
+    assert calls[0].reason.text() == f"{tina.full_name} said: \u201cThat was 4 h\u201d"
+    assert calls[0].reason.isVisibleTo(calls[0])
     statuses = _column(tab.model, 3)
     assert "Rejected (corrected by a later entry)" in statuses
     assert statuses.count("Waiting for sign-off") == 1

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -281,6 +282,15 @@ class LogHoursDialog(FormDialog[NewHours]):
             )
             note.setWordWrap(True)
             self.form.addRow(note)
+            if correcting.review_comment:  # what to fix, in the reviewer's words
+                self.reason = QLabel(
+                    f"{correcting.reviewer_name or 'The reviewer'} said: "
+                    f"\u201c{correcting.review_comment}\u201d"
+                )
+                self.reason.setTextFormat(Qt.TextFormat.PlainText)  # their words, not markup
+                self.reason.setWordWrap(True)
+                self.reason.setAccessibleName("Reviewer's comment")
+                self.form.addRow(self.reason)
         start = correcting.worked_on if correcting else today
         self.worked_on = self.add_field("&Date worked", QDateEdit())
         self.worked_on.setCalendarPopup(True)
