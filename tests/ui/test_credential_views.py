@@ -402,3 +402,22 @@ def test_demo_home_lists_renewals_and_trainer_sees_pending_hours(
     signoffs = _add(qtbot, SignOffsView(ctx, demo["trainer"]))
     assert _column(signoffs.model, 0) == ["Keisha Moore", "Keisha Moore"]
     assert signoffs.notes.text().startswith("Notes from Keisha Moore: ")
+
+
+def test_trainer_home_counts_entries_waiting_for_sign_off_and_leads_there(
+    qtbot, make_window, org: Org
+) -> None:
+    org.hours(org.team.trainee, 3, "outreach", sign=False)
+    org.hours(org.team.trainee, 1, "mediation", sign=False)
+    window = make_window()
+    sign_in(qtbot, window, "tina")
+    home = window.workspace.screens["Home"]
+    assert home.signoffs.text() == "2 field hour entries wait for your sign-off."
+    assert home.open_signoffs.isVisibleTo(home)
+    qtbot.mouseClick(home.open_signoffs, Qt.MouseButton.LeftButton)
+    assert window.workspace.pages.currentWidget() is window.workspace.screens["Sign-offs"]
+
+
+def test_home_of_a_trainee_says_nothing_about_sign_offs(qtbot, ctx, org: Org) -> None:
+    home = _add(qtbot, HomeView(ctx, org.team.trainee))
+    assert not home.signoffs.isVisibleTo(home) and not home.open_signoffs.isVisibleTo(home)
