@@ -164,8 +164,8 @@ def test_manager_sees_each_trainees_progress(
     assert rows["tom"].working_on == "First steps" and rows["tom"].passed == "0 of 2"
     team.table.selectRow(team.model.rows.index(rows["tom"]))
     track = team.detail.topLevelItem(0)
-    assert track.child(0).text(0) == "In progress"
-    assert track.child(1).text(0) == "Locked: first finish First steps"
+    assert track.child(0).text(1) == "In progress"
+    assert track.child(1).text(1) == "Locked: first finish First steps"
 
 
 def test_images_shipped_next_to_a_module_are_shown(
@@ -202,3 +202,26 @@ def test_each_training_header_names_what_its_column_shows(
     status = view.overview.overview.find(module.data(0, Qt.ItemDataRole.UserRole))
     assert module.text(status_column) == status.label
     assert module.text(time_column).endswith("min")
+
+
+def test_team_detail_shows_whole_track_and_module_names(qtbot, make_window, studied: Team) -> None:
+    window = make_window()
+    window.resize(800, 600)  # the smallest window the app promises to fit
+    sign_in(qtbot, window, "manny")
+    team = window.workspace.show_screen("Team")
+    team.table.selectRow(0)
+    tree = team.detail
+    headers = [tree.headerItem().text(c) for c in range(tree.columnCount())]
+    column = headers.index("Module")
+    metrics = tree.fontMetrics()
+    names = []
+    for i in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(i)
+        names.append((top.text(column), 1))
+        names.extend((top.child(j).text(column), 2) for j in range(top.childCount()))
+    assert {"First steps", "Next steps"} <= {name for name, _ in names}
+    # Each name fits its column, and the whole column is inside the pane without scrolling.
+    room = tree.columnWidth(column) - (tree.indentation() * 2 if column == 0 else 0)
+    assert all(metrics.horizontalAdvance(name) <= room for name, _ in names)
+    right = tree.header().sectionViewportPosition(column) + tree.columnWidth(column)
+    assert right <= tree.viewport().width()
