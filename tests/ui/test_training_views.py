@@ -225,3 +225,18 @@ def test_team_detail_shows_whole_track_and_module_names(qtbot, make_window, stud
     assert all(metrics.horizontalAdvance(name) <= room for name, _ in names)
     right = tree.header().sectionViewportPosition(column) + tree.columnWidth(column)
     assert right <= tree.viewport().width()
+
+
+def test_search_results_are_all_shown_whole(qtbot, make_window, studied: Team) -> None:
+    view = _my_training(qtbot, make_window)
+    view.window().resize(1100, 720)
+    view.open_module("basics-1")
+    results = view.reader.results
+    qtbot.keyClicks(view.reader.search_box, "the")
+    qtbot.keyClick(view.reader.search_box, Qt.Key.Key_Return)
+    assert results.count() == 3  # one with a long snippet
+    assert not results.horizontalScrollBar().isVisible()
+    for i in range(results.count()):
+        rect = results.visualItemRect(results.item(i))
+        assert rect.top() >= 0 and rect.bottom() < results.viewport().height()
+        assert rect.right() <= results.viewport().width()

@@ -193,6 +193,9 @@ class ModuleReaderView(QWidget):
         self.search_box.returnPressed.connect(self._on_search)
         self.results = QListWidget()
         self.results.setAccessibleName("Search results")
+        # Long snippets wrap instead of growing a sideways scrollbar that hides a row.
+        self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.itemActivated.connect(self._on_result_activated)
         self.results.itemClicked.connect(self._on_result_activated)
         self.results.hide()
@@ -391,16 +394,23 @@ class ModuleReaderView(QWidget):
         with self.ctx.db.begin() as session:
             hits = training.search(session, self.person, needle)
         for hit in hits:
-            item = QListWidgetItem(
-                f"{hit.module_title} › {hit.section_title}: {hit.snippet}", self.results
-            )
+            text = f"{hit.module_title} › {hit.section_title}: {hit.snippet}"
+            item = QListWidgetItem(text, self.results)
+            item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, (hit.module_key, hit.section_id))
         if not hits:
             QListWidgetItem(f"No section mentions “{needle}”.", self.results)
-        self.results.setMaximumHeight(self.results.sizeHintForRow(0) * min(6, len(hits) or 1) + 8)
         self.results.show()
+        self._fit_results()
         self.results.setFocus()
         self.results.setCurrentRow(0)
+
+    def _fit_results(self) -> None:
+        """Tall enough for up to six whole results (wrapped to the list's width); more scroll."""
+        self.results.doItemsLayout()
+        shown = min(6, self.results.count())
+        rows = sum(self.results.visualItemRect(self.results.item(i)).height() for i in range(shown))
+        self.results.setFixedHeight(rows + 2 * self.results.frameWidth() + 2)
 
     def _on_result_activated(self, item: QListWidgetItem) -> None:
         target = item.data(Qt.ItemDataRole.UserRole)
