@@ -11,7 +11,7 @@ from tests.conftest import Team
 from tests.core.curriculum_fixtures import write_curriculum
 from tests.ui.conftest import sign_in
 from trainer.core.services import library, training
-from trainer.ui.views.training import MyTrainingView
+from trainer.ui.views.training import SECONDS_PER_SCREEN, MyTrainingView
 
 
 @pytest.fixture
@@ -53,6 +53,17 @@ def _answer(check, right: bool) -> None:
                     widget.move(-1)
 
 
+def _read_through(reader, clock) -> None:
+    """Read as a person does: a screen at a time, pausing on each, to the end."""
+    bar = reader.browser.verticalScrollBar()
+    while True:
+        clock.advance(seconds=SECONDS_PER_SCREEN + 1)
+        reader._on_scrolled()  # the reading timer's tick
+        if bar.value() >= bar.maximum():
+            return
+        bar.setValue(bar.value() + bar.pageStep())
+
+
 def test_trainee_reads_fails_retakes_passes_and_progress_survives_restart(
     qtbot, make_window, studied: Team, sqlite_db, clock
 ) -> None:
@@ -69,9 +80,8 @@ def test_trainee_reads_fails_retakes_passes_and_progress_survives_restart(
     ]
     assert reader.progress.text() == "0 of 2 sections read"
 
-    bar = reader.browser.verticalScrollBar()
-    assert bar.maximum() > 0
-    bar.setValue(bar.maximum())  # read to the end
+    assert reader.browser.verticalScrollBar().maximum() > 0
+    _read_through(reader, clock)
     assert reader.progress.text() == "2 of 2 sections read"
     assert reader.sections.item(0).text().startswith("✓")
 
@@ -240,3 +250,20 @@ def test_search_results_are_all_shown_whole(qtbot, make_window, studied: Team) -
         rect = results.visualItemRect(results.item(i))
         assert rect.top() >= 0 and rect.bottom() < results.viewport().height()
         assert rect.right() <= results.viewport().width()
+
+
+def test_flinging_to_the_end_does_not_mark_the_long_section_read(
+    qtbot, make_window, studied: Team, clock
+) -> None:
+    view = _my_training(qtbot, make_window)
+    view.open_module("basics-1")
+    reader = view.reader
+    bar = reader.browser.verticalScrollBar()
+    for value in range(0, bar.maximum() + 1, max(1, bar.maximum() // 20)):
+        bar.setValue(value)  # a fast drag of the scroll bar
+    bar.setValue(bar.maximum())
+    clock.advance(minutes=5)  # then the page stands at the end a long while
+    reader._on_scrolled()
+    assert reader.progress.text() == "1 of 2 sections read"  # the short last one, read at the end
+    assert not reader.sections.item(0).text().startswith("✓")
+    assert reader.sections.item(1).text().startswith("✓")

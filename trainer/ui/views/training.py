@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
@@ -31,6 +33,9 @@ from trainer.ui.views.check import KnowledgeCheckView
 from trainer.ui.widgets import button, heading, problem_label
 
 SAVE_EVERY_MS = 30_000
+# The least time a screenful of a section must be on screen before it counts as read: far below
+# reading speed, far above a fling of the scroll bar (which used to mark every section read).
+SECONDS_PER_SCREEN = 3.0
 
 
 def minutes_text(minutes: int) -> str:
@@ -170,6 +175,12 @@ class ModuleReaderView(QWidget):
         self.read: set[str] = set()
         self.unsaved_read: set[str] = set()
         self.clock = QElapsedTimer()
+        # Each section in screen-high parts (section id, part): what is on screen since the last
+        # check, and how long each part has been on screen in all.
+        self.on_screen: set[tuple[str, int]] = set()
+        self.seconds_on: dict[tuple[str, int], float] = {}
+        self.ends_seen: set[str] = set()  # sections whose end has come into view
+        self.last_check: datetime | None = None
 
         self.title = heading("")
         self.version_note = QLabel()
@@ -238,6 +249,9 @@ class ModuleReaderView(QWidget):
         self.autosave = QTimer(self)
         self.autosave.setInterval(SAVE_EVERY_MS)
         self.autosave.timeout.connect(self.save_state)
+        self.reading_timer = QTimer(self)  # time on screen counts while the page stands still
+        self.reading_timer.setInterval(1000)
+        self.reading_timer.timeout.connect(self._on_scrolled)
 
     # --- showing a module ------------------------------------------------------------------
 
@@ -245,6 +259,8 @@ class ModuleReaderView(QWidget):
         self.session = opened
         self.read = set(opened.sections_read)
         self.unsaved_read = set()
+        self.on_screen, self.seconds_on, self.ends_seen = set(), {}, set()
+        self.last_check = None
         module = opened.module
         self.title.setText(module.title)
         objectives = "".join(f"<li>{o}</li>" for o in module.objectives)
@@ -278,6 +294,7 @@ class ModuleReaderView(QWidget):
             self.browser.verticalScrollBar().setValue(0)
         self.clock.start()
         self.autosave.start()
+        self.reading_timer.start()
         self._on_scrolled()
         self.browser.setFocus()
 
@@ -316,16 +333,37 @@ class ModuleReaderView(QWidget):
         )
 
     def _on_scrolled(self, *_: Any) -> None:
-        """A section counts as read once the reader has scrolled to its end."""
+        """A section counts as read once the reader has scrolled to its end and every
+        screen-high part of it has been on screen for SECONDS_PER_SCREEN."""
         if self.session is None or not self.section_tops:
             return
+        now = self.ctx.clock.now()
+        if self.last_check is not None:  # the time since the last check went to what was shown
+            spent = max(0.0, (now - self.last_check).total_seconds())
+            for part in self.on_screen:
+                self.seconds_on[part] = self.seconds_on.get(part, 0.0) + spent
+        self.last_check = now
         bar = self.browser.verticalScrollBar()
-        bottom = bar.value() + self.browser.viewport().height()
+        screen = max(1, self.browser.viewport().height())
+        top, bottom = bar.value(), bar.value() + screen
         at_end = bar.value() >= bar.maximum()
+        doc_end = self.browser.document().size().height()
+        self.on_screen = set()
         new = set()
-        for i, (sid, _top) in enumerate(self.section_tops):
-            end = self.section_tops[i + 1][1] if i + 1 < len(self.section_tops) else None
-            if ((end is not None and bottom >= end) or at_end) and sid not in self.read:
+        for i, (sid, start) in enumerate(self.section_tops):
+            last = i + 1 == len(self.section_tops)
+            end = doc_end if last else self.section_tops[i + 1][1]
+            parts = range(max(1, math.ceil((end - start) / screen)))
+            for k in parts:
+                if start + k * screen < bottom and min(end, start + (k + 1) * screen) > top:
+                    self.on_screen.add((sid, k))
+            if at_end or (not last and bottom >= end):
+                self.ends_seen.add(sid)
+            if (
+                sid in self.ends_seen
+                and sid not in self.read
+                and all(self.seconds_on.get((sid, k), 0.0) >= SECONDS_PER_SCREEN for k in parts)
+            ):
                 new.add(sid)
         if new:
             self.read |= new
@@ -363,6 +401,7 @@ class ModuleReaderView(QWidget):
     def leave(self) -> None:
         self.save_state()
         self.autosave.stop()
+        self.reading_timer.stop()
         self.session = None
 
     def zoom(self, step: int) -> None:
