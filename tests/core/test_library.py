@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.conftest import Team
 from tests.core.curriculum_fixtures import module_text
 from trainer.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from trainer.core.library import content_hash
 from trainer.core.models import ContentVersion, ImmutableRecordError
 from trainer.core.services import library
 
@@ -180,3 +181,44 @@ def test_the_shipped_content_imports_cleanly(team: Team, db, clock) -> None:
         modules = session.scalars(select(ContentVersion.title)).all()
     assert report.errors == []
     assert len(modules) >= 11
+
+
+def test_a_published_module_names_its_version_number_in_its_front_matter(
+    team: Team, db, clock
+) -> None:
+    text = module_text("basics-m1", "First module")
+    with db.begin() as session:
+        doc = library.create_document(
+            session, team.trainer, "module", "basics-m1", text, now=clock.now()
+        )
+        v1 = library.publish(session, team.trainer, doc.id, now=clock.now())
+        library.save_draft(
+            session,
+            team.trainer,
+            doc.id,
+            text.replace("First module", "First module, revised"),
+            now=clock.now(),
+        )
+        v2 = library.publish(session, team.trainer, doc.id, now=clock.now())
+    assert "\nversion: 1\n" in v1.body
+    assert "\nversion: 2\n" in v2.body and "version: 1" not in v2.body
+    assert v2.content_hash == content_hash(v2.body)
+
+
+def test_publishing_without_a_change_says_nothing_changed_and_makes_no_version(
+    team: Team, db, clock
+) -> None:
+    with db.begin() as session:
+        doc = library.create_document(
+            session, team.trainer, "track", "basics", _track(), now=clock.now()
+        )
+        library.publish(session, team.trainer, doc.id, now=clock.now())
+    with pytest.raises(library.NothingToPublishError) as no_draft, db.begin() as session:
+        library.publish(session, team.trainer, doc.id, now=clock.now())
+    with pytest.raises(library.NothingToPublishError) as same_draft, db.begin() as session:
+        library.save_draft(session, team.trainer, doc.id, _track(), now=clock.now())
+        library.publish(session, team.trainer, doc.id, now=clock.now())
+    for raised in (no_draft, same_draft):
+        assert str(raised.value) == "Nothing has changed since version 1; nothing was published."
+    with db.begin() as session:
+        assert library.live_version(session, team.trainer, doc.id).number == 1

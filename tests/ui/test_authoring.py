@@ -140,3 +140,23 @@ def test_an_alias_bomb_typed_in_is_a_problem_line_and_the_text_is_kept(
         doc = library.find_document(session, sqlite_team.trainer, "module", "basics-1")
         assert library.live_version(session, sqlite_team.trainer, doc.id).number == 1
         assert BOMB in library.versions(session, sqlite_team.trainer, doc.id)[0].body
+
+
+def test_after_publishing_the_editor_shows_the_new_version_number(
+    qtbot, authoring: AuthoringView
+) -> None:
+    _replace(authoring, "title: First steps", "title: First steps in the field")
+    qtbot.mouseClick(authoring.publish, Qt.MouseButton.LeftButton)
+    assert authoring.state.text().startswith("Published version 2.")
+    assert "\nversion: 2\n" in authoring.editor.toPlainText()
+
+
+def test_publishing_with_nothing_changed_says_so(
+    qtbot, authoring: AuthoringView, monkeypatch
+) -> None:
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr("trainer.ui.messages.info", lambda p, t, text: said.append((t, text)))
+    qtbot.mouseClick(authoring.publish, Qt.MouseButton.LeftButton)
+    assert said == [
+        ("Nothing to publish", "Nothing has changed since version 1; nothing was published.")
+    ]

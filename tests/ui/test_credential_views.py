@@ -244,6 +244,8 @@ def test_a_rejected_entry_is_corrected_and_signed_hours_are_totalled(
     assert tab.correct.isEnabled()
     qtbot.mouseClick(tab.correct, Qt.MouseButton.LeftButton)
     assert calls[0].correcting.id == wrong and calls[0].windowTitle() == "Correct field hours"
+    assert calls[0].reason.text() == f"{tina.full_name} said: \u201cThat was 4 h\u201d"
+    assert calls[0].reason.isVisibleTo(calls[0])
     statuses = _column(tab.model, 3)
     assert "Rejected (corrected by a later entry)" in statuses
     assert statuses.count("Waiting for sign-off") == 1
@@ -313,7 +315,10 @@ def test_rejecting_needs_a_comment_shown_inline_and_stores_nothing_until_given(
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         assert dialog.result() != QDialog.DialogCode.Accepted
         assert dialog.error_label.isVisibleTo(dialog)
-        assert "Comment: say why" in dialog.error_label.text()
+        # The problem names the field by the word its label shows.
+        label = dialog.form.labelForField(dialog.comment).text().replace("&", "")
+        assert label.startswith("Why ")
+        assert "Problem: Why: say why" in dialog.error_label.text()
         assert pending() == "pending"
         qtbot.keyClicks(dialog.comment, "It was a training day, not outreach.")
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -397,3 +402,22 @@ def test_demo_home_lists_renewals_and_trainer_sees_pending_hours(
     signoffs = _add(qtbot, SignOffsView(ctx, demo["trainer"]))
     assert _column(signoffs.model, 0) == ["Keisha Moore", "Keisha Moore"]
     assert signoffs.notes.text().startswith("Notes from Keisha Moore: ")
+
+
+def test_trainer_home_counts_entries_waiting_for_sign_off_and_leads_there(
+    qtbot, make_window, org: Org
+) -> None:
+    org.hours(org.team.trainee, 3, "outreach", sign=False)
+    org.hours(org.team.trainee, 1, "mediation", sign=False)
+    window = make_window()
+    sign_in(qtbot, window, "tina")
+    home = window.workspace.screens["Home"]
+    assert home.signoffs.text() == "2 field hour entries wait for your sign-off."
+    assert home.open_signoffs.isVisibleTo(home)
+    qtbot.mouseClick(home.open_signoffs, Qt.MouseButton.LeftButton)
+    assert window.workspace.pages.currentWidget() is window.workspace.screens["Sign-offs"]
+
+
+def test_home_of_a_trainee_says_nothing_about_sign_offs(qtbot, ctx, org: Org) -> None:
+    home = _add(qtbot, HomeView(ctx, org.team.trainee))
+    assert not home.signoffs.isVisibleTo(home) and not home.open_signoffs.isVisibleTo(home)

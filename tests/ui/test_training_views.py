@@ -11,7 +11,7 @@ from tests.conftest import Team
 from tests.core.curriculum_fixtures import write_curriculum
 from tests.ui.conftest import sign_in
 from trainer.core.services import library, training
-from trainer.ui.views.training import MyTrainingView
+from trainer.ui.views.training import SECONDS_PER_SCREEN, MyTrainingView
 
 
 @pytest.fixture
@@ -53,6 +53,17 @@ def _answer(check, right: bool) -> None:
                     widget.move(-1)
 
 
+def _read_through(reader, clock) -> None:
+    """Read as a person does: a screen at a time, pausing on each, to the end."""
+    bar = reader.browser.verticalScrollBar()
+    while True:
+        clock.advance(seconds=SECONDS_PER_SCREEN + 1)
+        reader._on_scrolled()  # the reading timer's tick
+        if bar.value() >= bar.maximum():
+            return
+        bar.setValue(bar.value() + bar.pageStep())
+
+
 def test_trainee_reads_fails_retakes_passes_and_progress_survives_restart(
     qtbot, make_window, studied: Team, sqlite_db, clock
 ) -> None:
@@ -69,9 +80,8 @@ def test_trainee_reads_fails_retakes_passes_and_progress_survives_restart(
     ]
     assert reader.progress.text() == "0 of 2 sections read"
 
-    bar = reader.browser.verticalScrollBar()
-    assert bar.maximum() > 0
-    bar.setValue(bar.maximum())  # read to the end
+    assert reader.browser.verticalScrollBar().maximum() > 0
+    _read_through(reader, clock)
     assert reader.progress.text() == "2 of 2 sections read"
     assert reader.sections.item(0).text().startswith("✓")
 
@@ -164,8 +174,8 @@ def test_manager_sees_each_trainees_progress(
     assert rows["tom"].working_on == "First steps" and rows["tom"].passed == "0 of 2"
     team.table.selectRow(team.model.rows.index(rows["tom"]))
     track = team.detail.topLevelItem(0)
-    assert track.child(0).text(0) == "In progress"
-    assert track.child(1).text(0) == "Locked: first finish First steps"
+    assert track.child(0).text(1) == "In progress"
+    assert track.child(1).text(1) == "Locked: first finish First steps"
 
 
 def test_images_shipped_next_to_a_module_are_shown(
@@ -189,3 +199,71 @@ def test_images_shipped_next_to_a_module_are_shown(
     )
     assert QImage.fromData(loaded).size().width() == 40  # the file's bytes, found and read
     assert 'src="images/map.png"' in view.reader.browser.toHtml()
+
+
+def test_each_training_header_names_what_its_column_shows(
+    qtbot, make_window, studied: Team
+) -> None:
+    view = _my_training(qtbot, make_window)
+    tree = view.overview.tree
+    headers = [tree.headerItem().text(c) for c in range(tree.columnCount())]
+    status_column, time_column = headers.index("Status"), headers.index("Time left")
+    module = tree.topLevelItem(0).child(0)
+    status = view.overview.overview.find(module.data(0, Qt.ItemDataRole.UserRole))
+    assert module.text(status_column) == status.label
+    assert module.text(time_column).endswith("min")
+
+
+def test_team_detail_shows_whole_track_and_module_names(qtbot, make_window, studied: Team) -> None:
+    window = make_window()
+    window.resize(800, 600)  # the smallest window the app promises to fit
+    sign_in(qtbot, window, "manny")
+    team = window.workspace.show_screen("Team")
+    team.table.selectRow(0)
+    tree = team.detail
+    headers = [tree.headerItem().text(c) for c in range(tree.columnCount())]
+    column = headers.index("Module")
+    metrics = tree.fontMetrics()
+    names = []
+    for i in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(i)
+        names.append((top.text(column), 1))
+        names.extend((top.child(j).text(column), 2) for j in range(top.childCount()))
+    assert {"First steps", "Next steps"} <= {name for name, _ in names}
+    # Each name fits its column, and the whole column is inside the pane without scrolling.
+    room = tree.columnWidth(column) - (tree.indentation() * 2 if column == 0 else 0)
+    assert all(metrics.horizontalAdvance(name) <= room for name, _ in names)
+    right = tree.header().sectionViewportPosition(column) + tree.columnWidth(column)
+    assert right <= tree.viewport().width()
+
+
+def test_search_results_are_all_shown_whole(qtbot, make_window, studied: Team) -> None:
+    view = _my_training(qtbot, make_window)
+    view.window().resize(1100, 720)
+    view.open_module("basics-1")
+    results = view.reader.results
+    qtbot.keyClicks(view.reader.search_box, "the")
+    qtbot.keyClick(view.reader.search_box, Qt.Key.Key_Return)
+    assert results.count() == 3  # one with a long snippet
+    assert not results.horizontalScrollBar().isVisible()
+    for i in range(results.count()):
+        rect = results.visualItemRect(results.item(i))
+        assert rect.top() >= 0 and rect.bottom() < results.viewport().height()
+        assert rect.right() <= results.viewport().width()
+
+
+def test_flinging_to_the_end_does_not_mark_the_long_section_read(
+    qtbot, make_window, studied: Team, clock
+) -> None:
+    view = _my_training(qtbot, make_window)
+    view.open_module("basics-1")
+    reader = view.reader
+    bar = reader.browser.verticalScrollBar()
+    for value in range(0, bar.maximum() + 1, max(1, bar.maximum() // 20)):
+        bar.setValue(value)  # a fast drag of the scroll bar
+    bar.setValue(bar.maximum())
+    clock.advance(minutes=5)  # then the page stands at the end a long while
+    reader._on_scrolled()
+    assert reader.progress.text() == "1 of 2 sections read"  # the short last one, read at the end
+    assert not reader.sections.item(0).text().startswith("✓")
+    assert reader.sections.item(1).text().startswith("✓")

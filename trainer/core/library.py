@@ -190,6 +190,20 @@ def _yaml_line(exc: yaml.YAMLError, source: str, offset: int = 0) -> int | None:
     return min(line, max(1, len(source.splitlines()))) + offset
 
 
+VERSION_LINE_RE = re.compile(r"^version:[^\r\n]*", re.M)
+
+
+def with_module_version(text: str, number: int) -> str:
+    """The module text with its front matter's top-level `version:` set to `number`, so the text
+    a trainee reads names the version the library published it as. Text without front matter or
+    without a version line is returned unchanged."""
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        return text
+    header = VERSION_LINE_RE.sub(f"version: {number}", match.group(1), count=1)
+    return text[: match.start(1)] + header + text[match.end(1) :]
+
+
 def read_header(kind: str, text: str) -> dict[str, Any]:
     """The metadata of a document: front matter for Markdown modules, the whole YAML otherwise."""
     if kind == ContentKind.MODULE:

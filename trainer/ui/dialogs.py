@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -221,15 +222,25 @@ class ChangePasswordDialog(FormDialog[tuple[str, str]]):
         return cls.run(cls(parent, reason), submit)
 
 
+def start_folder() -> Path:
+    """Where file dialogs start: the person's Documents folder (or home), never the folder the
+    app happened to be launched from."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return Path(documents)
+    return Path.home()
+
+
 def choose_open_file(parent: QWidget | None, title: str, filters: str) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    name, _ = QFileDialog.getOpenFileName(parent, title, str(start_folder()), filters)
     return Path(name) if name else None
 
 
 def choose_save_file(
     parent: QWidget | None, title: str, suggested: str, filters: str
 ) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    start = suggested if Path(suggested).is_absolute() else str(start_folder() / suggested)
+    name, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
     return Path(name) if name else None
 
 
@@ -281,6 +292,15 @@ class LogHoursDialog(FormDialog[NewHours]):
             )
             note.setWordWrap(True)
             self.form.addRow(note)
+            if correcting.review_comment:  # what to fix, in the reviewer's words
+                self.reason = QLabel(
+                    f"{correcting.reviewer_name or 'The reviewer'} said: "
+                    f"\u201c{correcting.review_comment}\u201d"
+                )
+                self.reason.setTextFormat(Qt.TextFormat.PlainText)  # their words, not markup
+                self.reason.setWordWrap(True)
+                self.reason.setAccessibleName("Reviewer's comment")
+                self.form.addRow(self.reason)
         start = correcting.worked_on if correcting else today
         self.worked_on = self.add_field("&Date worked", QDateEdit())
         self.worked_on.setCalendarPopup(True)

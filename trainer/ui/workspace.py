@@ -73,6 +73,9 @@ class WorkspaceView(QWidget):
             if person.roles & roles and make not in added:  # one screen per view class
                 added.add(make)
                 widget = make(ctx, person)
+                go_to = getattr(widget, "go_to", None)  # a screen that points to another
+                if go_to is not None:
+                    go_to.connect(self.show_screen)
                 self.screens[label] = widget
                 self.pages.addWidget(widget)
                 item = QListWidgetItem(label, self.nav)

@@ -122,7 +122,7 @@ def review(
     comment = comment.strip()
     if not approve and not comment:
         raise ValidationError(
-            "Comment: say why the entry is rejected, so it can be corrected.", "comment"
+            "Why: say why the entry is rejected, so it can be corrected.", "comment"
         )
     row.status = SIGNED if approve else REJECTED
     row.reviewer_id, row.reviewer_name = fresh.id, fresh.full_name

@@ -20,6 +20,7 @@ from trainer.core.library import (
     content_hash,
     read_header,
     scan_bundled,
+    with_module_version,
 )
 from trainer.core.models import (
     BundledUpdate,
@@ -245,6 +246,17 @@ def _next_number(session: Session, document_id: int) -> int:
     return (current or 0) + 1
 
 
+class NothingToPublishError(ValidationError):
+    """Publish was asked for, but the text is the live version's: no new version is made."""
+
+
+def _same_text(kind: str, a: str, b: str) -> bool:
+    """Equal, not counting a module's front-matter version line (publish rewrites that)."""
+    if kind == ContentKind.MODULE:
+        return with_module_version(a, 0) == with_module_version(b, 0)
+    return a == b
+
+
 def publish(
     session: Session, actor: Person, document_id: int, *, note: str | None = None, now: datetime
 ) -> ContentVersion:
@@ -253,13 +265,24 @@ def publish(
     editor = require(session, actor, "edit_content")
     doc = _document(session, editor, document_id)
     draft = _draft(session, doc.id)
+    live = live_version(session, editor, doc.id)
+    if live is not None and (draft is None or _same_text(doc.kind, draft.body, live.body)):
+        raise NothingToPublishError(
+            f"Nothing has changed since version {live.number}; nothing was published."
+        )
     if draft is None:
         raise ValidationError("There is no draft to publish. Edit the document first.")
-    problems = _publish_problems(session, doc, draft.body)
+    number = _next_number(session, doc.id)
+    body = draft.body
+    if doc.kind == ContentKind.MODULE:  # the text names the version it is published as
+        body = with_module_version(body, number)
+    problems = _publish_problems(session, doc, body)
     if problems:
         listed = "\n".join(p.format(doc.key) for p in problems[:20])
         raise ValidationError(f"This draft cannot be published until these are fixed:\n{listed}")
-    draft.number = _next_number(session, doc.id)
+    if body != draft.body:
+        draft.body, draft.content_hash = body, content_hash(body)
+    draft.number = number
     draft.published_at = now
     draft.note = (note or "").strip() or None
     draft.author_id, draft.author_name = editor.id, editor.full_name

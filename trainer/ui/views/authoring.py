@@ -309,6 +309,9 @@ class AuthoringView(QWidget):
                     note=self.note.text(),
                     now=self.ctx.clock.now(),
                 )
+        except library.NothingToPublishError as exc:
+            messages.info(self, "Nothing to publish", str(exc))
+            return
         except TrainerError as exc:
             messages.error(
                 self,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from trainer.core import eligibility as rules
 from trainer.core.models import Person, Role
-from trainer.core.services import accounts, credential_register
+from trainer.core.services import accounts, credential_register, field_hours
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.views.my_credentials import expiry_line
@@ -31,6 +32,8 @@ ROLE_DUTIES = {
 
 
 class HomeView(QWidget):
+    go_to = Signal(str)  # a navigation label; the workspace shows that screen
+
     def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -48,6 +51,16 @@ class HomeView(QWidget):
         self.renewals.setAccessibleName("Renewals due")
         layout.addWidget(self.renewals_heading)
         layout.addWidget(self.renewals)
+        self.signoffs = QLabel()
+        self.signoffs.setWordWrap(True)
+        self.signoffs.setAccessibleName("Waiting for your sign-off")
+        self.open_signoffs = button("&Open Sign-offs", lambda: self.go_to.emit("Sign-offs"))
+        signoff_row = QHBoxLayout()
+        signoff_row.addWidget(self.signoffs, 1)
+        signoff_row.addWidget(self.open_signoffs)
+        layout.addLayout(signoff_row)
+        self.signoffs.setVisible(Role.TRAINER in person.roles)
+        self.open_signoffs.setVisible(False)
         layout.addSpacing(8)
         roles = sorted(person.roles, key=list(Role).index)
         duties = "".join(f"<li><b>{r.label}</b>: {ROLE_DUTIES[r]}</li>" for r in roles)
@@ -74,7 +87,19 @@ class HomeView(QWidget):
             warnings = credential_register.expiry_warnings(
                 session, self.person, now=self.ctx.clock.now()
             )
+            waiting = (
+                len(field_hours.pending_reviews(session, self.person))
+                if Role.TRAINER in self.person.roles
+                else 0
+            )
         self.show_warnings(warnings)
+        self.signoffs.setText(
+            "Nothing waits for your sign-off."
+            if not waiting
+            else f"{waiting} field hour {'entry waits' if waiting == 1 else 'entries wait'} "
+            "for your sign-off."
+        )
+        self.open_signoffs.setVisible(bool(waiting))
 
     def show_warnings(self, warnings: list[rules.Held]) -> None:
         now = self.ctx.clock.now()

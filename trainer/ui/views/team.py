@@ -59,7 +59,8 @@ class TeamView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.detail = QTreeWidget()
         self.detail.setAccessibleName("Modules of the selected person")
-        self.detail.setHeaderLabels(["Status", "Module"])
+        # Names first: a long status ("Locked: first finish ...") must not push them out of view.
+        self.detail.setHeaderLabels(["Module", "Status"])
         self.summary = QLabel()
         split = QSplitter()
         split.addWidget(self.table)
@@ -92,9 +93,12 @@ class TeamView(QWidget):
             return
         row = self.model.row(rows[0].row())
         for track in row.overview.tracks:
-            top = QTreeWidgetItem([f"{track.passed} of {len(track.modules)} passed", track.title])
+            top = QTreeWidgetItem([track.title, f"{track.passed} of {len(track.modules)} passed"])
             self.detail.addTopLevelItem(top)
             for module in track.modules:
-                top.addChild(QTreeWidgetItem([module.label, module.title]))
+                child = QTreeWidgetItem([module.title, module.label])
+                child.setToolTip(0, module.title)
+                child.setToolTip(1, module.label)  # the whole status, if the pane cuts it
+                top.addChild(child)
             top.setExpanded(True)
         self.detail.resizeColumnToContents(0)

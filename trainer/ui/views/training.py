@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
@@ -31,6 +33,9 @@ from trainer.ui.views.check import KnowledgeCheckView
 from trainer.ui.widgets import button, heading, problem_label
 
 SAVE_EVERY_MS = 30_000
+# The least time a screenful of a section must be on screen before it counts as read: far below
+# reading speed, far above a fling of the scroll bar (which used to mark every section read).
+SECONDS_PER_SCREEN = 3.0
 
 
 def minutes_text(minutes: int) -> str:
@@ -54,7 +59,7 @@ class TrainingOverviewView(QWidget):
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Tracks and modules")
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Module", "Time left", "Status"])
+        self.tree.setHeaderLabels(["Module", "Status", "Time left"])
         self.tree.setAlternatingRowColors(True)
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_changed)
@@ -170,6 +175,12 @@ class ModuleReaderView(QWidget):
         self.read: set[str] = set()
         self.unsaved_read: set[str] = set()
         self.clock = QElapsedTimer()
+        # Each section in screen-high parts (section id, part): what is on screen since the last
+        # check, and how long each part has been on screen in all.
+        self.on_screen: set[tuple[str, int]] = set()
+        self.seconds_on: dict[tuple[str, int], float] = {}
+        self.ends_seen: set[str] = set()  # sections whose end has come into view
+        self.last_check: datetime | None = None
 
         self.title = heading("")
         self.version_note = QLabel()
@@ -193,6 +204,9 @@ class ModuleReaderView(QWidget):
         self.search_box.returnPressed.connect(self._on_search)
         self.results = QListWidget()
         self.results.setAccessibleName("Search results")
+        # Long snippets wrap instead of growing a sideways scrollbar that hides a row.
+        self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.itemActivated.connect(self._on_result_activated)
         self.results.itemClicked.connect(self._on_result_activated)
         self.results.hide()
@@ -236,6 +250,9 @@ class ModuleReaderView(QWidget):
         self.autosave = QTimer(self)
         self.autosave.setInterval(SAVE_EVERY_MS)
         self.autosave.timeout.connect(self.save_state)
+        self.reading_timer = QTimer(self)  # time on screen counts while the page stands still
+        self.reading_timer.setInterval(1000)
+        self.reading_timer.timeout.connect(self._on_scrolled)
 
     # --- showing a module ------------------------------------------------------------------
 
@@ -243,6 +260,8 @@ class ModuleReaderView(QWidget):
         self.session = opened
         self.read = set(opened.sections_read)
         self.unsaved_read = set()
+        self.on_screen, self.seconds_on, self.ends_seen = set(), {}, set()
+        self.last_check = None
         module = opened.module
         self.title.setText(module.title)
         objectives = "".join(f"<li>{o}</li>" for o in module.objectives)
@@ -276,6 +295,7 @@ class ModuleReaderView(QWidget):
             self.browser.verticalScrollBar().setValue(0)
         self.clock.start()
         self.autosave.start()
+        self.reading_timer.start()
         self._on_scrolled()
         self.browser.setFocus()
 
@@ -314,16 +334,37 @@ class ModuleReaderView(QWidget):
         )
 
     def _on_scrolled(self, *_: Any) -> None:
-        """A section counts as read once the reader has scrolled to its end."""
+        """A section counts as read once the reader has scrolled to its end and every
+        screen-high part of it has been on screen for SECONDS_PER_SCREEN."""
         if self.session is None or not self.section_tops:
             return
+        now = self.ctx.clock.now()
+        if self.last_check is not None:  # the time since the last check went to what was shown
+            spent = max(0.0, (now - self.last_check).total_seconds())
+            for part in self.on_screen:
+                self.seconds_on[part] = self.seconds_on.get(part, 0.0) + spent
+        self.last_check = now
         bar = self.browser.verticalScrollBar()
-        bottom = bar.value() + self.browser.viewport().height()
+        screen = max(1, self.browser.viewport().height())
+        top, bottom = bar.value(), bar.value() + screen
         at_end = bar.value() >= bar.maximum()
+        doc_end = self.browser.document().size().height()
+        self.on_screen = set()
         new = set()
-        for i, (sid, _top) in enumerate(self.section_tops):
-            end = self.section_tops[i + 1][1] if i + 1 < len(self.section_tops) else None
-            if ((end is not None and bottom >= end) or at_end) and sid not in self.read:
+        for i, (sid, start) in enumerate(self.section_tops):
+            last = i + 1 == len(self.section_tops)
+            end = doc_end if last else self.section_tops[i + 1][1]
+            parts = range(max(1, math.ceil((end - start) / screen)))
+            for k in parts:
+                if start + k * screen < bottom and min(end, start + (k + 1) * screen) > top:
+                    self.on_screen.add((sid, k))
+            if at_end or (not last and bottom >= end):
+                self.ends_seen.add(sid)
+            if (
+                sid in self.ends_seen
+                and sid not in self.read
+                and all(self.seconds_on.get((sid, k), 0.0) >= SECONDS_PER_SCREEN for k in parts)
+            ):
                 new.add(sid)
         if new:
             self.read |= new
@@ -361,6 +402,7 @@ class ModuleReaderView(QWidget):
     def leave(self) -> None:
         self.save_state()
         self.autosave.stop()
+        self.reading_timer.stop()
         self.session = None
 
     def zoom(self, step: int) -> None:
@@ -392,16 +434,23 @@ class ModuleReaderView(QWidget):
         with self.ctx.db.begin() as session:
             hits = training.search(session, self.person, needle)
         for hit in hits:
-            item = QListWidgetItem(
-                f"{hit.module_title} › {hit.section_title}: {hit.snippet}", self.results
-            )
+            text = f"{hit.module_title} › {hit.section_title}: {hit.snippet}"
+            item = QListWidgetItem(text, self.results)
+            item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, (hit.module_key, hit.section_id))
         if not hits:
             QListWidgetItem(f"No section mentions “{needle}”.", self.results)
-        self.results.setMaximumHeight(self.results.sizeHintForRow(0) * min(6, len(hits) or 1) + 8)
         self.results.show()
+        self._fit_results()
         self.results.setFocus()
         self.results.setCurrentRow(0)
+
+    def _fit_results(self) -> None:
+        """Tall enough for up to six whole results (wrapped to the list's width); more scroll."""
+        self.results.doItemsLayout()
+        shown = min(6, self.results.count())
+        rows = sum(self.results.visualItemRect(self.results.item(i)).height() for i in range(shown))
+        self.results.setFixedHeight(rows + 2 * self.results.frameWidth() + 2)
 
     def _on_result_activated(self, item: QListWidgetItem) -> None:
         target = item.data(Qt.ItemDataRole.UserRole)
