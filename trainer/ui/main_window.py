@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QLabel,
     QMainWindow,
+    QProgressDialog,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -32,8 +34,33 @@ if TYPE_CHECKING:
     from trainer.ui.workspace import WorkspaceView
 
 
+class StartupWorker(QThread):
+    """Start-up's database work (open, migrate, seed, import content) on its own thread, so the
+    sign-in form is drawn and takes typing meanwhile. Results reach the GUI thread by signal."""
+
+    succeeded = Signal(object)  # what the work returned
+    failed = Signal(object)  # the exception it raised
+
+    def __init__(self, work: Callable[[], Any], parent: QMainWindow) -> None:
+        super().__init__(parent)
+        self.work = work
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:  # handed to the GUI thread, which shows it
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, *, idle_timeout_ms: int | None = None) -> None:
+    database_ready = Signal(object)  # start-up's database work is done (its result)
+    database_failed = Signal(object)  # ... or raised this
+
+    def __init__(
+        self, ctx: AppContext, *, idle_timeout_ms: int | None = None, opening: bool = False
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.idle_timeout_ms = idle_timeout_ms  # tests shorten it; else the organization's setting
@@ -55,6 +82,8 @@ class MainWindow(QMainWindow):
         self.sign_in_view.signed_in.connect(self._on_sign_in_view_signed_in)
         self.stack.addWidget(self.sign_in_view)
         self.setup_view: SetupView | None = None
+        self.startup: StartupWorker | None = None
+        self.progress: QProgressDialog | None = None
 
         self.who = QLabel()
         self.who.setAccessibleName("Signed-in person")
@@ -72,7 +101,10 @@ class MainWindow(QMainWindow):
         # nobody can reach them sooner).
         QTimer.singleShot(0, self._build_menus)
 
-        if ctx.organization_name is not None or self._organization_name() is not None:
+        if opening:  # trainer.app opens the database off the GUI thread, then calls database_opened
+            self.sign_in_view.set_waiting("Opening the database…")
+            self._set_signed_in_chrome(False)
+        elif ctx.organization_name is not None or self._organization_name() is not None:
             self._show_sign_in()
         else:
             self._show_setup()
@@ -85,6 +117,51 @@ class MainWindow(QMainWindow):
         with self.ctx.db.begin() as session:
             org = accounts.get_organization(session)
             return org.name if org else None
+
+    def open_database(self, work: Callable[[], Any], progress: str | None = None) -> None:
+        """Run start-up's database work off the GUI thread (trainer.app); with ``progress``, a
+        progress window says what is going on (seeding the demo takes seconds)."""
+        if progress:
+            self.progress = QProgressDialog(progress, "", 0, 0, self)
+            self.progress.setCancelButton(None)  # the work cannot be stopped half-way
+            self.progress.setWindowTitle(APP_NAME)
+            self.progress.setAccessibleName("Start-up progress")
+            self.progress.setMinimumDuration(0)
+            self.progress.show()
+        self.startup = StartupWorker(work, self)
+        self.startup.succeeded.connect(self._on_startup_succeeded)
+        self.startup.failed.connect(self._on_startup_failed)
+        self.startup.start()
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _on_startup_succeeded(self, result: object) -> None:
+        self._close_progress()
+        self.database_opened()
+        self.database_ready.emit(result)
+
+    def _on_startup_failed(self, exc: object) -> None:
+        self._close_progress()
+        self.database_failed.emit(exc)
+
+    def wait_for_startup(self) -> None:
+        """Closing while the database is still being opened waits for that to finish (a thread
+        cannot be stopped half-way through a transaction)."""
+        if self.startup is not None:
+            self.startup.wait()
+
+    def database_opened(self) -> None:
+        """Start-up has opened the database: signing in works now (what was typed is kept), or
+        the first-run set-up appears when there is no organization yet."""
+        name = self._organization_name()
+        if name is None:
+            self._show_setup()
+        else:
+            self.sign_in_view.set_ready(name)
 
     def _build_menus(self) -> None:
         from PySide6.QtGui import QAction, QKeySequence  # loaded after the first show
@@ -256,6 +333,7 @@ class MainWindow(QMainWindow):
         self._show_sign_in(notice)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.wait_for_startup()
         if self.idle is not None:
             self.idle.stop()
         if self.workspace is not None:

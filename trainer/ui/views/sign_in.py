@@ -92,7 +92,24 @@ class SignInView(QWidget):
         centered.addStretch(1)
         outer.addLayout(centered)
         outer.addStretch(2)
+        self.waiting = False
         self.refresh(organization_name=ctx.organization_name)
+
+    def set_waiting(self, status: str) -> None:
+        """Drawn and typed into at once while start-up opens the database off the GUI thread;
+        signing in waits for it (trainer.app)."""
+        self.waiting = True
+        self.button.setEnabled(False)
+        self.button.setText(status)
+        self.message.setText(status)
+
+    def set_ready(self, organization_name: str | None, notice: str = "") -> None:
+        """The database is open: signing in works, and what was typed meanwhile is kept."""
+        self.waiting = False
+        self.heading.setText(organization_name or "CVI Trainer")
+        self.button.setText("&Sign in")
+        self.button.setEnabled(True)
+        self.message.setText(notice)
 
     def refresh(self, notice: str = "", organization_name: str | None = None) -> None:
         self.heading.setText(organization_name or "CVI Trainer")
@@ -102,6 +119,8 @@ class SignInView(QWidget):
         self.username.setFocus()
 
     def _on_button_clicked(self) -> None:
+        if self.waiting:  # Return in the password field while the database is still opening
+            return
         from trainer.core.services import accounts  # loaded after the window is up
 
         username, password = self.username.text(), self.password.text()
