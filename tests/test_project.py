@@ -32,6 +32,20 @@ def test_readme_screenshots_exist() -> None:
         assert (ROOT / image).is_file(), image
 
 
+def test_readme_demo_table_lists_every_demo_sign_in() -> None:
+    from trainer.core.demo_people import DEMO_PEOPLE, EXTRA_PASSWORD, EXTRA_TRAINEES
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {
+        name: password
+        for names, password in re.findall(r"^\| (`.+?`) \| `([^`]+)` \|", text, re.MULTILINE)
+        for name in re.findall(r"`([^`]+)`", names)
+    }
+    people = {p.username: p.password for p in DEMO_PEOPLE}
+    people |= {username: EXTRA_PASSWORD for username, _, _ in EXTRA_TRAINEES}
+    assert rows == people
+
+
 def test_ruff_lint_and_format_are_clean() -> None:
     for args in (["check", "."], ["format", "--check", "."]):
         result = subprocess.run(

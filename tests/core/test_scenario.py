@@ -117,6 +117,22 @@ def test_best_path_passes_with_full_marks_and_breakdown() -> None:
     assert engine.best_path() == ["arrive", "talk", "calm"]
 
 
+def test_no_competency_shows_more_points_than_were_possible() -> None:
+    # Grabbing the chain is worth 2 for safety, the best choice overall (3 points) only 1:
+    # the debrief used to say "Safety: 2 of 1".
+    text = SCENARIO.replace(
+        "        critical: Physical intervention",
+        "        points: {safety: 2}\n        critical: X",
+    )
+    engine = Engine(_parse(text)[0])
+    state = engine.replay([1, 0])  # grab, then back off
+    score = engine.score(state)
+    assert score.by_competency == {"deescalation": (0, 2), "safety": (2, 2)}
+    assert (score.earned, score.possible) == (2, 3)  # the total still counts the best choice
+    best = engine.score(engine.replay([0, 0]))
+    assert best.by_competency == {"deescalation": (5, 5), "safety": (1, 2)}
+
+
 def test_organization_policy_changes_the_choices_offered() -> None:
     scenario = _parse()[0]
     closed = Engine(scenario)  # default: names are not shared

@@ -23,6 +23,7 @@ from trainer.core.issuer_cards import IssuerCard, PublicKey, endorse, read_card,
 from trainer.core.models import Credential, Role
 from trainer.core.services import credential_register, signing_keys
 from trainer.ui import dialogs, messages
+from trainer.ui.views import my_credentials
 from trainer.ui.views.issue import IssueView, IssueWorker
 from trainer.ui.views.signing_keys import SigningKeysPanel
 from trainer.ui.views.verify import VerifyView
@@ -239,6 +240,29 @@ def test_the_register_filter_finds_by_code(qtbot, ctx, org: Org) -> None:
     assert view.register.proxy.rowCount() == 1
     view.register.table.selectRow(0)
     assert view.register.selected().id == first.id
+
+
+def test_open_pdf_in_the_register_opens_the_selected_certificate_also_on_enter(
+    qtbot, ctx, org: Org, monkeypatch
+) -> None:
+    org.oriented(org.team.trainee)
+    issued = org.oriented(org.team.other_trainee)
+    opened: list[Path] = []
+    monkeypatch.setattr(my_credentials, "open_file", lambda path: opened.append(path) or True)
+    view = _issue_view(qtbot, ctx, org)
+    view.tabs.setCurrentWidget(view.register)
+    register = view.register
+    assert not register.open_pdf.isEnabled()
+    register.select_credential(issued.id)
+    qtbot.mouseClick(register.open_pdf, Qt.MouseButton.LeftButton)
+    with org.db.begin() as session:
+        pdf = session.get(Credential, issued.id).pdf
+    assert len(opened) == 1 and opened[0].read_bytes() == pdf
+    assert opened[0].suffix == ".pdf" and "Opened" in register.status.text()
+
+    register.table.setFocus()
+    qtbot.keyClick(register.table, Qt.Key.Key_Return)  # Enter opens it too
+    assert len(opened) == 2 and opened[1].read_bytes() == pdf
 
 
 # --- Verify -------------------------------------------------------------------------------------

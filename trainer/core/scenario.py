@@ -462,14 +462,22 @@ class Engine:
         keys = [k for k, _ in self.s.competencies]
         earned = dict.fromkeys(keys, 0)
         possible = dict.fromkeys(keys, 0)
+        best_total = 0
         critical = []
         replay = self.start()
         for step in state.path:
             offered = self.available(replay)
             best = max(offered, key=lambda ic: ic[1].total_points)[1] if offered else None
             chosen = dict(offered)[step.choice]
-            for key, pts in best.points if best else ():
-                possible[key] = possible.get(key, 0) + pts
+            best_total += best.total_points if best else 0
+            # The total counts the best choice overall at each node. A competency's maximum is
+            # the most that competency could have earned at each node visited (the path actually
+            # taken), which may come from a different choice than the best overall: counting only
+            # the best choice's points made "2 of 1" possible when another choice scored higher
+            # in that one competency. So each competency's earned <= possible, always; the
+            # per-competency maxima may add up to more than the total's.
+            for key in keys:
+                possible[key] += max((dict(c.points).get(key, 0) for _, c in offered), default=0)
             for key, pts in chosen.points:
                 earned[key] = earned.get(key, 0) + pts
             if chosen.critical:
@@ -477,7 +485,7 @@ class Engine:
             replay = self.choose(replay, step.choice)
         return Score(
             sum(earned.values()),
-            sum(possible.values()),
+            best_total,
             {k: (earned[k], possible[k]) for k in keys},
             tuple(critical),
         )

@@ -1,5 +1,6 @@
 """Issue (managers): who is eligible for a program and why, issuing in a batch off the GUI thread,
-and the register of every credential issued (revoke, suspend, reinstate, renew, save the PDF)."""
+and the register of every credential issued (revoke, suspend, reinstate, renew, open or save the
+PDF)."""
 
 from __future__ import annotations
 
@@ -36,12 +37,14 @@ from trainer.core.dates import short_date as day
 from trainer.core.eligibility import Checklist, Held
 from trainer.core.errors import TrainerError
 from trainer.core.models import Person
+from trainer.core.paths import viewing_copy
 from trainer.core.services import credential_register, eligibility, issuance, signing_keys
 from trainer.core.services.issuance import BatchResult, Issued
 from trainer.core.signing import UnlockedKey
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
+from trainer.ui.views import my_credentials
 from trainer.ui.views.signing_keys import save_file
 from trainer.ui.widgets import button, heading, table
 
@@ -405,10 +408,12 @@ class RegisterTab(QWidget):
         self.table = table("Issued credentials")
         self.table.setModel(self.proxy)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.activated.connect(lambda *_: self._on_open_pdf_clicked())  # Enter, double-click
         self.revoke = button("&Revoke…", lambda: self._on_status_clicked("revoke"))
         self.suspend = button("&Suspend…", lambda: self._on_status_clicked("suspend"))
         self.reinstate = button("Reinst&ate…", lambda: self._on_status_clicked("reinstate"))
         self.renew = button("Re&new…", self._on_renew_clicked)
+        self.open_pdf = button("&Open PDF", self._on_open_pdf_clicked, "Open certificate PDF")
         self.pdf = button("Save &PDF…", self._on_pdf_clicked)
         self.status = QLabel()
         self.status.setAccessibleName("Register status")
@@ -420,7 +425,7 @@ class RegisterTab(QWidget):
         find_row.addWidget(self.filter, 1)
         find_row.addWidget(self.count)
         actions = QHBoxLayout()
-        for b in (self.revoke, self.suspend, self.reinstate, self.renew, self.pdf):
+        for b in (self.revoke, self.suspend, self.reinstate, self.renew, self.open_pdf, self.pdf):
             actions.addWidget(b)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
@@ -472,6 +477,7 @@ class RegisterTab(QWidget):
         self.renew.setEnabled(
             open_ and held is not None and held.valid_until is not None and not held.renewed_by
         )
+        self.open_pdf.setEnabled(held is not None)
         self.pdf.setEnabled(held is not None)
         # The status in full, also when the table is wider than the window (large text).
         self.status.setText(self._describe(held) if held is not None else "")
@@ -539,6 +545,27 @@ class RegisterTab(QWidget):
                 session, self.person, key, credential_id, now=self.ctx.clock.now()
             )
 
+    def _certificate(self, held: Held) -> bytes:
+        with self.ctx.db.begin() as session:  # the service decides who may read it
+            return credential_register.certificate_pdf(session, self.person, held.id)
+
+    def _on_open_pdf_clicked(self) -> None:
+        """Open the certificate in the system's viewer, as My credentials does."""
+        held = self.selected()
+        if held is None:
+            return
+        try:  # a private folder of this run, removed when the app exits
+            path = viewing_copy(_pdf_name(held), self._certificate(held))
+        except (TrainerError, OSError) as exc:
+            messages.error(self, "Certificate not opened", str(exc))
+            return
+        opened = my_credentials.open_file(path)
+        self.status.setText(
+            f"Opened {held.holder_name}'s certificate in your PDF viewer ({path})."
+            if opened
+            else f"No PDF viewer opened it. The file is at {path}."
+        )
+
     def _on_pdf_clicked(self) -> None:
         held = self.selected()
         if held is None:
@@ -548,9 +575,7 @@ class RegisterTab(QWidget):
         )
         if path is None:
             return
-        with self.ctx.db.begin() as session:
-            data = credential_register.certificate_pdf(session, self.person, held.id)
-        if save_file(self, path, data):
+        if save_file(self, path, self._certificate(held)):
             self.status.setText(f"Saved {held.holder_name}'s certificate to {path}.")
 
 

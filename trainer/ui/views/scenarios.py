@@ -239,6 +239,16 @@ class ChoiceButton(QPushButton):
         return self.layout().totalHeightForWidth(width)
 
 
+class ShrinkingBrowser(QTextBrowser):
+    """A text box that asks only for its minimum height and takes whatever room is left (it
+    scrolls inside). Its usual preferred height, passed up through the word-wrapping choices'
+    height-for-width, made the page taller than the default window, so the whole window
+    scrolled and hid the page title or the button under the text."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
+
 class PlayerView(QWidget):
     """One scenario being played: scene, meters, choices numbered 1-9, feedback, undo."""
 
@@ -254,7 +264,7 @@ class PlayerView(QWidget):
         self.mode = QLabel()
         self.mode.setWordWrap(True)
         self.mode.setAccessibleName("Mode")
-        self.scene = QTextBrowser()
+        self.scene = ShrinkingBrowser()
         self.scene.setAccessibleName("Scene")
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
@@ -323,6 +333,9 @@ class PlayerView(QWidget):
                 if play.last_choice
                 else ""
             )
+        # Hiding the focused button would pass focus down the page to Undo or Leave, and the
+        # window would scroll down to show it, hiding the title and the new scene's start.
+        self.setFocus()
         for b in self.choice_buttons:
             b.hide()  # gone now, not at the next turn of the event loop
             self.choices_layout.removeWidget(b)
@@ -383,7 +396,7 @@ class DebriefView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = heading("")
-        self.text = QTextBrowser()
+        self.text = ShrinkingBrowser()
         self.text.setAccessibleName("Debrief")
         self.back = button("&Back to scenarios", self.back_requested.emit)
         layout = QVBoxLayout(self)
@@ -527,6 +540,7 @@ class ScenariosView(QWidget):
         self.player.play = None
         self.player.show_play(play)
         self.stack.setCurrentWidget(self.player)
+        scroll_to_top(self.player)  # the title first, not where the list was left
 
     def _on_player_finished(self) -> None:
         assert self.player.play is not None
