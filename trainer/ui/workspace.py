@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QStackedWidget,
+    QWidget,
+)
 
 from trainer.core.models import Person
 from trainer.core.roles import Role
@@ -57,6 +65,34 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     ]
 
 
+class PageStack(QStackedWidget):
+    """A stack as big as the page it shows: QStackedWidget asks for room for its widest page,
+    shown or not, which made the window scroll sideways on every page at large text sizes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(self._fit_current)
+
+    def _fit_current(self) -> None:
+        current = self.currentWidget()
+        for index in range(self.count()):
+            page = self.widget(index)
+            ignored = QSizePolicy.Policy.Ignored
+            if page is current:
+                page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            else:  # a hidden page's size must not count in the stack's layout
+                page.setSizePolicy(ignored, ignored)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+
+
 class WorkspaceView(QWidget):
     """Navigation list on the left, the chosen screen on the right."""
 
@@ -66,7 +102,7 @@ class WorkspaceView(QWidget):
         self.nav.setAccessibleName("Navigation")
         self.nav.setWordWrap(True)  # at large text sizes a label wraps instead of being cut
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.screens: dict[str, QWidget] = {}
         added: set[Screen] = set()
         for label, roles, make in screens():
@@ -82,6 +118,7 @@ class WorkspaceView(QWidget):
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
         self._fit_nav()
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._scroll_to_top_left)
         self.nav.setCurrentRow(0)
         layout = QHBoxLayout(self)
         layout.addWidget(self.nav)
@@ -92,6 +129,15 @@ class WorkspaceView(QWidget):
             (self.nav.fontMetrics().horizontalAdvance(label) for label in self.screens), default=100
         )
         self.nav.setFixedWidth(widest + 4 * self.nav.fontMetrics().horizontalAdvance("M"))
+
+    def _scroll_to_top_left(self) -> None:
+        """A newly shown page starts at its top-left, not where the last page was scrolled to."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QAbstractScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.horizontalScrollBar().setValue(0)
+            parent.verticalScrollBar().setValue(0)
 
     def follow_app_font(self) -> None:
         self._fit_nav()
