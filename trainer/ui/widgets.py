@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableView
@@ -33,6 +41,39 @@ class StyledLabel(QLabel):
         font.setPointSizeF(size)
         font.setBold(self.bold)
         self.setFont(font)
+
+
+class PageStack(QStackedWidget):
+    """A stack as big as the page it shows: QStackedWidget asks for room for its widest page,
+    shown or not, which made the window scroll sideways on every page at large text sizes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(self._fit_current)
+
+    def addWidget(self, page: QWidget) -> int:  # noqa: N802
+        index = super().addWidget(page)
+        self._fit_current()
+        return index
+
+    def _fit_current(self) -> None:
+        current = self.currentWidget()
+        for index in range(self.count()):
+            page = self.widget(index)
+            ignored = QSizePolicy.Policy.Ignored
+            if page is current:
+                page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            else:  # a hidden page's size must not count in the stack's layout
+                page.setSizePolicy(ignored, ignored)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:

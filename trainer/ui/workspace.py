@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
-    QSizePolicy,
-    QStackedWidget,
     QWidget,
 )
 
 from trainer.core.models import Person
 from trainer.core.roles import Role
 from trainer.ui.context import AppContext
+from trainer.ui.widgets import PageStack
 
 Screen = Callable[[AppContext, "Person"], QWidget]
 
@@ -63,34 +62,6 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
         ("People", frozenset({Role.ADMIN}), PeopleView),
         ("Organization", frozenset({Role.ADMIN}), OrganizationView),
     ]
-
-
-class PageStack(QStackedWidget):
-    """A stack as big as the page it shows: QStackedWidget asks for room for its widest page,
-    shown or not, which made the window scroll sideways on every page at large text sizes."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.currentChanged.connect(self._fit_current)
-
-    def _fit_current(self) -> None:
-        current = self.currentWidget()
-        for index in range(self.count()):
-            page = self.widget(index)
-            ignored = QSizePolicy.Policy.Ignored
-            if page is current:
-                page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-            else:  # a hidden page's size must not count in the stack's layout
-                page.setSizePolicy(ignored, ignored)
-        self.updateGeometry()
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        current = self.currentWidget()
-        return current.sizeHint() if current is not None else super().sizeHint()
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        current = self.currentWidget()
-        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
 
 
 class WorkspaceView(QWidget):

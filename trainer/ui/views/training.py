@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSplitter,
-    QStackedWidget,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -30,7 +29,7 @@ from trainer.core.services import training
 from trainer.core.services.training import ModuleSession, ModuleStatus, TrainingOverview
 from trainer.ui.context import AppContext
 from trainer.ui.views.check import KnowledgeCheckView
-from trainer.ui.widgets import button, heading, problem_label
+from trainer.ui.widgets import PageStack, button, heading, problem_label
 
 SAVE_EVERY_MS = 30_000
 # The least time a screenful of a section must be on screen before it counts as read: far below
@@ -84,9 +83,13 @@ class TrainingOverviewView(QWidget):
         self.tree.clear()
         total = sum(len(t.modules) for t in overview.tracks)
         passed = sum(t.passed for t in overview.tracks)
+        nxt = overview.next_module
+        # The next module's title is in the (wrapping) summary, not on the button, so a long
+        # title cannot make the page wider than the window.
         self.summary.setText(
             f"{passed} of {total} modules passed · about "
             f"{minutes_text(overview.minutes_left)} of study left."
+            + (f" Next: {nxt.title}." if nxt is not None else "")
         )
         for track in overview.tracks:
             top = QTreeWidgetItem(
@@ -109,11 +112,11 @@ class TrainingOverviewView(QWidget):
             top.setExpanded(True)
         for column in (0, 1):
             self.tree.resizeColumnToContents(column)
-        nxt = overview.next_module
         self.next_button.setVisible(nxt is not None)
         if nxt is not None:
             verb = "Continue" if nxt.status == training.IN_PROGRESS else "Start"
-            self.next_button.setText(f"&{verb}: {nxt.title}")
+            self.next_button.setText(f"&{verb}")
+            self.next_button.setAccessibleName(f"{verb}: {nxt.title}")
         self.message.clear()
 
     def selected_key(self) -> str | None:
@@ -484,7 +487,7 @@ class MyTrainingView(QWidget):
         self.reader = ModuleReaderView(ctx, person)
         self.check = KnowledgeCheckView(ctx, person)
         self.error = problem_label()
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # as wide as the shown page: the reader is wide at large text
         for widget in (self.overview, self.reader, self.check):
             self.stack.addWidget(widget)
         layout = QVBoxLayout(self)
