@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QTableView
+    from PySide6.QtWidgets import QListWidget, QTableView
 
 
 class StyledLabel(QLabel):
@@ -102,6 +102,18 @@ def table(name: str, parent: QWidget | None = None) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.setAlternatingRowColors(True)
     return view
+
+
+def wrap_list(view: QListWidget) -> None:
+    """Let a list's items wrap to its width: a long item (a sentence, a policy title) would
+    otherwise make the list scroll sideways."""
+    from PySide6.QtCore import Qt
+
+    view.setWordWrap(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideNone)
+    view.setUniformItemSizes(False)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setResizeMode(view.ResizeMode.Adjust)  # re-wrap when the list is resized
 
 
 def problem_label() -> QLabel:
