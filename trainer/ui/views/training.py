@@ -10,6 +10,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -60,6 +61,15 @@ class TrainingOverviewView(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Module", "Status", "Time left"])
         self.tree.setAlternatingRowColors(True)
+        # Module titles take the room left over and wrap; status and time fit their words, so all
+        # three columns are in view without scrolling sideways, even at large text sizes.
+        self.tree.setWordWrap(True)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_changed)
         self.open_button = button("&Open module", self._on_open_clicked)
@@ -99,9 +109,13 @@ class TrainingOverviewView(QWidget):
             top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.tree.addTopLevelItem(top)
             for module in track.modules:
-                item = QTreeWidgetItem(
-                    [module.title, module.label, minutes_text(module.minutes_left)]
-                )
+                # The cell says "Locked" or "In progress"; the reason after the colon (which
+                # modules to finish first) is in the tooltip and what a screen reader says.
+                short = module.label.split(":", 1)[0]
+                item = QTreeWidgetItem([module.title, short, minutes_text(module.minutes_left)])
+                item.setToolTip(0, module.title)
+                item.setToolTip(1, module.label)
+                item.setData(1, Qt.ItemDataRole.AccessibleTextRole, module.label)
                 item.setData(0, Qt.ItemDataRole.UserRole, module.key)
                 item.setData(
                     0, Qt.ItemDataRole.AccessibleTextRole, f"{module.title}: {module.label}"
@@ -110,8 +124,6 @@ class TrainingOverviewView(QWidget):
                 if module.key == current:
                     self.tree.setCurrentItem(item)
             top.setExpanded(True)
-        for column in (0, 1):
-            self.tree.resizeColumnToContents(column)
         self.next_button.setVisible(nxt is not None)
         if nxt is not None:
             verb = "Continue" if nxt.status == training.IN_PROGRESS else "Start"
