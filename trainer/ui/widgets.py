@@ -89,17 +89,18 @@ def button(text: str, on_click: Callable[[], None], name: str | None = None) -> 
 
 def table(name: str, parent: QWidget | None = None) -> QTableView:
     # Imported here: the sign-in window has no tables, and each Qt class costs start-up time.
-    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+    from PySide6.QtWidgets import QAbstractItemView
 
-    view = QTableView(parent)
+    from trainer.ui.fit_table import FitTable
+
+    # Columns fit the table's width; the widest wrap (FitTable) instead of scrolling sideways.
+    view = FitTable(parent)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.setAlternatingRowColors(True)
     return view
 
