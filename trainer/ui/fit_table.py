@@ -7,20 +7,26 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 
-def fit_widths(natural: list[int], room: int) -> list[int]:
+def fit_widths(natural: list[int], room: int, floors: list[int] | None = None) -> list[int]:
     """Each column's natural width, except that the widest ones share out what is left when the
-    total is more than `room`: narrow columns keep their words on one line, wide ones wrap."""
+    total is more than `room`: narrow columns keep their words on one line, wide ones wrap.
+    No column is squeezed below its floor (its header's words, a short word): past that the
+    table scrolls rather than showing columns too narrow to read."""
+    floors = floors or [1] * len(natural)
+
+    def widths(cap: int) -> list[int]:
+        return [min(w, max(cap, f)) for w, f in zip(natural, floors, strict=True)]
+
     if sum(natural) <= room:
         return natural
-    widths = sorted(natural)
-    left, cap = room, 0
-    for index, width in enumerate(widths):
-        share = left // (len(widths) - index)
-        if width > share:
-            cap = share
-            break
-        left -= width
-    return [min(width, max(cap, 1)) for width in natural]
+    low, high = 1, max(natural, default=1)  # the largest cap whose widths fit in `room`
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sum(widths(middle)) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return widths(low)
 
 
 class FitTable(QTableView):
@@ -47,16 +53,26 @@ class FitTable(QTableView):
                 signal.connect(self.fit_columns)
         self.fit_columns()
 
+    def _natural(self) -> list[int]:
+        header = self.horizontalHeader()
+        return [
+            max(self.sizeHintForColumn(i), header.sectionSizeFromContents(i).width())
+            for i in range(header.count())
+        ]
+
+    def _floors(self) -> list[int]:
+        """The header's words, and about a short word per line, stay readable."""
+        header = self.horizontalHeader()
+        short_word = 8 * self.fontMetrics().averageCharWidth()
+        return [
+            max(short_word, header.sectionSizeFromContents(i).width())
+            for i in range(header.count())
+        ]
+
     def fit_columns(self) -> None:
         header = self.horizontalHeader()
-        count = header.count()
-        if count == 0:
-            return
-        natural = [
-            max(self.sizeHintForColumn(i), header.sectionSizeFromContents(i).width())
-            for i in range(count)
-        ]
-        for column, width in enumerate(fit_widths(natural, self.viewport().width())):
+        widths = fit_widths(self._natural(), self.viewport().width(), self._floors())
+        for column, width in enumerate(widths):
             header.resizeSection(column, width)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
