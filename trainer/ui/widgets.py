@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QWidget,
+)
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QTableView
+    from PySide6.QtWidgets import QListWidget, QTableView
 
 
 class StyledLabel(QLabel):
@@ -35,6 +43,39 @@ class StyledLabel(QLabel):
         self.setFont(font)
 
 
+class PageStack(QStackedWidget):
+    """A stack as big as the page it shows: QStackedWidget asks for room for its widest page,
+    shown or not, which made the window scroll sideways on every page at large text sizes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(self._fit_current)
+
+    def addWidget(self, page: QWidget) -> int:  # noqa: N802
+        index = super().addWidget(page)
+        self._fit_current()
+        return index
+
+    def _fit_current(self) -> None:
+        current = self.currentWidget()
+        for index in range(self.count()):
+            page = self.widget(index)
+            ignored = QSizePolicy.Policy.Ignored
+            if page is current:
+                page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            else:  # a hidden page's size must not count in the stack's layout
+                page.setSizePolicy(ignored, ignored)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+
+
 def heading(text: str, scale: float = 1.4) -> QLabel:
     return StyledLabel(text, scale=scale, bold=True)
 
@@ -48,19 +89,32 @@ def button(text: str, on_click: Callable[[], None], name: str | None = None) -> 
 
 def table(name: str, parent: QWidget | None = None) -> QTableView:
     # Imported here: the sign-in window has no tables, and each Qt class costs start-up time.
-    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+    from PySide6.QtWidgets import QAbstractItemView
 
-    view = QTableView(parent)
+    from trainer.ui.fit_table import FitTable
+
+    # Columns fit the table's width; the widest wrap (FitTable) instead of scrolling sideways.
+    view = FitTable(parent)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.setAlternatingRowColors(True)
     return view
+
+
+def wrap_list(view: QListWidget) -> None:
+    """Let a list's items wrap to its width: a long item (a sentence, a policy title) would
+    otherwise make the list scroll sideways."""
+    from PySide6.QtCore import Qt
+
+    view.setWordWrap(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideNone)
+    view.setUniformItemSizes(False)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setResizeMode(view.ResizeMode.Adjust)  # re-wrap when the list is resized
 
 
 def problem_label() -> QLabel:

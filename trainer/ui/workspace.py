@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QWidget,
+)
 
 from trainer.core.models import Person
 from trainer.core.roles import Role
 from trainer.ui.context import AppContext
+from trainer.ui.widgets import PageStack
 
 Screen = Callable[[AppContext, "Person"], QWidget]
 
@@ -66,7 +73,7 @@ class WorkspaceView(QWidget):
         self.nav.setAccessibleName("Navigation")
         self.nav.setWordWrap(True)  # at large text sizes a label wraps instead of being cut
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.screens: dict[str, QWidget] = {}
         added: set[Screen] = set()
         for label, roles, make in screens():
@@ -82,6 +89,7 @@ class WorkspaceView(QWidget):
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
         self._fit_nav()
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._scroll_to_top_left)
         self.nav.setCurrentRow(0)
         layout = QHBoxLayout(self)
         layout.addWidget(self.nav)
@@ -92,6 +100,15 @@ class WorkspaceView(QWidget):
             (self.nav.fontMetrics().horizontalAdvance(label) for label in self.screens), default=100
         )
         self.nav.setFixedWidth(widest + 4 * self.nav.fontMetrics().horizontalAdvance("M"))
+
+    def _scroll_to_top_left(self) -> None:
+        """A newly shown page starts at its top-left, not where the last page was scrolled to."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QAbstractScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.horizontalScrollBar().setValue(0)
+            parent.verticalScrollBar().setValue(0)
 
     def follow_app_font(self) -> None:
         self._fit_nav()

@@ -28,7 +28,7 @@ from trainer.core.reader import page, render_markdown
 from trainer.core.services import library
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import button, heading
+from trainer.ui.widgets import button, heading, wrap_list
 
 VALIDATE_AFTER_MS = 300
 TEMPLATE = """---
@@ -112,6 +112,8 @@ class AuthoringView(QWidget):
         self.problems = QListWidget()
         self.problems.setAccessibleName("Problems")
         self.problems.setMaximumHeight(170)
+        # A problem is a sentence: it wraps to the list's width instead of scrolling sideways.
+        wrap_list(self.problems)
         self.problems.itemActivated.connect(self._on_problem_activated)
         self.problems.itemClicked.connect(self._on_problem_activated)
         self.state = QLabel()
@@ -150,11 +152,11 @@ class AuthoringView(QWidget):
         layout.addWidget(heading("Authoring: training modules"))
         layout.addWidget(self.state)
         layout.addWidget(split, 1)
-        layout.addWidget(
-            QLabel(
-                "Problems (a module with problems cannot be published) and the knowledge check's figures:"
-            )
+        problems_label = QLabel(
+            "Problems (a module with problems cannot be published) and the knowledge check's figures:"
         )
+        problems_label.setWordWrap(True)
+        layout.addWidget(problems_label)
         layout.addWidget(self.problems)
         layout.addLayout(actions)
         self.refresh()

@@ -23,7 +23,7 @@ from trainer.core.models import Person
 from trainer.core.services import policies
 from trainer.core.services.permissions import can
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import button, heading, problem_label
+from trainer.ui.widgets import button, heading, problem_label, wrap_list
 
 
 class PoliciesView(QWidget):
@@ -35,6 +35,7 @@ class PoliciesView(QWidget):
         self.boxes: list[policies.PolicyBox] = []
         self.list = QListWidget()
         self.list.setAccessibleName("Policies")
+        wrap_list(self.list)  # a long policy title wraps instead of scrolling sideways
         self.list.currentRowChanged.connect(self._show)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)

@@ -68,9 +68,11 @@ class TeamView(QWidget):
         split.setSizes([640, 420])
         layout = QVBoxLayout(self)
         layout.addWidget(heading(title))
-        layout.addWidget(
-            QLabel("Training progress of every active trainee. Select a person to see each module.")
+        intro = QLabel(
+            "Training progress of every active trainee. Select a person to see each module."
         )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addWidget(split, 1)
         layout.addWidget(self.summary)
         self.refresh()

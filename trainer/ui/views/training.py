@@ -10,12 +10,12 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSplitter,
-    QStackedWidget,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -30,7 +30,7 @@ from trainer.core.services import training
 from trainer.core.services.training import ModuleSession, ModuleStatus, TrainingOverview
 from trainer.ui.context import AppContext
 from trainer.ui.views.check import KnowledgeCheckView
-from trainer.ui.widgets import button, heading, problem_label
+from trainer.ui.widgets import PageStack, button, heading, problem_label
 
 SAVE_EVERY_MS = 30_000
 # The least time a screenful of a section must be on screen before it counts as read: far below
@@ -61,6 +61,15 @@ class TrainingOverviewView(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Module", "Status", "Time left"])
         self.tree.setAlternatingRowColors(True)
+        # Module titles take the room left over and wrap; status and time fit their words, so all
+        # three columns are in view without scrolling sideways, even at large text sizes.
+        self.tree.setWordWrap(True)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_changed)
         self.open_button = button("&Open module", self._on_open_clicked)
@@ -84,9 +93,13 @@ class TrainingOverviewView(QWidget):
         self.tree.clear()
         total = sum(len(t.modules) for t in overview.tracks)
         passed = sum(t.passed for t in overview.tracks)
+        nxt = overview.next_module
+        # The next module's title is in the (wrapping) summary, not on the button, so a long
+        # title cannot make the page wider than the window.
         self.summary.setText(
             f"{passed} of {total} modules passed · about "
             f"{minutes_text(overview.minutes_left)} of study left."
+            + (f" Next: {nxt.title}." if nxt is not None else "")
         )
         for track in overview.tracks:
             top = QTreeWidgetItem(
@@ -96,9 +109,13 @@ class TrainingOverviewView(QWidget):
             top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.tree.addTopLevelItem(top)
             for module in track.modules:
-                item = QTreeWidgetItem(
-                    [module.title, module.label, minutes_text(module.minutes_left)]
-                )
+                # The cell says "Locked" or "In progress"; the reason after the colon (which
+                # modules to finish first) is in the tooltip and what a screen reader says.
+                short = module.label.split(":", 1)[0]
+                item = QTreeWidgetItem([module.title, short, minutes_text(module.minutes_left)])
+                item.setToolTip(0, module.title)
+                item.setToolTip(1, module.label)
+                item.setData(1, Qt.ItemDataRole.AccessibleTextRole, module.label)
                 item.setData(0, Qt.ItemDataRole.UserRole, module.key)
                 item.setData(
                     0, Qt.ItemDataRole.AccessibleTextRole, f"{module.title}: {module.label}"
@@ -107,13 +124,11 @@ class TrainingOverviewView(QWidget):
                 if module.key == current:
                     self.tree.setCurrentItem(item)
             top.setExpanded(True)
-        for column in (0, 1):
-            self.tree.resizeColumnToContents(column)
-        nxt = overview.next_module
         self.next_button.setVisible(nxt is not None)
         if nxt is not None:
             verb = "Continue" if nxt.status == training.IN_PROGRESS else "Start"
-            self.next_button.setText(f"&{verb}: {nxt.title}")
+            self.next_button.setText(f"&{verb}")
+            self.next_button.setAccessibleName(f"{verb}: {nxt.title}")
         self.message.clear()
 
     def selected_key(self) -> str | None:
@@ -484,7 +499,7 @@ class MyTrainingView(QWidget):
         self.reader = ModuleReaderView(ctx, person)
         self.check = KnowledgeCheckView(ctx, person)
         self.error = problem_label()
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # as wide as the shown page: the reader is wide at large text
         for widget in (self.overview, self.reader, self.check):
             self.stack.addWidget(widget)
         layout = QVBoxLayout(self)

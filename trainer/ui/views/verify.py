@@ -113,6 +113,7 @@ class CheckTab(QWidget):
         self.code.returnPressed.connect(self.verify_typed)
         code_label = QLabel("Verification code or pasted QR &text")
         code_label.setBuddy(self.code)
+        code_label.setWordWrap(True)  # at large text sizes it wraps instead of widening the page
         self.check = button("C&heck", self.verify_typed, "Check")
 
         self.verdict = StyledLabel(scale=1.5, bold=True)
