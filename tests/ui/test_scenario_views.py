@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from tests.conftest import Team
 from tests.core.scenario_fixtures import write_scenarios
@@ -180,32 +179,3 @@ def bundled(sqlite_team: Team, sqlite_db, clock) -> Team:
     with sqlite_db.begin() as session:
         library.import_bundled(session, bundled_content_root(), now=clock.now())
     return sqlite_team
-
-
-def test_the_player_and_debrief_fit_the_default_window_with_the_title_in_view(
-    qtbot, make_window, bundled: Team
-) -> None:
-    view = _scenarios(qtbot, make_window)
-    window = view.window()
-    scroller = window.centralWidget()
-    room = scroller.viewport().height()
-
-    def fits() -> bool:
-        # The page itself asks no more height than the window has (the scene box shrinks).
-        QApplication.processEvents()
-        margin = window.workspace.height() - view.height()
-        return view.heightForWidth(view.width()) + margin <= room
-
-    def title_in_view(title) -> bool:
-        QApplication.processEvents()
-        shown = title.visibleRegion().boundingRect().height() == title.height()
-        return shown and scroller.verticalScrollBar().value() == 0
-
-    view.start("s01-ed-waiting-room", "practice")
-    assert fits() and title_in_view(view.player.title)
-    qtbot.mouseClick(view.player.choice_buttons[0], Qt.MouseButton.LeftButton)
-    assert view.stack.currentWidget() is view.player
-    assert fits() and title_in_view(view.player.title)  # no jump to Undo/Leave
-    while view.stack.currentWidget() is view.player:
-        qtbot.mouseClick(view.player.choice_buttons[0], Qt.MouseButton.LeftButton)
-    assert fits() and title_in_view(view.debrief.title)
