@@ -22,13 +22,6 @@ from trainer.core.demo_people import DEMO_SIGNING_PASSPHRASE
 ESC = "\x1b"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("hostile") / "demo"
-    assert main(["seed-demo", "--data-dir", str(folder)]) == 0
-    return folder
-
-
 def _credential(folder: Path, column: str, credential_id: int = 1) -> str:
     con = sqlite3.connect(folder / "cvi-trainer.sqlite3")
     try:

@@ -19,13 +19,6 @@ from trainer.cli import build_parser, main
 SECRET = "s3cret-Pw0rd"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("secrets") / "demo"
-    assert main(["seed-demo", "--data-dir", str(folder)]) == 0
-    return folder
-
-
 def _cli(*argv: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "trainer", *argv],

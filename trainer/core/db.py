@@ -6,7 +6,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -120,6 +120,18 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+@contextmanager
+def _transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in one transaction; a transient conflict is a DatabaseBusyError after rollback."""
+    try:
+        with sessions.begin() as session:
+            yield session
+    except DBAPIError as exc:
+        if is_transient(exc):
+            raise DatabaseBusyError(BUSY_MESSAGE) from exc
+        raise
+
+
 @dataclass
 class Database:
     """The engine and session factory of one open database."""
@@ -133,35 +145,21 @@ class Database:
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
 
-    @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> AbstractContextManager[Session]:
         """A transaction that only reads: on SQLite it does not wait for another desktop's save
         (it sees the last commit). Writing in it may fail with DatabaseBusyError; use begin()."""
-        try:
-            with self._readers.begin() as session:
-                yield session
-        except DBAPIError as exc:
-            if is_transient(exc):
-                raise DatabaseBusyError(BUSY_MESSAGE) from exc
-            raise
+        return _transaction(self._readers)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    @contextmanager
-    def begin(self) -> Iterator[Session]:
+    def begin(self) -> AbstractContextManager[Session]:
         """One transaction, the scope of one user action: commits on success, rolls back on error.
 
         Another writer holding the lock past the timeout (or, on PostgreSQL, a conflict with one)
         is a DatabaseBusyError after the rollback; Database.run tries the action again first."""
-        try:
-            with self.sessions.begin() as session:
-                yield session
-        except DBAPIError as exc:
-            if is_transient(exc):
-                raise DatabaseBusyError(BUSY_MESSAGE) from exc
-            raise
+        return _transaction(self.sessions)
 
     def run(self, action: Callable[[Session], T], *, attempts: int = ATTEMPTS) -> T:
         """`action(session)` in one transaction; when another writer got in the way, rolled back
