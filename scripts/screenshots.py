@@ -34,7 +34,14 @@ from trainer.ui.main_window import MainWindow
 from trainer.ui.screen_audit import Problem, audit
 from trainer.ui.workspace import WorkspaceView
 
-SIZES = [("1100x720", 1100, 720, 0), ("1366x768", 1366, 768, 0), ("200% text", 1100, 720, 10)]
+SIZES = [
+    ("1100x720", 1100, 720, 0),
+    ("1366x768", 1366, 768, 0),
+    ("200% text", 1100, 720, 10),
+    # The bad input: a small window, and the largest text size the app offers.
+    ("800x600", 800, 600, 0),
+    ("250% text", 1100, 720, 15),
+]
 PASSWORDS = {
     "trainee": "demo-trainee-pass",
     "trainer": "demo-trainer-pass",
