@@ -173,6 +173,31 @@ def test_unreadable_bundled_file_is_reported_with_path_and_line_and_skipped(
     assert report.errors and report.errors[0].startswith("curricula/basics/broken.md:3:")
 
 
+def test_a_file_added_to_an_unchanged_bundle_is_still_imported(
+    team: Team, db, clock, tmp_path: Path
+) -> None:
+    """Each start skips parsing when every shipped file is one already imported; a new file
+    (a newer app version adds a module) must not be skipped with them."""
+    root = _write_bundle(tmp_path / "bundle")
+    with db.begin() as session:
+        library.import_bundled(session, root, now=clock.now())
+    (root / "curricula" / "basics" / "m2.md").write_text(module_text("basics-m2", "Second"))
+    with db.begin() as session:
+        report = library.import_bundled(session, root, now=clock.now())
+    assert report.added == ["module:basics-m2"] and report.unchanged == 2
+
+
+def test_a_broken_shipped_file_is_reported_at_every_start(
+    team: Team, db, clock, tmp_path: Path
+) -> None:
+    root = _write_bundle(tmp_path / "bundle")
+    (root / "curricula" / "basics" / "broken.md").write_text("---\nid: broken\ntitle: [x\n---\n")
+    for _ in range(2):
+        with db.begin() as session:
+            report = library.import_bundled(session, root, now=clock.now())
+        assert report.errors and report.errors[0].startswith("curricula/basics/broken.md:3:")
+
+
 def test_the_shipped_content_imports_cleanly(team: Team, db, clock) -> None:
     from trainer.core.paths import bundled_content_root
 

@@ -308,6 +308,19 @@ def _bundled_files(root: Path) -> Iterator[tuple[str, Path]]:
                 yield kind, path
 
 
+def bundled_hashes(root: Path) -> list[tuple[str, str, str]] | None:
+    """(kind, path relative to root, content hash) of every bundled file, read but not parsed:
+    enough to tell that nothing changed since the last import. None if a file cannot be read."""
+    found = []
+    for kind, path in _bundled_files(root):
+        try:
+            text = read_text_file(path)
+        except ContentError:
+            return None
+        found.append((kind, path.relative_to(root).as_posix(), content_hash(text)))
+    return found
+
+
 @dataclass(frozen=True)
 class BundledScan:
     documents: list[BundledDocument]
