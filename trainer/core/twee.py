@@ -671,7 +671,7 @@ def _build(
             if link.target not in reached:
                 reached.add(link.target)
                 queue.append(link.target)
-    if not any(is_ending[name] or name not in is_ending for name in reached):
+    if not any(name not in is_ending or is_ending[name] for name in reached):
         report.fatal.append(
             Problem(
                 start.line,
