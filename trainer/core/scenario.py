@@ -267,7 +267,11 @@ def scenario_data(s: Scenario) -> dict[str, Any]:
     return data
 
 
-class _ScenarioDumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it: the pure-Python one took seconds for a big scenario.
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _ScenarioDumper(_Dumper):  # type: ignore[valid-type,misc]
     """Text of several lines as a `|` block, as authors write it; never anchors and aliases
     (content may not use them)."""
 
