@@ -48,7 +48,7 @@ def main() -> None:
         plain = best(lambda: path.read_bytes().decode("utf-8").split("\n"))
         passages = best(lambda: read_passages(path.read_text(encoding="utf-8")))
         full = best(lambda: import_twee_file(path), runs=1)
-        scenario, report = import_twee_file(path)
+        _, report = import_twee_file(path)
         print(f"{n} passages, {path.stat().st_size:,} bytes")
         print(f"plain read:           {plain * 1000:8.1f} ms")
         print(f"read passages:        {passages * 1000:8.1f} ms  ({n / passages:,.0f} passages/s)")
