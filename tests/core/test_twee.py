@@ -293,6 +293,11 @@ def test_garbage_is_one_fatal_report_line(tmp_path: Path, content: bytes, says: 
     assert says in _lines(report)
 
 
+def test_text_that_cannot_be_saved_is_refused() -> None:
+    scenario, report = import_twee(":: Start\n[[End]]\n:: End\n\ud800\n")
+    assert scenario is None and "not valid text" in _lines(report)
+
+
 def test_unknown_macros_do_not_stop_an_import() -> None:
     text = ":: Start\n<<frobnicate $x>> (zap: $y) <% s.go() %>\n[[End]]\n:: End\nx\n"
     scenario, report = import_twee(text)

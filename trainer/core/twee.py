@@ -491,6 +491,11 @@ def import_twee(
             )
         )
         return None, report
+    try:
+        text.encode("utf-8")  # a lone surrogate (text from elsewhere than a file) cannot be saved
+    except UnicodeEncodeError as exc:
+        report.fatal.append(Problem(1, f"this is not valid text: {exc.reason} at {exc.start}"))
+        return None, report
     if "\0" in text:
         report.fatal.append(Problem(1, "this is not a Twee text file (it holds binary data)"))
         return None, report
