@@ -176,6 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="import new bundled content; offer changed content as updates",
     )
     p.set_defaults(func=cmd_import_content)
+
+    p = sub.add_parser(
+        "import-twee",
+        help="make a scenario file from a Twine story (Twee 3); print what was found",
+    )
+    p.add_argument("file", metavar="FILE", type=Path, help="the .twee file")
+    _output(p, "the scenario file to write (.yaml); its name is the scenario's id")
+    p.set_defaults(func=cmd_import_twee)
+
+    p = sub.add_parser("export-twee", help="write a scenario as a Twine story (Twee 3)")
+    p.add_argument("scenario", metavar="SCENARIO", type=Path, help="the scenario's .yaml file")
+    _output(p, "the .twee file to write")
+    p.set_defaults(func=cmd_export_twee)
     _credential_commands(sub, common)
     _db_commands(sub, common)
     return parser
@@ -650,6 +663,47 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("No content files found: nothing was checked.", file=sys.stderr)
         return 1
     print(f"{files} checked, no problems{also}.", file=sys.stderr)
+    return 0
+
+
+def cmd_import_twee(args: argparse.Namespace) -> int:
+    from trainer.core.library import KEY_RE
+    from trainer.core.scenario import scenario_yaml
+    from trainer.core.twee import import_twee_file
+
+    out: Path = args.output
+    if not KEY_RE.match(out.stem):  # `check` wants a scenario's id to be its file name
+        raise TrainerError(
+            f"{out.name}: a scenario file's name is its id: use lowercase letters, digits and "
+            "hyphens, e.g. -o my-story.yaml"
+        )
+    scenario, report = import_twee_file(args.file, scenario_id=out.stem)
+    for line in report.lines():
+        print(printable(line))
+    if scenario is None:
+        print(f"Not imported: nothing was written to {out}.", file=sys.stderr)
+        return 1
+    _write(out, scenario_yaml(scenario))
+    return 0
+
+
+def cmd_export_twee(args: argparse.Namespace) -> int:
+    from trainer.core.errors import ContentError
+    from trainer.core.library import read_text_file
+    from trainer.core.scenario import parse_scenario
+    from trainer.core.twee import export_twee
+
+    try:
+        text = read_text_file(args.scenario)
+    except ContentError as exc:
+        raise ContentError(f"{args.scenario}:{str(exc).removeprefix('line ')}") from exc
+    scenario, problems = parse_scenario(text)
+    for problem in problems:
+        print(printable(problem.format(str(args.scenario))), file=sys.stderr)
+    if scenario is None:
+        print(f"Not exported: nothing was written to {args.output}.", file=sys.stderr)
+        return 1
+    _write(args.output, export_twee(scenario))
     return 0
 
 

@@ -184,6 +184,115 @@ def parse_scenario(text: str) -> tuple[Scenario | None, list[Problem]]:
     return scenario, validate(scenario, data, root)
 
 
+def scenario_data(s: Scenario) -> dict[str, Any]:
+    """The scenario as the plain data of its YAML file, without line numbers: what is written
+    out (`scenario_yaml`), and what two scenarios are compared by (nodes and endings included,
+    which `Scenario.__eq__` leaves out)."""
+
+    def choice(c: Choice) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": c.text, "target": c.target}
+        for name, pairs in (
+            ("effects", c.effects),
+            ("points", c.points),
+            ("set_flags", c.set_flags),
+        ):
+            if pairs:
+                out[name] = dict(pairs)
+        out["feedback"] = c.feedback
+        if c.critical is not None:
+            out["critical"] = c.critical
+        if c.condition is not None:
+            cond: dict[str, Any] = {}
+            if c.condition.meters:
+                cond["meters"] = {
+                    key: {k: v for k, v in (("min", low), ("max", high)) if v is not None}
+                    for key, low, high in c.condition.meters
+                }
+            for name, pairs in (("flags", c.condition.flags), ("policy", c.condition.policy)):
+                if pairs:
+                    cond[name] = dict(pairs)
+            out["condition"] = cond
+        return out
+
+    def node(n: Node) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": n.id}
+        if n.speaker is not None:
+            out["speaker"] = n.speaker
+        out["text"] = n.text
+        if n.choices:
+            out["choices"] = [choice(c) for c in n.choices]
+        return out
+
+    def ending(e: Ending) -> dict[str, Any]:
+        out = {"id": e.id, "outcome": e.outcome, "title": e.title}
+        if e.debrief:
+            out["debrief"] = e.debrief
+        return out
+
+    data: dict[str, Any] = {
+        "id": s.id,
+        "title": s.title,
+        "version": s.version,
+        "summary": s.summary,
+        "role": s.role,
+        "estimated_minutes": s.estimated_minutes,
+        "objectives": list(s.objectives),
+    }
+    if s.sources:
+        data["sources"] = [
+            {"key": k, "citation": c, **({"url": u} if u is not None else {})}
+            for k, c, u in s.sources
+        ]
+    data["meters"] = [
+        {
+            "key": m.key,
+            "label": m.label,
+            "min": m.min,
+            "max": m.max,
+            "initial": m.initial,
+            "higher_is_better": m.higher_is_better,
+        }
+        for m in s.meters
+    ]
+    data["competencies"] = [{"key": k, "label": label} for k, label in s.competencies]
+    data["policies"] = [
+        {"key": p.key, "question": p.question, "default": p.default} for p in s.policies
+    ]
+    data["start"] = s.start
+    if s.expert_path:
+        data["expert_path"] = list(s.expert_path)
+    data["pass"] = {"min_score": s.min_score, "no_critical": s.no_critical}
+    data["nodes"] = [node(n) for n in s.nodes.values()]
+    data["endings"] = [ending(e) for e in s.endings.values()]
+    return data
+
+
+# libyaml's emitter when PyYAML has it: the pure-Python one took seconds for a big scenario.
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _ScenarioDumper(_Dumper):  # type: ignore[valid-type,misc]
+    """Text of several lines as a `|` block, as authors write it; never anchors and aliases
+    (content may not use them)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ScenarioDumper.add_representer(str, _text)
+
+
+def scenario_yaml(data: Scenario | dict[str, Any]) -> str:
+    """A scenario file's text: `parse_scenario` reads it back to an equal scenario."""
+    plain = scenario_data(data) if isinstance(data, Scenario) else data
+    return yaml.dump(plain, Dumper=_ScenarioDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
 # --- validator -------------------------------------------------------------------------------
 
 
