@@ -20,7 +20,6 @@ import functools
 import threading
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from bidi import algorithm as bidi_algorithm  # type: ignore[import-untyped, unused-ignore]
 from bidi.mirror import MIRRORED  # type: ignore[import-untyped, unused-ignore]
@@ -32,21 +31,10 @@ from reportlab.pdfbase.ttfonts import (  # type: ignore[import-untyped, unused-i
 )
 
 from trainer.core.errors import TrainerError
+from trainer.core.fonts import FACES as _FACES
+from trainer.core.fonts import FONT_DIR, FONT_FILES
 
 __all__ = ["FONT_DIR", "FONT_FILES", "Run", "layout", "width"]
-
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-
-# (face, regular file, bold file, shaped), in the order tried. Droid Sans Fallback (CJK) has no
-# bold; its regular stands in. It is last because it is the largest to load (about 50 ms).
-_FACES: tuple[tuple[str, str, str, bool], ...] = (
-    ("NotoSans", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf", False),
-    ("NotoSansArabic", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", True),
-    ("NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf", True),
-    ("NotoSansHebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf", True),
-    ("DroidSansFallback", "DroidSansFallback.ttf", "DroidSansFallback.ttf", False),
-)
-FONT_FILES: tuple[str, ...] = tuple(dict.fromkeys(f for face in _FACES for f in face[1:3]))
 
 _IGNORED = frozenset({0x0A, 0x0D, 0xA0, 0x200C, 0x200D})  # never drawn as glyphs of their own
 _lock = threading.Lock()
