@@ -4,8 +4,10 @@ Page 1 is the certificate a person frames (landscape US Letter); page 2 onwards 
 transcript (portrait US Letter). Page 1 carries a QR code with the compact signed credential
 (core.qr_code), drawn large enough to scan from a photocopy.
 
-Fonts are reportlab's bundled Bitstream Vera TrueType fonts, embedded (subset) so every viewer
-shows the same thing and the text stays extractable. Plain data in, bytes out; no Qt here.
+Fonts are reportlab's bundled Bitstream Vera TrueType fonts, and for the characters Vera lacks
+(Vietnamese, Greek, Cyrillic, Arabic, Devanagari, Chinese...) the faces bundled in trainer/fonts
+(core.certificate_text); all embedded (subset) so every viewer shows the same thing and the text
+stays extractable. Nothing depends on the fonts of the machine. Plain data in, bytes out; no Qt here.
 reportlab's private canvas state is touched in one place only: `_Canvas`.
 """
 
@@ -16,6 +18,7 @@ import io
 import math
 import os
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +40,7 @@ from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped, unused-
 from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped, unused-ignore]
 
-from trainer.core import qr_image
+from trainer.core import certificate_text, qr_image
 from trainer.core.dates import long_date
 from trainer.core.errors import TrainerError, ValidationError
 from trainer.core.program import ALL_ACTIVITIES
@@ -100,31 +103,6 @@ CM = 72 / 2.54
 QR_SIZE = qr_image.PRINTED_SIZE_CM * CM  # printed size of the QR image, quiet zone included
 
 
-def _font_folders() -> list[str]:
-    folders = [os.path.join(os.path.dirname(reportlab.__file__), "fonts")]
-    folders += [os.path.expanduser(str(p)) for p in getattr(rl_config, "TTFSearchPath", ())]
-    windows = os.environ.get("WINDIR")
-    folders += [os.path.join(windows, "Fonts")] if windows else []
-    folders += [
-        "/usr/share/fonts/truetype/dejavu",
-        "/usr/share/fonts/dejavu",
-        "/usr/share/fonts/TTF",
-        "/usr/local/share/fonts",
-        "/System/Library/Fonts/Supplemental",
-        "/Library/Fonts",
-    ]
-    return folders
-
-
-def _find_font(file_names: Sequence[str]) -> str | None:
-    for name in file_names:
-        for folder in _font_folders():
-            path = os.path.join(folder, name)
-            if os.path.isfile(path):
-                return path
-    return None
-
-
 def _ensure_fonts() -> None:
     """Register the Vera TrueType fonts with reportlab once per process."""
     global _fonts_ready
@@ -134,102 +112,88 @@ def _ensure_fonts() -> None:
         if _fonts_ready:
             return
         for font_name, file_name in _FONT_FILES.items():
-            path = _find_font([file_name])
-            if path is None:
+            path = os.path.join(os.path.dirname(reportlab.__file__), "fonts", file_name)
+            if not os.path.isfile(path):
                 raise TrainerError(
                     f"The certificate font {file_name} (bundled with reportlab) is missing, so "
                     "certificates cannot be produced. Reinstall CVI Trainer."
                 )
             font = TTFont(font_name, path)
             pdfmetrics.registerFont(font)
-            _glyphs[font_name] = frozenset(font.face.charToGlyph)
         _fonts_ready = True
 
 
-# Vera covers Latin-1 and a little more (283 glyphs): not Vietnamese (ễ, ư), Hungarian (ő),
-# Greek or Cyrillic. A string with such characters is drawn in a wider-coverage face found on
-# the machine: DejaVu Sans (a superset of Vera, same design) or else Arial. Without one the
-# characters would print as boxes and drop out of the extracted text.
-_FALLBACK_FILES = {
-    SANS: ("DejaVuSans.ttf", "arial.ttf", "Arial.ttf"),
-    BOLD: ("DejaVuSans-Bold.ttf", "arialbd.ttf", "Arial Bold.ttf"),
-}
-_glyphs: dict[str, frozenset[int]] = {}
-_fallbacks: dict[str, str | None] = {}  # Vera face -> registered fallback face (None: none found)
-
-
-def _fallback(font: str) -> str | None:
-    if font not in _fallbacks:
-        with _fonts_lock:
-            if font not in _fallbacks:
-                path = _find_font(_FALLBACK_FILES[font])
-                name = None
-                if path is not None:
-                    try:
-                        face = TTFont(f"{font}-Fallback", path)
-                    except Exception:  # an unusable system font: keep Vera
-                        face = None
-                    if face is not None:
-                        pdfmetrics.registerFont(face)
-                        name = face.fontName
-                        _glyphs[name] = frozenset(face.face.charToGlyph)
-                _fallbacks[font] = name
-    return _fallbacks[font]
-
-
-def _face(text: str, font: str) -> str:
-    """`font`, or its fallback when `text` has characters that `font` lacks and the fallback has."""
-    if text.isascii():  # Vera has every printable ASCII character; most strings stop here
-        return font
-    covered = _glyphs.get(font)
-    if covered is None or font not in _FALLBACK_FILES:
-        return font
-    missing = {ord(ch) for ch in text} - covered - {0xA0, 0x0A, 0x0D}
-    if not missing:
-        return font
-    fallback = _fallback(font)
-    if fallback is None:
-        return font
-    return fallback if len(missing - _glyphs[fallback]) < len(missing) else font
-
-
 class _Canvas(Canvas):  # type: ignore[misc, unused-ignore]
-    """A reportlab canvas that draws each string in a face that has all its characters. The one
-    place that touches reportlab's private canvas state (_fontname, _fontsize, _leading)."""
+    """A reportlab canvas that draws a string Vera lacks characters for in the bundled faces
+    (core.certificate_text), shaped and in display order. The one place that touches
+    reportlab's private canvas state (_fontname, _fontsize, _leading, _code)."""
 
-    def _swap_face(self, text: str) -> tuple[str, float, float] | None:
-        face = _face(text, self._fontname)
-        if face == self._fontname:
-            return None
-        before = (self._fontname, self._fontsize, self._leading)
-        self.setFont(face, self._fontsize)
-        return before
-
-    def _draw(self, method: Callable[..., None], *args: Any, **kwargs: Any) -> None:
-        text = kwargs.get("text", args[2] if len(args) > 2 else "")
-        before = self._swap_face(str(text))
+    def _draw(self, align: float, x: float, y: float, text: str, **kwargs: Any) -> None:
+        font, size, leading = self._fontname, self._fontsize, self._leading
+        runs = None if text.isascii() else certificate_text.layout(text, font, font == BOLD)
+        if runs is None:
+            if align == 0.0:
+                super().drawString(x, y, text, **kwargs)
+            elif align == 0.5:
+                super().drawCentredString(x, y, text, **kwargs)
+            else:
+                super().drawRightString(x, y, text, **kwargs)
+            return
+        x -= sum(run.width for run in runs) * size * align
         try:
-            method(*args, **kwargs)
+            for run in runs:
+                self.setFont(run.font, size)
+                if run.actual is not None:
+                    actual = "FEFF" + run.actual.encode("utf-16-be").hex().upper()
+                    self._code.append(f"/Span <</ActualText <{actual}>>> BDC")
+                super().drawString(x, y, run.text)
+                if run.actual is not None:
+                    self._code.append("EMC")
+                x += run.width * size
         finally:
-            if before is not None:
-                self.setFont(*before)
+            self.setFont(font, size, leading)
 
-    def drawString(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802 (reportlab's name)
-        self._draw(super().drawString, *args, **kwargs)
+    def drawString(self, x: float, y: float, text: str, **kwargs: Any) -> None:  # noqa: N802 (reportlab's name)
+        self._draw(0.0, x, y, text, **kwargs)
 
-    def drawCentredString(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802
-        self._draw(super().drawCentredString, *args, **kwargs)
+    def drawCentredString(self, x: float, y: float, text: str, **kwargs: Any) -> None:  # noqa: N802
+        self._draw(0.5, x, y, text, **kwargs)
 
-    def drawRightString(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802
-        self._draw(super().drawRightString, *args, **kwargs)
+    def drawRightString(self, x: float, y: float, text: str, **kwargs: Any) -> None:  # noqa: N802
+        self._draw(1.0, x, y, text, **kwargs)
 
 
 def _width(text: str, font: str, size: float) -> float:
-    return float(pdfmetrics.stringWidth(text, _face(text, font), size))
+    if text.isascii():
+        return float(pdfmetrics.stringWidth(text, font, size))
+    return certificate_text.width(text, font, size, font == BOLD)
 
 
 def _split(text: str, font: str, size: float, width: float) -> list[str]:
-    lines: list[str] = simpleSplit(text, _face(text, font), size, width)
+    """`text` in lines no wider than `width`, broken at spaces; a word wider than a line (a
+    name in Chinese, which has no spaces) is broken between characters."""
+    if text.isascii():
+        lines: list[str] = simpleSplit(text, font, size, width)
+        return lines or [""]
+    lines = []
+    for word in text.split():
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and _width(joined, font, size) <= width:
+            lines[-1] = joined
+            continue
+        while len(word) > 1 and _width(word, font, size) > width:
+            low, high = 1, len(word) - 1  # the longest head that fits, found by halving
+            while low < high:
+                middle = (low + high + 1) // 2
+                if _width(word[:middle], font, size) <= width:
+                    low = middle
+                else:
+                    high = middle - 1
+            while low > 1 and unicodedata.combining(word[low]):  # keep marks on their letter
+                low -= 1
+            lines.append(word[:low])
+            word = word[low:]
+        lines.append(word)
     return lines or [""]
 
 
@@ -253,25 +217,46 @@ def _split_in_two(text: str) -> list[str]:
 
 
 def _fit(
-    text: str, font: str, largest: float, smallest: float, width: float
+    text: str, font: str, largest: float, smallest: float, width: float, most: int = 2
 ) -> tuple[float, list[str]]:
     """Largest size (<= `largest`) at which `text` fits `width`; two lines if one would be too small.
 
     Never shrinks a single line below `smallest`; then two lines are used, at up to 80% of
-    `largest` (still shrunk to fit), or one line smaller than `smallest` if there is no space.
+    `largest` (still shrunk to fit), and up to `most` lines while the text is still smaller than
+    `smallest`, or one line smaller than `smallest` if there is no space.
     """
     text = " ".join(text.split())
     one = _width(text, font, 1.0) or 1.0
     size = min(largest, width / one)
     if size >= smallest:
         return math.floor(size * 4) / 4, [text]
+    best = (size, [text])
     lines = _split_in_two(text)
-    if len(lines) == 2:
-        two = max(_width(line, font, 1.0) for line in lines) or 1.0
-        size2 = min(largest * 0.8, width / two)  # two lines at full size would crowd the page
-        if size2 > size:
-            return math.floor(size2 * 4) / 4, lines
-    return math.floor(size * 4) / 4, [text]
+    for count in range(2, most + 1):
+        if count > 2:
+            lines = _balanced(text, font, count)
+        if len(lines) < 2:
+            break
+        longest = max(_width(line, font, 1.0) for line in lines) or 1.0
+        size_n = min(largest * 0.8, width / longest)  # several lines at full size would crowd
+        if size_n > best[0]:
+            best = (size_n, lines)
+        if best[0] >= smallest:
+            break
+    return math.floor(best[0] * 4) / 4, best[1]
+
+
+def _balanced(text: str, font: str, count: int) -> list[str]:
+    """`text` in at most `count` lines of about equal width (the narrowest such wrapping)."""
+    total = _width(text, font, 1.0)
+    low, high = total / count, total
+    for _ in range(12):
+        middle = (low + high) / 2
+        if len(_split(text, font, 1.0, middle)) <= count:
+            high = middle
+        else:
+            low = middle
+    return _split(text, font, 1.0, high)
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -427,6 +412,7 @@ def _draw_certificate_page(canvas: Any, c: CertificateContent, qr: Any, logo: An
         canvas.line(mx, my, mx, my + 18 * sy)
 
     text_width = w - 2 * 96  # generous side margins for the centred block
+    tier_text = f"Credential tier: {' '.join(c.tier.split())}"
     centre = w / 2
 
     # --- Centred block, laid out top-down, then centred vertically in its band ---------------
@@ -442,7 +428,30 @@ def _draw_certificate_page(canvas: Any, c: CertificateContent, qr: Any, logo: An
 
         blocks.append((lh + 12, draw_logo))
 
-    org_size, org_lines = _fit(c.organization_name, BOLD, 15, 11, text_width)
+    # Long names and titles wrap onto more lines; if the centred block is then taller than its
+    # band, all of it is set smaller until it fits, so nothing reaches the signature and QR code.
+    band_top, band_bottom = h - 60, 206
+    fixed = 30 + 24 + 26 + (blocks[0][0] if blocks else 0.0)
+    for shrink in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4):
+        org_size, org_lines = _fit(
+            c.organization_name, BOLD, 15 * shrink, 11 * shrink, text_width, 3
+        )
+        name_size, name_lines = _fit(c.holder_name, BOLD, 36 * shrink, 22 * shrink, text_width, 4)
+        title_size, title_lines = _fit(c.title, BOLD, 26 * shrink, 16 * shrink, text_width, 3)
+        tier_size, tier_lines = _fit(tier_text, SANS, 12, 9, text_width)
+        needed = (
+            fixed
+            + org_size * 1.25 * len(org_lines)
+            + 2
+            + name_size * 1.15 * len(name_lines)
+            + 14
+            + title_size * 1.2 * len(title_lines)
+            + 4
+            + tier_size
+            + 4
+        )
+        if needed <= band_top - band_bottom:
+            break
 
     def draw_org(top: float) -> None:
         y = top - org_size
@@ -468,8 +477,6 @@ def _draw_certificate_page(canvas: Any, c: CertificateContent, qr: Any, logo: An
 
     blocks.append((24, draw_certifies))
 
-    name_size, name_lines = _fit(c.holder_name, BOLD, 36, 22, text_width)
-
     def draw_name(top: float) -> None:
         y = top - name_size
         for line in name_lines:
@@ -492,8 +499,6 @@ def _draw_certificate_page(canvas: Any, c: CertificateContent, qr: Any, logo: An
 
     blocks.append((26, draw_completed))
 
-    title_size, title_lines = _fit(c.title, BOLD, 26, 16, text_width)
-
     def draw_title(top: float) -> None:
         y = top - title_size
         for line in title_lines:
@@ -501,9 +506,6 @@ def _draw_certificate_page(canvas: Any, c: CertificateContent, qr: Any, logo: An
             y -= title_size * 1.2
 
     blocks.append((title_size * 1.2 * len(title_lines) + 4, draw_title))
-
-    tier_text = f"Credential tier: {' '.join(c.tier.split())}"
-    tier_size, tier_lines = _fit(tier_text, SANS, 12, 9, text_width)
 
     def draw_tier(top: float) -> None:
         _centred(
@@ -518,7 +520,6 @@ def _draw_certificate_page(canvas: Any, c: CertificateContent, qr: Any, logo: An
     blocks.append((tier_size + 4, draw_tier))
 
     # Share the spare height: some above, some between the blocks, the rest below.
-    band_top, band_bottom = h - 60, 206
     total = sum(height for height, _ in blocks)
     spare = max(0.0, band_top - band_bottom - total)
     between = min(12.0, spare * 0.5 / (len(blocks) - 1))
@@ -671,12 +672,16 @@ class _Transcript:
 
     def heading(self, text: str, follow: float) -> None:
         """A section heading, kept on the same page as at least `follow` points of what follows."""
-        self.room(26 + follow)
+        size, lines = _fit(text, BOLD, 12, 10, self.width)  # never past the page's edge
+        self.room(26 + size * 1.25 * (len(lines) - 1) + follow)
         self.y -= 18
         canvas = self.canvas
         canvas.setFillColor(ACCENT)
-        canvas.setFont(BOLD, 12)
-        canvas.drawString(_MARGIN, self.y, text)
+        canvas.setFont(BOLD, size)
+        for index, line in enumerate(lines):
+            if index:
+                self.y -= size * 1.25
+            canvas.drawString(_MARGIN, self.y, line)
         self.y -= 8
 
     def paragraph(self, text: str, font: str = SANS, size: float = 9.5, color: Color = INK) -> None:
@@ -804,15 +809,17 @@ def _draw_transcript(canvas: Any, c: CertificateContent) -> None:
 
     # Header: organisation, document name, who and what.
     canvas.setFillColor(ACCENT)
-    org_size, _ = _fit(c.organization_name, BOLD, 10, 6, width)
+    org_size, org_lines = _fit(c.organization_name, BOLD, 10, 6, width, 3)
     canvas.setFont(BOLD, org_size)
-    canvas.drawString(_MARGIN, t.y, " ".join(c.organization_name.split()))
-    t.y -= 30
+    for line in org_lines:
+        canvas.drawString(_MARGIN, t.y, line)
+        t.y -= org_size * 1.25
+    t.y -= 30 - org_size * 1.25
     canvas.setFillColor(INK)
     canvas.setFont(BOLD, 22)
     canvas.drawString(_MARGIN, t.y, "Transcript")
     t.y -= 22
-    name_size, name_lines = _fit(c.holder_name, BOLD, 15, 11, width)
+    name_size, name_lines = _fit(c.holder_name, BOLD, 15, 11, width, 4)
     for line in name_lines:
         canvas.setFont(BOLD, name_size)
         canvas.drawString(_MARGIN, t.y, line)
