@@ -28,7 +28,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # audit the code beside the script
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QTabWidget, QWidget
 from sqlalchemy import select
 
@@ -40,7 +39,7 @@ from trainer.core.roles import Role
 from trainer.core.services import accounts, credential_register, field_hours, library
 from trainer.ui.context import AppContext
 from trainer.ui.main_window import MainWindow
-from trainer.ui.screen_audit import Problem, audit, audit_dialog
+from trainer.ui.screen_audit import Problem, audit, audit_dialog, size_on_screen
 from trainer.ui.workspace import WorkspaceView
 
 SIZES = [
@@ -360,14 +359,7 @@ class Audit:
         room = self.window.size()
         dialog.show()
         settle(self.app)
-        if dialog.testAttribute(Qt.WidgetAttribute.WA_Resized):  # it chose its own size
-            dialog.resize(dialog.size().boundedTo(room))
-        else:  # as Qt sizes a new window: its preferred width, and the height its text needs there
-            width = min(dialog.sizeHint().width(), room.width())
-            height = dialog.heightForWidth(width) if dialog.hasHeightForWidth() else -1
-            dialog.resize(
-                width, min(room.height(), height if height > 0 else dialog.sizeHint().height())
-            )
+        size_on_screen(dialog, room)
         settle(self.app)
         self.record(self.role, f"dialog: {name}", self.size, dialog, audit_dialog(dialog, room))
 

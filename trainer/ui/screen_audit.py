@@ -6,6 +6,7 @@ Each check returns one `Problem` per offending widget; an empty list means the s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from PySide6 import QtGui
@@ -148,7 +149,9 @@ def elided_text(root: QWidget) -> list[Problem]:
         room = label.contentsRect().width() - 2 * max(label.margin(), 0) - max(label.indent(), 0)
         if label.wordWrap():
             # A wrapping label still cuts a single word wider than itself (a fingerprint, a URL).
-            need = max(metrics.horizontalAdvance(word) for word in text.split())
+            # (A zero-width space is a place to break, as dialogs.breakable puts in long names.)
+            words = [w for w in re.split(r"[\s\u200b]+", text) if w]
+            need = max(metrics.horizontalAdvance(word) for word in words)
             what = "longest word"
             # ... and cuts its last lines when it is given less height than they take.
             tall = label.heightForWidth(label.width())
@@ -199,6 +202,18 @@ def dialog_fits(dialog: QWidget, room: QSize) -> list[Problem]:
                 )
             )
     return problems
+
+
+def size_on_screen(dialog: QWidget, room: QSize) -> None:
+    """Size a shown dialog as a window manager would on a screen of `room`: the size it chose if
+    it chose one, else its preferred width and the height its wrapped text needs at that width;
+    never larger than the screen (its minimum size may still make it so: dialog_fits says)."""
+    if dialog.testAttribute(Qt.WidgetAttribute.WA_Resized):
+        dialog.resize(dialog.size().boundedTo(room))
+        return
+    width = min(dialog.sizeHint().width(), room.width())
+    height = dialog.heightForWidth(width) if dialog.hasHeightForWidth() else -1
+    dialog.resize(width, min(room.height(), height if height > 0 else dialog.sizeHint().height()))
 
 
 def audit(root: QWidget) -> list[Problem]:
