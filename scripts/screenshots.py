@@ -1,13 +1,16 @@
-"""Screen audit: every page of every demo role at 1100x720, 1366x768 and 200% text.
+"""Screen audit: every page and main dialog of every demo role, at five window and text sizes.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR] [--readme DIR]
 
-Seeds the demo, signs in as each role, opens each page it has (each tab of a page, and the
-reader, check, scenario, debrief and verify states), saves a PNG of the main window per size under
-OUT_DIR/<size>/ and writes OUT_DIR/index.html showing the sizes side by side. Prints one line per
-problem (role | page | size | problem) and exits 1 if any page scrolls sideways, reaches past the
-window, or cuts a label or button (trainer/ui/screen_audit.py). With --readme DIR the 1100x720
-shots the README shows are also saved there under their README names.
+Seeds the demo, then adds hostile names (people named in 120 characters, in one unbroken word, in
+Arabic, Chinese and Devanagari; an Arabic organization name; a long module title), signs in as each
+role, opens each page it has (each tab of a page, and the reader, check, scenario, debrief and
+verify states) and each dialog the role meets (opened with show(), not exec(), with the content a
+person would see), saves a PNG per size under OUT_DIR/<size>/ and writes OUT_DIR/index.html
+showing the sizes side by side. Prints one line per problem (role | page | size | problem) and
+exits 1 if any page scrolls sideways, reaches past the window, cuts a label or button, or a dialog
+is bigger than the window (trainer/ui/screen_audit.py). With --readme DIR the 1100x720 shots the
+README shows are also saved there under their README names.
 """
 
 from __future__ import annotations
@@ -18,20 +21,25 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # audit the code beside the script
 
-from PySide6.QtWidgets import QApplication, QTabWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QTabWidget, QWidget
+from sqlalchemy import select
 
 from trainer.app import _open
 from trainer.core.clock import SystemClock
+from trainer.core.models import Person
 from trainer.core.paths import AppPaths, bundled_content_root
-from trainer.core.services import credential_register
+from trainer.core.roles import Role
+from trainer.core.services import accounts, credential_register, field_hours, library
 from trainer.ui.context import AppContext
 from trainer.ui.main_window import MainWindow
-from trainer.ui.screen_audit import Problem, audit
+from trainer.ui.screen_audit import Problem, audit, audit_dialog, size_on_screen
 from trainer.ui.workspace import WorkspaceView
 
 SIZES = [
@@ -75,6 +83,92 @@ README = {
     "admin-people": ("admin", "People", "1100x720"),
     "admin-organization": ("admin", "Organization", "1100x720"),
 }
+
+
+# Bad input: names people really have, and ones a layout has to survive.
+LONG_NAME = (
+    "Maria Guadalupe Esperanza Concepción de los Santos Villanueva-Rodríguez "
+    "y Fernández de Córdoba Montenegro Alcántara"
+)
+LONG_WORD = "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessenschafewaren"
+HOSTILE_PEOPLE = {
+    "long-name": LONG_NAME,
+    "long-word": LONG_WORD + "wohlgepflegeundsorgfaltigkeitbeschutzen",
+    "arabic": "عبد الرحمن بن محمد الهاشمي",
+    "chinese": "欧阳明月",
+    "devanagari": "अनन्या श्रीनिवासन राघवेन्द्र",
+}
+HOSTILE_ORGANIZATION = "مبادرة السلام المجتمعي لمنع العنف في الأحياء"
+LONG_MODULE = (
+    "core-02-ethics-boundaries-police",
+    (
+        "Ethics and boundaries when police, hospitals, schools, faith leaders and city agencies all "
+        "ask a violence interrupter what they saw"
+    ),
+)
+
+
+def add_hostile_names(ctx: AppContext) -> None:
+    """Through the real services, as the demo's admin, trainer and trainee would."""
+    now = SystemClock().now()
+    with ctx.db.begin() as session:
+        by_name = {p.username: p for p in session.scalars(select(Person))}
+        admin, trainer, trainee = by_name["admin"], by_name["trainer"], by_name["trainee"]
+        for username, full_name in HOSTILE_PEOPLE.items():
+            person = accounts.add_person(
+                session,
+                admin,
+                accounts.NewPerson(
+                    username, full_name, frozenset({Role.TRAINEE}), "long enough hostile pass 7"
+                ),
+                now=now,
+            )
+            field_hours.log_hours(
+                session,
+                person,
+                field_hours.NewHours(now.date(), 2.5, "shadowing", "Evening outreach, east side."),
+                now=now,
+            )
+        rejected = field_hours.log_hours(
+            session,
+            trainee,
+            field_hours.NewHours(now.date(), 3, "shadowing", "Hospital visit with Teresa."),
+            now=now,
+        )
+        field_hours.review(
+            session,
+            trainer,
+            rejected.id,
+            approve=False,
+            comment="Say which hospital and who you shadowed; three hours is more than the "
+            "visit log shows, so check the times against the sign-in sheet before you send it "
+            "again.",
+            now=now,
+        )
+        org = accounts.get_organization(session)
+        assert org is not None
+        accounts.update_organization(
+            session,
+            admin,
+            accounts.OrganizationSettings(
+                name=HOSTILE_ORGANIZATION,
+                contact=org.contact,
+                inactivity_minutes=org.inactivity_minutes,
+                lockout_threshold=org.lockout_threshold,
+                lockout_minutes=org.lockout_minutes,
+                assessment_attempts=org.assessment_attempts,
+                assessment_window_days=org.assessment_window_days,
+                assessment_wait_hours=org.assessment_wait_hours,
+            ),
+            now=now,
+        )
+        key, title = LONG_MODULE
+        doc = library.find_document(session, trainer, "module", key)
+        live = library.live_version(session, trainer, doc.id)
+        assert live is not None
+        body = re.sub(r"(?m)^title: .*$", f"title: {title}", live.body, count=1)
+        library.save_draft(session, trainer, doc.id, body, now=now)
+        library.publish(session, trainer, doc.id, now=now)
 
 
 def settle(app: QApplication) -> None:
@@ -131,6 +225,100 @@ STATES: dict[str, list[tuple[str, Callable[[MainWindow, WorkspaceView], None]]]]
 }
 
 
+def _select(view: Any, matches: Callable[[Any], bool]) -> None:
+    """Select the first row of `view.table` whose row object matches."""
+    for index, row in enumerate(view.model.rows):
+        if matches(row):
+            view.table.selectRow(index)
+            return
+    raise SystemExit(f"no row to select in {view.table.accessibleName()}")
+
+
+def _tab(view: Any, tab: QWidget) -> Any:
+    view.tabs.setCurrentWidget(tab)
+    return tab
+
+
+def _issue(window: MainWindow, workspace: WorkspaceView) -> None:
+    """The passphrase dialog issuing to everyone on the list, the long names first. (The demo has
+    nobody eligible, so the Issue button is disabled; its handler builds the same dialog.)"""
+    tab = workspace.show_screen("Issue").issue_tab  # type: ignore[attr-defined]
+    tab.select_people({c.person_id for c in tab.model.rows})
+    tab._on_issue_clicked()
+
+
+def _revoke(window: MainWindow, workspace: WorkspaceView) -> None:
+    view = workspace.show_screen("Issue")
+    register = _tab(view, view.register)  # type: ignore[attr-defined]
+    _select(register, lambda held: held.revoked is None)
+    register.revoke.click()
+
+
+def _renew(window: MainWindow, workspace: WorkspaceView) -> None:
+    view = workspace.show_screen("Issue")
+    register = _tab(view, view.register)  # type: ignore[attr-defined]
+    for index in range(register.model.rowCount()):
+        register.table.selectRow(index)
+        if register.renew.isEnabled():
+            break
+    register.renew.click()
+
+
+# The dialogs each role meets, each opened by the button a person presses: role -> [(name, do)].
+DIALOGS: dict[str, list[tuple[str, Callable[[MainWindow, WorkspaceView], None]]]] = {
+    "trainee": [
+        ("Change password", lambda w, ws: ws.show_screen("Home").change_password.click()),  # type: ignore[attr-defined]
+        (
+            "Log hours",
+            lambda w, ws: _tab(v := ws.show_screen("My credentials"), v.hours).log.click(),  # type: ignore[attr-defined]
+        ),
+        ("Correct hours", lambda w, ws: _correct(ws)),
+    ],
+    "trainer": [
+        ("Reject hours", lambda w, ws: _reject(ws)),
+        ("Withdraw observation", lambda w, ws: _withdraw(ws)),
+        ("New module", lambda w, ws: ws.show_screen("Authoring").new.click()),  # type: ignore[attr-defined]
+    ],
+    "manager": [("Issue (passphrase)", _issue), ("Revoke", _revoke), ("Renew", _renew)],
+    "admin": [
+        ("Add person", lambda w, ws: ws.show_screen("People").add.click()),  # type: ignore[attr-defined]
+        ("Roles", lambda w, ws: _people(ws, "roles")),
+        ("Reset password", lambda w, ws: _people(ws, "reset")),
+        ("New passphrase", lambda w, ws: _keys(ws, "change")),
+        ("Replace key", lambda w, ws: _keys(ws, "replace")),
+    ],
+}
+
+
+def _correct(workspace: WorkspaceView) -> None:
+    view = workspace.show_screen("My credentials")
+    hours = _tab(view, view.hours)  # type: ignore[attr-defined]
+    _select(hours, lambda row: row.status == field_hours.REJECTED)
+    hours.correct.click()
+
+
+def _reject(workspace: WorkspaceView) -> None:
+    view = workspace.show_screen("Sign-offs")
+    _select(view, lambda row: row.person_name == LONG_NAME)
+    view.reject.click()  # type: ignore[attr-defined]
+
+
+def _withdraw(workspace: WorkspaceView) -> None:
+    view = workspace.show_screen("Observations")
+    _select(view, lambda row: not row.withdrawn)
+    view.withdraw.click()  # type: ignore[attr-defined]
+
+
+def _people(workspace: WorkspaceView, button: str) -> None:
+    view = workspace.show_screen("People")
+    _select(view, lambda person: person.full_name == LONG_NAME)
+    getattr(view, button).click()
+
+
+def _keys(workspace: WorkspaceView, button: str) -> None:
+    getattr(workspace.show_screen("Organization").keys_panel, button).click()  # type: ignore[attr-defined]
+
+
 class Audit:
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -145,18 +333,90 @@ class Audit:
         )
         self.window = MainWindow(self.ctx)
         self.window.show()
+        add_hostile_names(self.ctx)
+        self.role, self.size = "-", SIZES[0][0]
+        self.expected: str | None = None  # the dialog a button is about to open
         # (role, page) -> size -> (png path relative to out, problems)
         self.shots: dict[tuple[str, str], dict[str, tuple[str, list[Problem]]]] = {}
 
     def shoot(self, role: str, page: str, size: str) -> None:
         settle(self.app)
+        self.record(role, page, size, self.window, audit(self.window))
+
+    def record(
+        self, role: str, page: str, size: str, shown: QWidget, problems: list[Problem]
+    ) -> None:
         name = f"{size.replace('% text', 'pct')}/{slug(role) or 'signed-out'}-{slug(page)}.png"
         (self.out / name).parent.mkdir(parents=True, exist_ok=True)
-        self.window.grab().save(str(self.out / name))
-        problems = audit(self.window)
+        shown.grab().save(str(self.out / name))
         self.shots.setdefault((role, page), {})[size] = (name, problems)
         for problem in problems:
             print(f"{role} | {page} | {size} | {problem}", flush=True)
+
+    def shoot_dialog(self, dialog: QWidget, name: str) -> None:
+        """Show a dialog beside the window as large as it likes, but no larger than the window
+        (standing in for the screen), and check it fits there with nothing cut."""
+        room = self.window.size()
+        dialog.show()
+        settle(self.app)
+        size_on_screen(dialog, room)
+        settle(self.app)
+        self.record(self.role, f"dialog: {name}", self.size, dialog, audit_dialog(dialog, room))
+
+    def _caught(self, dialog: QDialog) -> QDialog.DialogCode:
+        """Stands in for QDialog.exec during the audit: shoot the dialog, then cancel it."""
+        name, self.expected = self.expected or dialog.windowTitle(), None
+        self.shoot_dialog(dialog, name)
+        dialog.close()
+        dialog.deleteLater()
+        return QDialog.DialogCode.Rejected
+
+    @contextmanager
+    def dialogs_shown_not_run(self) -> Iterator[None]:
+        saved = QDialog.exec, QMessageBox.exec
+
+        def caught(dialog: QDialog) -> QDialog.DialogCode:
+            return self._caught(dialog)
+
+        QDialog.exec = QMessageBox.exec = caught  # type: ignore[method-assign, assignment]
+        try:
+            yield
+        finally:
+            QDialog.exec, QMessageBox.exec = saved  # type: ignore[method-assign]
+
+    def open_dialog(self, name: str, do: Callable[[], object]) -> None:
+        self.expected = name
+        do()
+        if self.expected is not None:  # nothing was opened
+            self.expected = None
+            problem = Problem("dialog not opened", name, "its button opened nothing")
+            self.shots.setdefault((self.role, f"dialog: {name}"), {})[self.size] = ("", [problem])
+            print(f"{self.role} | dialog: {name} | {self.size} | {problem}", flush=True)
+
+    def shoot_help(self) -> None:
+        """The Help menu's windows, on the roles of whoever is signed in."""
+        self.window._on_guide_triggered()
+        guide = self.window.guide
+        assert guide is not None
+        self.shoot_dialog(guide, "User guide")
+        guide.close()
+        self.open_dialog("Keyboard shortcuts", self.window._on_shortcuts_triggered)
+
+    def shoot_setup(self, size: str) -> None:
+        """The first-run wizard, both steps, with a long name typed and a problem shown."""
+        from trainer.ui.views.setup import SetupView
+
+        view = SetupView(self.ctx)
+        self.window.stack.addWidget(view)
+        self.window.stack.setCurrentWidget(view)
+        view.org_name.setText(HOSTILE_ORGANIZATION)
+        view.problem.setText("The two signing passphrases are not the same. Type them again.")
+        self.shoot("-", "Set-up wizard", size)
+        view._show_step(1)
+        view.admin_name.setText(LONG_NAME)
+        self.shoot("-", "Set-up wizard › step 2", size)
+        self.window.stack.removeWidget(view)
+        view.deleteLater()
 
     def sign_in(self, role: str) -> WorkspaceView:
         self.window.sign_out()
@@ -177,8 +437,15 @@ class Audit:
                 self.window.zoom(+1)
             self.window.resize(width, height)
             self.window.sign_out()
+            self.role, self.size = "-", size
+            self.shoot_setup(size)
+            self.window.sign_out()
             self.shoot("-", "Sign in", size)
+            with self.dialogs_shown_not_run():
+                self.shoot_help()
+                self.open_dialog("About", self.window._on_about_triggered)
             for role in PASSWORDS:
+                self.role = role
                 workspace = self.sign_in(role)
                 for page in workspace.labels():
                     view = workspace.show_screen(page)
@@ -194,6 +461,10 @@ class Audit:
                 for page, do in STATES.get(role, []):
                     do(self.window, workspace)
                     self.shoot(role, page, size)
+                with self.dialogs_shown_not_run():
+                    self.shoot_help()
+                    for name, opens in DIALOGS.get(role, []):
+                        self.open_dialog(name, lambda o=opens, ws=workspace: o(self.window, ws))
         self.window.sign_out()
         self.window.close()
         self.ctx.dispose()

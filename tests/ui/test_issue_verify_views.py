@@ -599,7 +599,11 @@ def test_renewing_from_the_register_says_what_is_missing_then_issues_a_linked_cr
     old = _foundations(org, trainee)
     org.later(800)  # expired
     shown: list[str] = []
-    monkeypatch.setattr(messages, "info", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(
+        messages,
+        "info",
+        lambda parent, title, text, details="": shown.append(f"{text}\n{details}"),
+    )
     monkeypatch.setattr(dialogs.PassphraseDialog, "ask", _passphrase())
     view = _issue_view(qtbot, ctx, org)
     register = view.register

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from tests.conftest import Team
 from tests.ui.conftest import sign_in
-from trainer.ui.screen_audit import audit, elided_text, horizontal_overflow
+from trainer.ui.screen_audit import (
+    audit,
+    dialog_fits,
+    elided_text,
+    horizontal_overflow,
+    size_on_screen,
+)
+from trainer.ui.widgets import ElidingLabel
 
 
 def _window(qtbot, *widgets: QWidget, width: int = 400) -> QWidget:
@@ -90,3 +98,60 @@ def test_a_page_that_fits_passes_and_one_made_too_wide_fails(
     qtbot.waitUntil(lambda: [p.kind for p in horizontal_overflow(window)] == ["horizontal scroll"])
     (problem,) = horizontal_overflow(window)
     assert problem.widget == "QScrollArea" and "sideways" in problem.detail
+
+
+LONG_NAME = (
+    "Maria Guadalupe Esperanza Concepción de los Santos Villanueva-Rodríguez "
+    "y Fernández de Córdoba Montenegro Alcántara"
+)
+
+
+def test_a_name_elided_with_its_whole_text_in_a_tooltip_passes_and_without_it_fails(
+    qtbot,
+) -> None:
+    name = ElidingLabel(LONG_NAME)
+    window = _window(qtbot, name, width=200)
+    qtbot.waitUntil(lambda: name.text().endswith("…"))
+    assert name.toolTip() == LONG_NAME and name.accessibleName() == LONG_NAME
+    assert elided_text(window) == []
+    assert window.minimumSizeHint().width() < 200  # the name never widens its window
+
+    name.setToolTip("")  # cut short, and nothing says what the rest was
+    (problem,) = elided_text(window)
+    assert problem.kind == "elided without tooltip"
+
+    window.resize(1200, 300)  # room enough: the whole name, no tooltip needed
+    qtbot.waitUntil(lambda: name.text() == LONG_NAME)
+    assert name.toolTip() == "" and elided_text(window) == []
+
+
+def test_a_wrapped_label_given_too_little_height_is_cut(qtbot) -> None:
+    note = QLabel("Revocation is final: the credential can never be reinstated or renewed. " * 3)
+    note.setWordWrap(True)
+    note.setFixedHeight(note.fontMetrics().height())  # room for one line of several
+    window = _window(qtbot, note, width=300)
+    assert [p.kind for p in elided_text(window)] == ["cut label"]
+
+    note.setMinimumHeight(0)
+    note.setMaximumHeight(16777215)
+    qtbot.waitUntil(lambda: elided_text(window) == [])
+
+
+def test_a_dialog_taller_than_the_window_fails_and_one_that_fits_passes(qtbot) -> None:
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    tall = QLabel("x")
+    tall.setMinimumHeight(900)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(tall)
+    dialog.show()
+    room = QSize(1100, 720)
+    size_on_screen(dialog, room)
+
+    (problem,) = dialog_fits(dialog, room)
+    assert problem.kind == "dialog too big" and "taller" in problem.detail
+
+    tall.setMinimumHeight(300)
+    dialog.adjustSize()
+    size_on_screen(dialog, room)
+    assert dialog_fits(dialog, room) == []

@@ -7,6 +7,7 @@ the dialog and the dialog stays open, so nothing typed is lost.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -105,6 +106,12 @@ class FormDialog(QDialog, Generic[T]):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.outcome
         return None
+
+
+def breakable(text: str, every: int = 20) -> str:
+    """`text` with a zero-width space every `every` characters of a long unbroken word, so a
+    wrapping label can break a name typed as one 120-letter word instead of widening the dialog."""
+    return re.sub(rf"[^\s\u200b]{{{every}}}(?=[^\s\u200b])", lambda m: m.group(0) + "\u200b", text)
 
 
 def _password_field() -> QLineEdit:
@@ -294,8 +301,10 @@ class LogHoursDialog(FormDialog[NewHours]):
             self.form.addRow(note)
             if correcting.review_comment:  # what to fix, in the reviewer's words
                 self.reason = QLabel(
-                    f"{correcting.reviewer_name or 'The reviewer'} said: "
-                    f"\u201c{correcting.review_comment}\u201d"
+                    breakable(
+                        f"{correcting.reviewer_name or 'The reviewer'} said: "
+                        f"\u201c{correcting.review_comment}\u201d"
+                    )
                 )
                 self.reason.setTextFormat(Qt.TextFormat.PlainText)  # their words, not markup
                 self.reason.setWordWrap(True)
@@ -347,7 +356,7 @@ class RejectHoursDialog(FormDialog[str]):
 
     def __init__(self, parent: QWidget | None, what: str) -> None:
         super().__init__(parent, "Reject field hours", "&Reject entry")
-        about = QLabel(f"Reject {what}?")
+        about = QLabel(breakable(f"Reject {what}?"))
         about.setWordWrap(True)
         self.form.addRow(about)
         self.comment = self.add_field("&Why (they will see this)", _plain_text_field())
@@ -366,8 +375,10 @@ class WithdrawObservationDialog(FormDialog[str]):
     def __init__(self, parent: QWidget | None, what: str) -> None:
         super().__init__(parent, "Withdraw observation", "&Withdraw observation")
         about = QLabel(
-            f"Withdraw {what}? It stays on record, marked withdrawn, and no longer counts "
-            "toward credentials. Record it again if the ratings were wrong."
+            breakable(
+                f"Withdraw {what}? It stays on record, marked withdrawn, and no longer counts "
+                "toward credentials. Record it again if the ratings were wrong."
+            )
         )
         about.setWordWrap(True)
         self.form.addRow(about)
@@ -385,6 +396,7 @@ class WithdrawObservationDialog(FormDialog[str]):
 
 
 def _wrapped(text: str, *, bold: bool = False) -> QLabel:
+    text = breakable(text)  # names and reasons people typed, maybe one very long word
     label = QLabel(f"<b>{text}</b>" if bold else text)
     label.setWordWrap(True)
     return label

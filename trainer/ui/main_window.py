@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QWidget,
 )
 
@@ -23,6 +22,7 @@ from trainer.core.roles import Role
 from trainer.ui import messages
 from trainer.ui.context import AppContext
 from trainer.ui.views.sign_in import SignInView
+from trainer.ui.widgets import PageStack
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QCloseEvent
@@ -71,7 +71,9 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(APP_NAME)
         self.resize(1100, 720)
 
-        self.stack = QStackedWidget()
+        # Sized by the state shown (set-up, sign-in, workspace): a hidden sign-in form still
+        # sized for the last text size made the set-up wizard scroll sideways at 800x600.
+        self.stack = PageStack()
         # At large text sizes the content scrolls instead of pushing the window off the screen.
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)

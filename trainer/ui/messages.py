@@ -11,11 +11,15 @@ def error(parent: QWidget | None, title: str, text: str) -> None:
     box.exec()
 
 
-def info(parent: QWidget | None, title: str, text: str) -> None:
+def info(parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+    """`details` (a checklist, a list of problems) can be long: it scrolls in the box's details
+    area instead of making the box taller than the screen."""
     box = QMessageBox(
         QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
     )
     box.setAccessibleName(title)
+    if details:
+        box.setDetailedText(details)
     box.exec()
 
 

@@ -6,10 +6,11 @@ Each check returns one `Problem` per offending widget; an empty list means the s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from PySide6 import QtGui
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -24,7 +25,9 @@ from PySide6.QtWidgets import (
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # "horizontal scroll", "wider than window", "elided label", "cut button"
+    # "horizontal scroll", "wider than window", "elided label", "elided without tooltip",
+    # "cut label", "cut button", "dialog too big"
+    kind: str
     widget: str  # accessible name, else its text, else its class and object name
     detail: str
 
@@ -104,8 +107,27 @@ def _plain(widget: QWidget) -> str:
     return text
 
 
+ELLIPSIS = "\u2026"
+
+
+def _elided_with_tooltip(label: QLabel, text: str) -> bool | None:
+    """None if `label` shows its whole text; else whether its tooltip holds the whole of it (a
+    label that elides itself, such as widgets.ElidingLabel, ends its text with an ellipsis)."""
+    shown = text.rstrip()
+    if not shown.endswith(ELLIPSIS):
+        return None
+    doc = QTextDocument()
+    doc.setHtml(label.toolTip())
+    whole = " ".join(doc.toPlainText().split())
+    start = " ".join(shown[: -len(ELLIPSIS)].split())
+    return whole.startswith(start) and len(whole) > len(start)
+
+
 def elided_text(root: QWidget) -> list[Problem]:
-    """Labels and buttons on `root` whose text does not fit the width they were given."""
+    """Labels and buttons on `root` whose text does not fit the room they were given.
+
+    A label may shorten itself with an ellipsis when its tooltip holds the whole text (a long
+    name in a narrow column); one that does so without the tooltip is a problem too."""
     problems = []
     for label in root.findChildren(QLabel):
         if not _shown(label, root) or (label.pixmap() is not None and not label.pixmap().isNull()):
@@ -113,12 +135,34 @@ def elided_text(root: QWidget) -> list[Problem]:
         text = _plain(label)
         if not text.strip():
             continue
+        whole_in_tooltip = _elided_with_tooltip(label, text)
+        if whole_in_tooltip is False:
+            problems.append(
+                Problem(
+                    "elided without tooltip",
+                    describe(label),
+                    "ends with an ellipsis but no tooltip holds the whole text",
+                )
+            )
+            continue
         metrics = label.fontMetrics()
         room = label.contentsRect().width() - 2 * max(label.margin(), 0) - max(label.indent(), 0)
         if label.wordWrap():
             # A wrapping label still cuts a single word wider than itself (a fingerprint, a URL).
-            need = max(metrics.horizontalAdvance(word) for word in text.split())
+            # (A zero-width space is a place to break, as dialogs.breakable puts in long names.)
+            words = [w for w in re.split(r"[\s\u200b]+", text) if w]
+            need = max(metrics.horizontalAdvance(word) for word in words)
             what = "longest word"
+            # ... and cuts its last lines when it is given less height than they take.
+            tall = label.heightForWidth(label.width())
+            if need <= room + 1 and tall > label.height() + 1:
+                problems.append(
+                    Problem(
+                        "cut label",
+                        describe(label),
+                        f"its lines need {tall} px of height, has {label.height()} px",
+                    )
+                )
         else:
             need = max(metrics.horizontalAdvance(line) for line in text.splitlines())
             what = "text"
@@ -139,5 +183,42 @@ def elided_text(root: QWidget) -> list[Problem]:
     return problems
 
 
+def dialog_fits(dialog: QWidget, room: QSize) -> list[Problem]:
+    """A dialog (or any window) on a screen of `room`: it must not be taller or wider than the
+    screen, nor need to be (its minimum size); long content scrolls inside it instead."""
+    problems = []
+    least = dialog.minimumSize().expandedTo(dialog.minimumSizeHint())
+    for what, size, limit, least_size in (
+        ("wider", dialog.width(), room.width(), least.width()),
+        ("taller", dialog.height(), room.height(), least.height()),
+    ):
+        need = max(size, least_size)
+        if need > limit:
+            problems.append(
+                Problem(
+                    "dialog too big",
+                    describe(dialog),
+                    f"{what} than the window: needs {need} px, the window has {limit} px",
+                )
+            )
+    return problems
+
+
+def size_on_screen(dialog: QWidget, room: QSize) -> None:
+    """Size a shown dialog as a window manager would on a screen of `room`: the size it chose if
+    it chose one, else its preferred width and the height its wrapped text needs at that width;
+    never larger than the screen (its minimum size may still make it so: dialog_fits says)."""
+    if dialog.testAttribute(Qt.WidgetAttribute.WA_Resized):
+        dialog.resize(dialog.size().boundedTo(room))
+        return
+    width = min(dialog.sizeHint().width(), room.width())
+    height = dialog.heightForWidth(width) if dialog.hasHeightForWidth() else -1
+    dialog.resize(width, min(room.height(), height if height > 0 else dialog.sizeHint().height()))
+
+
 def audit(root: QWidget) -> list[Problem]:
     return horizontal_overflow(root) + elided_text(root)
+
+
+def audit_dialog(dialog: QWidget, room: QSize) -> list[Problem]:
+    return dialog_fits(dialog, room) + audit(dialog)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QResizeEvent
     from PySide6.QtWidgets import QListWidget, QTableView
 
 
@@ -122,3 +124,57 @@ def problem_label() -> QLabel:
     label.setAccessibleName("Problem")
     label.setStyleSheet("color: #a40000;")  # the words say it is a problem; colour only helps
     return label
+
+
+class ElidingLabel(QLabel):
+    """One line of text that never widens its parent: when the room is too narrow it ends in an
+    ellipsis and its tooltip (and accessible name) hold the whole text. For names, titles and
+    other words people choose, which may be 200 characters or one unbroken word."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        from PySide6.QtCore import Qt
+
+        self._full = text
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a name is never markup
+        self.setAccessibleName(text)
+        self.updateGeometry()
+        self._elide()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        metrics = self.fontMetrics()
+        margins = self.contentsMargins()
+        width = metrics.horizontalAdvance(self._full) + margins.left() + margins.right() + 2
+        return QSize(width, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        width = self.fontMetrics().horizontalAdvance(self._full[:3] + "\u2026")
+        return QSize(min(width, self.sizeHint().width()), super().minimumSizeHint().height())
+
+    def _elide(self) -> None:
+        from PySide6.QtCore import Qt
+
+        room = self.contentsRect().width()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room)
+        QLabel.setText(self, shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
+            self._elide()

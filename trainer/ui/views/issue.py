@@ -523,7 +523,9 @@ class RegisterTab(QWidget):
             messages.info(
                 self,
                 "Not ready for renewal",
-                f"{held.holder_name} cannot renew {held.title} yet:\n\n{checklist_text(check)}",
+                f"{held.holder_name} cannot renew {held.title} yet. Show the details to see "
+                "what is missing.",
+                details=checklist_text(check),
             )
             return
         renewed = dialogs.PassphraseDialog.ask(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -51,6 +51,7 @@ class SetupView(QWidget):
         self.org_name = self._line("Organization name")
         self.contact = self._line("Contact (email or phone)")
         self.logo_preview = QLabel("No logo (optional)")
+        self.logo_preview.setWordWrap(True)
         self.logo_preview.setAccessibleName("Logo")
         self.logo_button = QPushButton("Choose &logo…")
         self.logo_button.setAccessibleName("Choose logo")
@@ -59,10 +60,10 @@ class SetupView(QWidget):
         f1 = QFormLayout()
         f1.addRow("&Organization name", self.org_name)
         f1.addRow("&Contact", self.contact)
-        logo_row = QHBoxLayout()
+        # The button under the preview, not beside it: side by side they were cut at 250% text.
+        logo_row = QVBoxLayout()
         logo_row.addWidget(self.logo_preview)
-        logo_row.addWidget(self.logo_button)
-        logo_row.addStretch(1)
+        logo_row.addWidget(self.logo_button, 0, Qt.AlignmentFlag.AlignLeft)
         f1.addRow("Logo", logo_row)
         self.signing = self._line("Certificate signing passphrase", secret=True)
         self.signing_repeat = self._line("Repeat signing passphrase", secret=True)
@@ -92,11 +93,11 @@ class SetupView(QWidget):
         self.repeat = self._line("Repeat password", secret=True)
         step2 = QWidget()
         f2 = QFormLayout(step2)
-        f2.addRow(
-            QLabel(
-                "You will be the first administrator. You can add everyone else after signing in."
-            )
+        first = QLabel(
+            "You will be the first administrator. You can add everyone else after signing in."
         )
+        first.setWordWrap(True)
+        f2.addRow(first)
         f2.addRow("Your full &name", self.admin_name)
         f2.addRow("Your &job title", self.admin_title)
         f2.addRow("&Username", self.admin_username)
@@ -119,8 +120,7 @@ class SetupView(QWidget):
         buttons.addWidget(self.back)
         buttons.addWidget(self.next)
 
-        panel = QWidget()
-        panel.setMaximumWidth(620)
+        self.panel = panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.addWidget(title)
         layout.addWidget(intro)
@@ -151,6 +151,17 @@ class SetupView(QWidget):
         ):
             line.returnPressed.connect(self._on_next_clicked)  # Return moves on, as Next does
         self._show_step(0)
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        # A column of about 60 characters, whatever the text size: a fixed width in pixels was
+        # too narrow for the logo row at 200% text.
+        self.panel.setMaximumWidth(60 * self.fontMetrics().averageCharWidth())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_panel()
 
     def _line(self, name: str, secret: bool = False) -> QLineEdit:
         line = QLineEdit()

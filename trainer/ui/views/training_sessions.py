@@ -31,7 +31,7 @@ from trainer.ui import messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.my_credentials import hours_text
-from trainer.ui.widgets import StyledLabel, button, heading, table
+from trainer.ui.widgets import StyledLabel, button, heading, table, wrap_list
 
 
 class AttendeeList(QListWidget):
@@ -40,6 +40,7 @@ class AttendeeList(QListWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setAccessibleName("Attendees")
+        wrap_list(self)  # a 120-character name wraps instead of scrolling the list sideways
 
     def set_people(self, people: list[PersonChoice]) -> None:
         ticked = set(self.ticked())
@@ -47,6 +48,7 @@ class AttendeeList(QListWidget):
         for person in people:
             item = QListWidgetItem(person.name, self)
             item.setData(Qt.ItemDataRole.UserRole, person.id)
+            item.setToolTip(person.name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(
                 Qt.CheckState.Checked if person.id in ticked else Qt.CheckState.Unchecked
