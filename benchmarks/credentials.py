@@ -32,10 +32,19 @@ from trainer.core.models import (
     Credential,
     Person,
     PersonRole,
+    PolicyAcknowledgment,
     QuizAttempt,
 )
 from trainer.core.paths import AppPaths, bundled_content_root
-from trainer.core.services import accounts, issuance, library, signing_keys, verification
+from trainer.core.policies import digest
+from trainer.core.services import (
+    accounts,
+    issuance,
+    library,
+    policies,
+    signing_keys,
+    verification,
+)
 
 PASSPHRASE = "benchmark signing passphrase"
 MODULES = ("core-01-cvi-field", "core-02-ethics-boundaries-police", "core-06-field-safety")
@@ -121,6 +130,22 @@ def setup(n: int, folder: Path):  # -> (db, manager, person ids)
                 }
                 for pid in ids
                 for key in MODULES
+            ],
+        )
+        # Orientation asks for a signed acknowledgment of the organization's written policies.
+        for title in policies.unwritten(session, admin.organization_id):
+            policies.set_text(session, admin, title, f"Our policy on {title}.", now=now)
+        signed = digest(policies.texts(session, admin.organization_id))
+        session.execute(
+            insert(PolicyAcknowledgment),
+            [
+                {
+                    "person_id": pid,
+                    "digest": signed,
+                    "signed_name": f"Worker Number {pid} Delgado-Whitfield",
+                    "acknowledged_at": now - timedelta(days=2),
+                }
+                for pid in ids
             ],
         )
     return db, manager, ids, now
