@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -29,9 +29,56 @@ def fit_widths(natural: list[int], room: int, floors: list[int] | None = None) -
     return widths(low)
 
 
+class WrapHeader(QHeaderView):
+    """Column headings that wrap onto more lines when their column is narrower than the words
+    ("Recorded / by"), and grow taller to show them, instead of being cut off."""
+
+    def __init__(self, parent: QTableView) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setDefaultAlignment(
+            Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag(Qt.TextFlag.TextWordWrap.value)
+        )
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(True)
+
+    def one_line_width(self, index: int) -> int:
+        return super().sectionSizeFromContents(index).width()
+
+    def sectionSizeFromContents(self, index: int) -> QSize:  # noqa: N802
+        one_line = super().sectionSizeFromContents(index)
+        model = self.model()
+        if model is None:
+            return one_line
+        text = str(model.headerData(index, self.orientation()) or "")
+        padding = one_line.width() - self.fontMetrics().horizontalAdvance(text)
+        room = self.sectionSize(index) - padding
+        if room <= 0 or room >= self.fontMetrics().horizontalAdvance(text):
+            return one_line
+        flags = int(Qt.TextFlag.TextWordWrap.value)
+        lines = self.fontMetrics().boundingRect(QRect(0, 0, room, 10_000), flags, text)
+        extra = lines.height() - self.fontMetrics().height()
+        return QSize(one_line.width(), one_line.height() + max(extra, 0))
+
+    def longest_word_width(self, index: int) -> int:
+        """The narrowest the column's heading can be without cutting a word."""
+        model = self.model()
+        text = str(model.headerData(index, self.orientation()) or "") if model else ""
+        padding = self.one_line_width(index) - self.fontMetrics().horizontalAdvance(text)
+        words = text.split() or [""]
+        return max(self.fontMetrics().horizontalAdvance(w) for w in words) + padding
+
+    def refit_height(self) -> None:
+        """Section widths changed: ask again how tall the headings are."""
+        count = self.count()
+        if count:
+            self.headerDataChanged(self.orientation(), 0, count - 1)
+
+
 class FitTable(QTableView):
     def __init__(self, parent: QTableView | None = None) -> None:
         super().__init__(parent)
+        self.setHorizontalHeader(WrapHeader(self))
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setWordWrap(True)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -39,6 +86,7 @@ class FitTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(8)  # at large text sizes the default minimum grows with it
+        self._floor_width = 0
 
     def setModel(self, model) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().setModel(model)
@@ -53,27 +101,50 @@ class FitTable(QTableView):
                 signal.connect(self.fit_columns)
         self.fit_columns()
 
+    def horizontalHeader(self) -> WrapHeader:  # noqa: N802
+        header = super().horizontalHeader()
+        assert isinstance(header, WrapHeader)
+        return header
+
     def _natural(self) -> list[int]:
         header = self.horizontalHeader()
         return [
-            max(self.sizeHintForColumn(i), header.sectionSizeFromContents(i).width())
-            for i in range(header.count())
+            max(self.sizeHintForColumn(i), header.one_line_width(i)) for i in range(header.count())
         ]
 
     def _floors(self) -> list[int]:
-        """The header's words, and about a short word per line, stay readable."""
+        """Each word of the heading, and about a short word per line, stay readable (a column
+        narrower than that by nature keeps its natural width)."""
         header = self.horizontalHeader()
-        short_word = 8 * self.fontMetrics().averageCharWidth()
+        short_word = 7 * self.fontMetrics().averageCharWidth()
         return [
-            max(short_word, header.sectionSizeFromContents(i).width())
-            for i in range(header.count())
+            min(natural, max(short_word, header.longest_word_width(i)))
+            for i, natural in enumerate(self._natural())
         ]
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        """As narrow as the columns at their floors, so a layout (ReflowSplitter) can tell when
+        the table would have to scroll sideways beside another pane."""
+        hint = super().minimumSizeHint()
+        scrollbar = (
+            0
+            if self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            else self.verticalScrollBar().sizeHint().width()
+        )
+        width = sum(self._floors()) + 2 * self.frameWidth() + scrollbar
+        return QSize(max(hint.width(), width), hint.height())
 
     def fit_columns(self) -> None:
         header = self.horizontalHeader()
-        widths = fit_widths(self._natural(), self.viewport().width(), self._floors())
+        floors = self._floors()
+        widths = fit_widths(self._natural(), self.viewport().width(), floors)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
+        header.refit_height()
+        self.updateGeometries()  # room for the headings' new height
+        if sum(floors) != self._floor_width:  # the headers or the font changed
+            self._floor_width = sum(floors)
+            self.updateGeometry()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
+    QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QStackedWidget,
+    QStyle,
     QWidget,
 )
 
@@ -122,3 +129,221 @@ def problem_label() -> QLabel:
     label.setAccessibleName("Problem")
     label.setStyleSheet("color: #a40000;")  # the words say it is a problem; colour only helps
     return label
+
+
+class FlowLayout(QLayout):
+    """Widgets in a row that wraps onto further lines when the row is narrower than they are
+    (Qt's Flow Layout example): a row of buttons never makes the page wider than the window.
+    Keyboard order is the order the widgets were created in, as in any layout."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def _shown(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    def _gaps(self) -> tuple[int, int]:
+        spacing = self.spacing()
+        if spacing >= 0:
+            return spacing, spacing
+        style = self.parentWidget().style() if self.parentWidget() else QApplication.style()
+        across = style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        down = style.pixelMetric(QStyle.PixelMetric.PM_LayoutVerticalSpacing)
+        return max(across, 6), max(down, 6)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        """Everything on one line."""
+        shown = self._shown()
+        across, _ = self._gaps()
+        width = sum(item.sizeHint().width() for item in shown) + across * max(len(shown) - 1, 0)
+        height = max((item.sizeHint().height() for item in shown), default=0)
+        margins = self.contentsMargins()
+        return QSize(
+            width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
+        )
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        """One widget a line: as narrow as the widest widget."""
+        size = QSize()
+        for item in self._shown():
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size.grownBy(margins)
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        """Place the widgets line by line in `rect`; returns the height they take."""
+        margins = self.contentsMargins()
+        area = rect.marginsRemoved(margins)
+        across, down = self._gaps()
+        x, y, line_height = area.x(), area.y(), 0
+        for item in self._shown():
+            hint = item.sizeHint()
+            width = min(hint.width(), area.width())
+            if x > area.x() and x + width > area.x() + area.width():  # start a new line
+                x, y, line_height = area.x(), y + line_height + down, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), QSize(width, hint.height())))
+            x += width + across
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y() + margins.bottom()
+
+
+def flow_row(*widgets: QWidget) -> FlowLayout:
+    """A row of buttons that wraps instead of widening the page."""
+    row = FlowLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    return row
+
+
+class ReflowSplitter(QSplitter):
+    """Panes side by side while each has room for its narrowest layout, else one above the other
+    (the page then scrolls down, not sideways). Either way the person can drag the divider.
+
+    Asks its parent for no more width than its widest pane needs, so it never widens the page."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setChildrenCollapsible(False)  # a pane dragged shut would look like a missing pane
+
+    def _panes(self) -> list[QWidget]:
+        return [w for i in range(self.count()) if not (w := self.widget(i)).isHidden()]
+
+    @staticmethod
+    def _least(pane: QWidget) -> QSize:
+        return pane.minimumSizeHint().expandedTo(pane.minimumSize())
+
+    def side_by_side_width(self) -> int:
+        """The width at which every pane gets its narrowest layout beside the others."""
+        panes = self._panes()
+        handles = self.handleWidth() * max(len(panes) - 1, 0)
+        return sum(self._least(p).width() for p in panes) + handles
+
+    def _stacked_height(self, pane: QWidget) -> int:
+        """Stacked, a pane gets the height it asks for, up to about fifteen lines of text: a
+        table then shows some rows and scrolls the rest itself."""
+        most = 15 * pane.fontMetrics().height()
+        return max(self._least(pane).height(), min(pane.sizeHint().height(), most))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        panes = self._panes()
+        if not panes:
+            return super().minimumSizeHint()
+        width = max(self._least(p).width() for p in panes)
+        if self.orientation() == Qt.Orientation.Horizontal:
+            height = max(self._least(p).height() for p in panes)
+        else:
+            handles = self.handleWidth() * (len(panes) - 1)
+            height = sum(self._stacked_height(p) for p in panes) + handles
+        return QSize(width, height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        wanted = (
+            Qt.Orientation.Horizontal
+            if event.size().width() >= self.side_by_side_width()
+            else Qt.Orientation.Vertical
+        )
+        if wanted != self.orientation():
+            self.setOrientation(wanted)
+            self.updateGeometry()  # stacked, the page grows taller and scrolls down
+        super().resizeEvent(event)
+
+
+class WrappingChoice(QWidget):
+    """A radio button or check box whose words wrap to the room there is (Qt's own never wrap):
+    the button without text, and beside it a wrapping label that clicks the button.
+
+    The button keeps the focus, the keyboard order and the accessible name; `button` is it."""
+
+    def __init__(self, choice: QAbstractButton, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.button = choice
+        if not choice.accessibleName():
+            choice.setAccessibleName(text)
+        self.label = QLabel(text)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # an '&' is a letter, not a shortcut
+        self.label.setWordWrap(True)
+        self.label.installEventFilter(self)
+        choice.installEventFilter(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(choice, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.label and event.type() == QEvent.Type.MouseButtonRelease:
+            self.button.click()  # does nothing while the button is disabled
+            self.button.setFocus(Qt.FocusReason.MouseFocusReason)
+        elif watched is self.button and event.type() == QEvent.Type.EnabledChange:
+            self.label.setEnabled(self.button.isEnabled())
+        return False
+
+
+class PathLabel(QLabel):
+    """A file path on one line, shortened in the middle to the room it has
+    ("/home/sam/…/cvi-trainer.sqlite"); the whole path is its tooltip and `copy()` copies it."""
+
+    def __init__(self, path: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.setToolTip(path)
+        self.setAccessibleDescription(path)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._elide()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        metrics = self.fontMetrics()
+        return QSize(metrics.horizontalAdvance(self.path) + 2, metrics.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        metrics = self.fontMetrics()
+        return QSize(metrics.horizontalAdvance("/…/") * 3, metrics.height())
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width()
+        self.setText(
+            self.fontMetrics().elidedText(self.path, Qt.TextElideMode.ElideMiddle, max(room, 1))
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._elide()
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.path)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,7 @@ from trainer.core.reader import page, render_markdown
 from trainer.core.services import library
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import button, heading, wrap_list
+from trainer.ui.widgets import ReflowSplitter, button, heading, wrap_list
 
 VALIDATE_AFTER_MS = 300
 TEMPLATE = """---
@@ -138,7 +137,7 @@ class AuthoringView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.modules, 1)
         left_layout.addWidget(self.new)
-        split = QSplitter()
+        split = ReflowSplitter()
         split.addWidget(left)
         split.addWidget(self.editor)
         split.addWidget(self.preview)
