@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
+    QTabWidget,
     QWidget,
 )
 
@@ -50,6 +51,26 @@ class StyledLabel(QLabel):
         self.setFont(font)
 
 
+def _count_only_current(pages: QStackedWidget | QTabWidget) -> None:
+    current = pages.currentWidget()
+    for index in range(pages.count()):
+        page = pages.widget(index)
+        ignored = QSizePolicy.Policy.Ignored
+        if page is current:
+            page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        else:  # a hidden page's size must not count in the stack's layout
+            page.setSizePolicy(ignored, ignored)
+    pages.updateGeometry()
+
+
+def size_by_current_tab(tabs: QTabWidget) -> QTabWidget:
+    """Let a tab widget be as big as the tab shown, like PageStack: Qt sizes it for its widest
+    tab, shown or not, which widened the page at large text sizes."""
+    tabs.currentChanged.connect(lambda _index: _count_only_current(tabs))
+    _count_only_current(tabs)
+    return tabs
+
+
 class PageStack(QStackedWidget):
     """A stack as big as the page it shows: QStackedWidget asks for room for its widest page,
     shown or not, which made the window scroll sideways on every page at large text sizes."""
@@ -64,15 +85,7 @@ class PageStack(QStackedWidget):
         return index
 
     def _fit_current(self) -> None:
-        current = self.currentWidget()
-        for index in range(self.count()):
-            page = self.widget(index)
-            ignored = QSizePolicy.Policy.Ignored
-            if page is current:
-                page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-            else:  # a hidden page's size must not count in the stack's layout
-                page.setSizePolicy(ignored, ignored)
-        self.updateGeometry()
+        _count_only_current(self)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         current = self.currentWidget()

@@ -45,7 +45,7 @@ from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views import my_credentials
 from trainer.ui.views.signing_keys import save_file
-from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, table
+from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, size_by_current_tab, table
 
 
 def unlock_key(ctx: AppContext, person: Person, passphrase: str) -> UnlockedKey:
@@ -586,6 +586,7 @@ class IssueView(QWidget):
         self.tabs.setAccessibleName("Issue sections")
         self.tabs.addTab(self.issue_tab, "&Issue")
         self.tabs.addTab(self.register, "Issued &credentials")
+        size_by_current_tab(self.tabs)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Issue credentials"))
         layout.addWidget(self.tabs, 1)

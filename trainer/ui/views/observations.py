@@ -153,6 +153,8 @@ class ObservationsView(QWidget):
         self.status = StyledLabel(bold=True)
         self.status.setAccessibleName("Last action")
         fields = QFormLayout()
+        # At large text sizes a label goes above its field rather than widening the page.
+        fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, widget in (
             ("&Trainee", self.trainee),
             ("Ru&bric", self.rubric),

@@ -97,6 +97,8 @@ class TrainingSessionsView(QWidget):
         self.status = StyledLabel(bold=True)
         self.status.setAccessibleName("Last action")
         fields = QFormLayout()
+        # At large text sizes a label goes above its field rather than widening the page.
+        fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, widget in (
             ("&Topic", self.topic),
             ("&Date held", self.held_on),
