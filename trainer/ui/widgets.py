@@ -137,6 +137,13 @@ def wrap_list(view: QListWidget) -> None:
     view.setResizeMode(view.ResizeMode.Adjust)  # re-wrap when the list is resized
 
 
+def wrapping_label(text: str = "") -> QLabel:
+    """A label whose words wrap to the room there is: a sentence never widens the page."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
 def problem_label() -> QLabel:
     label = StyledLabel(bold=True)
     label.setAccessibleName("Problem")
@@ -253,11 +260,25 @@ class ReflowSplitter(QSplitter):
     def _least(pane: QWidget) -> QSize:
         return pane.minimumSizeHint().expandedTo(pane.minimumSize())
 
+    @classmethod
+    def _comfortable(cls, pane: QWidget) -> int:
+        """A pane's narrowest width with its tables' headings unbroken."""
+        from trainer.ui.fit_table import FitTable
+
+        tables = [pane] if isinstance(pane, FitTable) else pane.findChildren(FitTable)
+        extra = sum(
+            max(t.comfortable_width() - t.minimumSizeHint().width(), 0)
+            for t in tables
+            if t is pane or t.isVisibleTo(pane)
+        )
+        return cls._least(pane).width() + extra
+
     def side_by_side_width(self) -> int:
-        """The width at which every pane gets its narrowest layout beside the others."""
+        """The width at which every pane gets its narrowest comfortable layout beside the
+        others."""
         panes = self._panes()
         handles = self.handleWidth() * max(len(panes) - 1, 0)
-        return sum(self._least(p).width() for p in panes) + handles
+        return sum(self._comfortable(p) for p in panes) + handles
 
     def _stacked_height(self, pane: QWidget) -> int:
         """Stacked, a pane gets the height it asks for, up to about fifteen lines of text: a

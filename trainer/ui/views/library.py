@@ -24,7 +24,7 @@ from trainer.core.services.library import DocumentSummary, OfferedUpdate
 from trainer.ui import messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, table
+from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, table, wrapping_label
 
 KIND_LABELS = {
     "module": "Module",
@@ -91,7 +91,7 @@ class LibraryView(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(QLabel("Versions (published versions never change)"))
+        right_layout.addWidget(wrapping_label("Versions (published versions never change)"))
         right_layout.addWidget(self.versions, 1)
         right_layout.addWidget(self.text, 3)
         self.quality = QLabel()

@@ -35,7 +35,7 @@ from trainer.core.services.observations import ObservationRow, RubricChoice
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import StyledLabel, WrappingChoice, button, heading, table
+from trainer.ui.widgets import StyledLabel, WrappingChoice, button, heading, table, wrapping_label
 
 
 def level_text(level: int, description: str) -> str:
@@ -168,7 +168,7 @@ class ObservationsView(QWidget):
         entry_layout = QVBoxLayout(entry)
         entry_layout.addLayout(fields)
         entry_layout.addWidget(scroll, 1)
-        notes_label = QLabel("&Notes (what you observed, the context)")
+        notes_label = wrapping_label("&Notes (what you observed, the context)")
         notes_label.setBuddy(self.notes)
         entry_layout.addWidget(notes_label)
         entry_layout.addWidget(self.notes)

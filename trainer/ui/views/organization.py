@@ -29,7 +29,15 @@ from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.setup import LOGO_TYPES
 from trainer.ui.views.signing_keys import SigningKeysPanel
-from trainer.ui.widgets import PathLabel, ReflowSplitter, button, flow_row, heading, table
+from trainer.ui.widgets import (
+    PathLabel,
+    ReflowSplitter,
+    WrappingChoice,
+    button,
+    flow_row,
+    heading,
+    table,
+)
 
 
 def _spin(name: str, low: int, high: int, suffix: str) -> QSpinBox:
@@ -313,17 +321,17 @@ class OrganizationView(QWidget):
         with self.ctx.db.begin() as session:
             settings = practice.policy_settings(session, self.person)
         for box in self.policy_boxes.values():
-            box.deleteLater()
+            box.parentWidget().deleteLater()  # its WrappingChoice
         self.policy_boxes = {}
         for setting in settings:
-            box = QCheckBox(
-                f"{setting.question} (yes when ticked)"
-                + (" — default, not yet set by you" if setting.is_default else "")
-            )
+            box = QCheckBox()
             box.setAccessibleName(setting.question)
             box.setChecked(setting.value)
             box.toggled.connect(lambda value, key=setting.key: self._on_policy_toggled(key, value))
-            self.policies_layout.addWidget(box)
+            words = f"{setting.question} (yes when ticked)" + (
+                " — default, not yet set by you" if setting.is_default else ""
+            )
+            self.policies_layout.addWidget(WrappingChoice(box, words))  # a long question wraps
             self.policy_boxes[setting.key] = box
         self.policies_box.setVisible(bool(settings))
 
