@@ -124,11 +124,12 @@ class CheckTab(QWidget):
         self.fields: dict[str, StyledLabel] = {}
         # A group box title never wraps: the instruction goes inside, where it can.
         self.details = QGroupBox("Signed details")
-        compare = QLabel("Compare the name with the person's photo ID.")
-        compare.setWordWrap(True)
+        self.caveat = QLabel()
+        self.caveat.setWordWrap(True)
+        self.caveat.setAccessibleName("How to read the details")
         form = QFormLayout(self.details)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.addRow(compare)
+        form.addRow(self.caveat)
         for name in ("Holder", "Credential", "Issuer", "Valid", "Credential ID", "Code"):
             value = StyledLabel(bold=name == "Holder")  # the name to compare stands out
             value.setAccessibleName(name)
@@ -226,10 +227,11 @@ class CheckTab(QWidget):
         self.source.setText(f"Checked {what} at {self.ctx.clock.now().astimezone():%H:%M}.")
         claims = report.claims
         self.details.setVisible(claims is not None)
-        self.details.setTitle(
-            "Signed details: compare the name with the person's photo ID"
+        self.details.setTitle("Signed details" if report.signed else "Unverified claims")
+        self.caveat.setText(
+            "Compare the name with the person's photo ID."
             if report.signed
-            else "Unverified claims: nothing here is confirmed, do not rely on it"
+            else "Nothing here is confirmed: do not rely on it."
         )
         if claims is not None:
             values = {
