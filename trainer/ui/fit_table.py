@@ -143,13 +143,15 @@ class FitTable(QTableView):
             max(self.sizeHintForColumn(i), header.one_line_width(i)) for i in range(header.count())
         ]
 
-    def _floors(self, whole_words: bool) -> list[int]:
-        """About a short word per line stays readable (a column narrower than that by nature
-        keeps its natural width); with `whole_words`, each word of its heading too."""
+    def _floors(self, comfortable: bool) -> list[int]:
+        """Comfortable: about a word per line (eight letters) and each word of the heading stay
+        whole. Otherwise (the largest text sizes) six letters, headings breaking inside words.
+        A column narrower than that by nature keeps its natural width."""
         header = self.horizontalHeader()
-        short_word = 6 * self.fontMetrics().averageCharWidth()
+        letters = 8 if comfortable else 6
+        word = letters * self.fontMetrics().averageCharWidth()
         return [
-            min(n, max(short_word, header.longest_word_width(i) if whole_words else 0))
+            min(n, max(word, header.longest_word_width(i) if comfortable else 0))
             for i, n in enumerate(self._natural())
         ]
 

@@ -262,16 +262,34 @@ class ReflowSplitter(QSplitter):
 
     @classmethod
     def _comfortable(cls, pane: QWidget) -> int:
-        """A pane's narrowest width with its tables' headings unbroken."""
+        """A pane's narrowest width with its tables' headings unbroken and its other lists and
+        text boxes at least twenty letters wide (Qt lets them shrink to a sliver)."""
+        from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView
+
         from trainer.ui.fit_table import FitTable
 
-        tables = [pane] if isinstance(pane, FitTable) else pane.findChildren(FitTable)
-        extra = sum(
-            max(t.comfortable_width() - t.minimumSizeHint().width(), 0)
-            for t in tables
-            if t is pane or t.isVisibleTo(pane)
+        boxes = [pane, *pane.findChildren(QAbstractScrollArea)]
+        shown = [
+            b
+            for b in boxes
+            if isinstance(b, QAbstractScrollArea)
+            and not isinstance(b, QHeaderView)
+            and (b is pane or b.isVisibleTo(pane))
+        ]
+        tables = sum(
+            max(b.comfortable_width() - b.minimumSizeHint().width(), 0)
+            for b in shown
+            if isinstance(b, FitTable)
         )
-        return cls._least(pane).width() + extra
+        others = max(
+            (
+                max(20 * b.fontMetrics().averageCharWidth() - b.minimumSizeHint().width(), 0)
+                for b in shown
+                if not isinstance(b, FitTable)
+            ),
+            default=0,
+        )
+        return cls._least(pane).width() + tables + others
 
     def side_by_side_width(self) -> int:
         """The width at which every pane gets its narrowest comfortable layout beside the
@@ -298,16 +316,43 @@ class ReflowSplitter(QSplitter):
             height = sum(self._stacked_height(p) for p in panes) + handles
         return QSize(width, height)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def _reflow(self, width: int) -> None:
         wanted = (
             Qt.Orientation.Horizontal
-            if event.size().width() >= self.side_by_side_width()
+            if width >= self.side_by_side_width()
             else Qt.Orientation.Vertical
         )
         if wanted != self.orientation():
             self.setOrientation(wanted)
             self.updateGeometry()  # stacked, the page grows taller and scrolls down
-        super().resizeEvent(event)
+        if wanted == Qt.Orientation.Horizontal:
+            self._give_each_its_room()
+
+    def _give_each_its_room(self) -> None:
+        """Side by side, each pane gets at least its comfortable width (the splitter itself
+        only keeps each above its narrowest); the rest is shared as the panes were."""
+        panes = [self.widget(i) for i in range(self.count())]
+        sizes = self.sizes()
+        least = [0 if p.isHidden() else self._comfortable(p) for p in panes]
+        if all(size >= need for size, need in zip(sizes, least, strict=True)):
+            return
+        spare = sum(sizes) - sum(least)
+        if spare < 0:
+            return
+        extra = [max(size - need, 0) for size, need in zip(sizes, least, strict=True)]
+        total = sum(extra) or 1
+        self.setSizes([need + spare * e // total for need, e in zip(least, extra, strict=True)])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)  # the splitter shares out its new width first
+        self._reflow(event.size().width())
+
+    def event(self, event: QEvent) -> bool:
+        # A pane's needs change without the splitter resizing: a larger text size, a table
+        # given its rows.
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange):
+            self._reflow(self.width())
+        return super().event(event)
 
 
 class WrappingChoice(QWidget):

@@ -133,7 +133,8 @@ class CheckTab(QWidget):
         for name in ("Holder", "Credential", "Issuer", "Valid", "Credential ID", "Code"):
             value = StyledLabel(bold=name == "Holder")  # the name to compare stands out
             value.setAccessibleName(name)
-            value.setWordWrap(True)
+            # One long token (a UUID) stays whole: the row goes under its label when narrow.
+            value.setWordWrap(name != "Credential ID")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(name, value)
             self.fields[name] = value
