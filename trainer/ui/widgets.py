@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QStyle,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -51,7 +51,7 @@ class StyledLabel(QLabel):
         self.setFont(font)
 
 
-def _count_only_current(pages: QStackedWidget | QTabWidget) -> None:
+def _count_only_current(pages: QTabWidget) -> None:
     current = pages.currentWidget()
     for index in range(pages.count()):
         page = pages.widget(index)
@@ -64,36 +64,83 @@ def _count_only_current(pages: QStackedWidget | QTabWidget) -> None:
 
 
 def size_by_current_tab(tabs: QTabWidget) -> QTabWidget:
-    """Let a tab widget be as big as the tab shown, like PageStack: Qt sizes it for its widest
-    tab, shown or not, which widened the page at large text sizes."""
+    """Let a tab widget be as wide as the tab shown: Qt sizes it for its widest tab, shown or
+    not, which widened the page at large text sizes."""
     tabs.currentChanged.connect(lambda _index: _count_only_current(tabs))
     _count_only_current(tabs)
     return tabs
 
 
-class PageStack(QStackedWidget):
-    """A stack as big as the page it shows: QStackedWidget asks for room for its widest page,
-    shown or not, which made the window scroll sideways on every page at large text sizes."""
+class PageStack(QWidget):
+    """Pages one at a time, the stack as big as the page shown. QStackedWidget asks for room
+    for its widest and tallest page, shown or not (its layout counts hidden pages in its
+    width and in its height for a width): pages scrolled sideways at large text sizes and
+    the scenario player scrolled down under a tall debrief. Here the pages sit in a box
+    layout, which does not count hidden widgets. The methods are QStackedWidget's."""
+
+    currentChanged = Signal(int)  # noqa: N815  (QStackedWidget's name)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.currentChanged.connect(self._fit_current)
+        self._pages: list[QWidget] = []
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._current = -1
 
     def addWidget(self, page: QWidget) -> int:  # noqa: N802
-        index = super().addWidget(page)
-        self._fit_current()
-        return index
+        self._pages.append(page)
+        self._layout.addWidget(page, 1)
+        page.setVisible(len(self._pages) == 1)
+        if len(self._pages) == 1:
+            self._current = 0
+            self.currentChanged.emit(0)
+        return len(self._pages) - 1
 
-    def _fit_current(self) -> None:
-        _count_only_current(self)
+    def count(self) -> int:
+        return len(self._pages)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
-        current = self.currentWidget()
-        return current.sizeHint() if current is not None else super().sizeHint()
+    def widget(self, index: int) -> QWidget | None:
+        return self._pages[index] if 0 <= index < len(self._pages) else None
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        current = self.currentWidget()
-        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+    def indexOf(self, page: QWidget) -> int:  # noqa: N802
+        return self._pages.index(page) if page in self._pages else -1
+
+    def currentIndex(self) -> int:  # noqa: N802
+        return self._current
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802
+        return self.widget(self._current)
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802
+        self.setCurrentIndex(self.indexOf(page))
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802
+        if not 0 <= index < len(self._pages) or index == self._current:
+            return
+        old, new = self.currentWidget(), self._pages[index]
+        focus = QApplication.focusWidget()
+        had_focus = old is not None and focus is not None and old.isAncestorOf(focus)
+        new.show()
+        if old is not None:
+            old.hide()
+        self._current = index
+        if had_focus:  # as QStackedWidget does: the focus moves into the new page
+            _focus_first(new)
+        self.currentChanged.emit(index)
+
+
+def _focus_first(page: QWidget) -> None:
+    widget = page.nextInFocusChain()
+    while widget is not page and widget is not None:
+        if (
+            page.isAncestorOf(widget)
+            and widget.isVisibleTo(page)
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        widget = widget.nextInFocusChain()
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:
