@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QWidget,
 )
 
@@ -23,6 +22,7 @@ from trainer.core.roles import Role
 from trainer.ui import messages
 from trainer.ui.context import AppContext
 from trainer.ui.views.sign_in import SignInView
+from trainer.ui.widgets import PageStack
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QCloseEvent
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(APP_NAME)
         self.resize(1100, 720)
 
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # a hidden page's stale size must not widen the shown one
         # At large text sizes the content scrolls instead of pushing the window off the screen.
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)

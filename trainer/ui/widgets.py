@@ -96,6 +96,23 @@ class PageStack(QWidget):
             self.currentChanged.emit(0)
         return len(self._pages) - 1
 
+    def removeWidget(self, page: QWidget) -> None:  # noqa: N802
+        """Take a page out (not deleted, hidden), as QStackedWidget does."""
+        index = self.indexOf(page)
+        if index < 0:
+            return
+        self._pages.pop(index)
+        self._layout.removeWidget(page)
+        page.hide()
+        if index == self._current:
+            self._current = -1
+            if self._pages:
+                self.setCurrentIndex(min(index, len(self._pages) - 1))
+            else:
+                self.currentChanged.emit(-1)
+        elif index < self._current:
+            self._current -= 1
+
     def count(self) -> int:
         return len(self._pages)
 
