@@ -44,6 +44,14 @@ def page_fits(window: MainWindow, page: QWidget) -> bool:
     return page.minimumSizeHint().width() <= room
 
 
+@pytest.fixture(autouse=True)
+def _default_text_size():
+    """Zoom sets the application's font: give the next test (in this worker) its default."""
+    font = QApplication.font()
+    yield
+    QApplication.setFont(font)
+
+
 @pytest.fixture
 def bundled(sqlite_team: Team, sqlite_db, clock) -> Team:
     with sqlite_db.begin() as session:

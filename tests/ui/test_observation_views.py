@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -116,7 +116,7 @@ def test_a_trainer_records_an_observation_through_the_widgets(
     assert "each organization may adapt them" in view.about.text()
 
     mediation = view.form.row("mediation")
-    labels = [b.text() for b in mediation.group.buttons()]
+    labels = [b.parentWidget().text() for b in mediation.group.buttons()]  # WrappingChoice
     expected = rubric().competency("mediation")
     assert expected is not None
     for level, text in zip((1, 2, 3, 4), labels, strict=True):
@@ -125,6 +125,9 @@ def test_a_trainer_records_an_observation_through_the_widgets(
 
     # the keyboard: Space chooses the focused level, arrows move within a competency
     first = mediation.group.button(1)
+    second = mediation.group.button(2)
+    # Down goes to the level below on screen: wait for the wrapped levels to be laid out.
+    qtbot.waitUntil(lambda: second.mapTo(view, QPoint()).y() > first.mapTo(view, QPoint()).y())
     view.activateWindow()
     first.setFocus()
     qtbot.waitUntil(first.hasFocus)

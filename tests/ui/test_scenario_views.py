@@ -124,7 +124,7 @@ def test_admin_sets_the_police_policy_and_new_attempts_follow_it(
     sign_in(qtbot, window, "ada")
     org = window.workspace.show_screen("Organization")
     box = org.policy_boxes["share_names_with_police"]
-    assert not box.isChecked() and "default" in box.text()
+    assert not box.isChecked() and "default" in box.parentWidget().text()  # WrappingChoice
     box.setChecked(True)
     with sqlite_db.begin() as session:
         play = practice.start(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyleOptionHeader,
+    QTableView,
+)
 
 
 def fit_widths(natural: list[int], room: int, floors: list[int] | None = None) -> list[int]:
@@ -29,9 +35,81 @@ def fit_widths(natural: list[int], room: int, floors: list[int] | None = None) -
     return widths(low)
 
 
+class WrapHeader(QHeaderView):
+    """Column headings that wrap onto more lines when their column is narrower than the words
+    ("Recorded / by"), and grow taller to show them, instead of being cut off. A word wider
+    than its column (at the largest text sizes) breaks inside the word."""
+
+    def __init__(self, parent: QTableView) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(True)
+
+    def _text(self, index: int) -> str:
+        model = self.model()
+        return str(model.headerData(index, self.orientation()) or "") if model else ""
+
+    def one_line_width(self, index: int) -> int:
+        return super().sectionSizeFromContents(index).width()
+
+    def _padding(self, index: int) -> int:
+        return self.one_line_width(index) - self.fontMetrics().horizontalAdvance(self._text(index))
+
+    def _flags(self, index: int, room: int) -> int:
+        metrics = self.fontMetrics()
+        words = self._text(index).split() or [""]
+        fits = all(metrics.horizontalAdvance(word) <= room for word in words)
+        wrap = Qt.TextFlag.TextWordWrap if fits else Qt.TextFlag.TextWrapAnywhere
+        return int(Qt.AlignmentFlag.AlignCenter.value) | int(wrap.value)
+
+    def sectionSizeFromContents(self, index: int) -> QSize:  # noqa: N802
+        one_line = super().sectionSizeFromContents(index)
+        text = self._text(index)
+        room = self.sectionSize(index) - self._padding(index)
+        if room <= 0 or room >= self.fontMetrics().horizontalAdvance(text):
+            return one_line
+        lines = self.fontMetrics().boundingRect(
+            QRect(0, 0, room, 10_000), self._flags(index, room), text
+        )
+        extra = lines.height() - self.fontMetrics().height()
+        return QSize(one_line.width(), one_line.height() + max(extra, 0))
+
+    def paintSection(self, painter: QPainter, rect: QRect, index: int) -> None:  # noqa: N802
+        """The style draws the section without its words; the words are drawn wrapped."""
+        text = self._text(index)
+        room = rect.width() - self._padding(index)
+        if room >= self.fontMetrics().horizontalAdvance(text):
+            super().paintSection(painter, rect, index)
+            return
+        option = QStyleOptionHeader()
+        self.initStyleOption(option)
+        option.rect = rect
+        option.section = index
+        option.text = ""
+        painter.save()
+        self.style().drawControl(QStyle.ControlElement.CE_Header, option, painter, self)
+        margin = self._padding(index) // 2
+        painter.setPen(self.palette().color(QPalette.ColorRole.ButtonText))
+        painter.drawText(rect.adjusted(margin, 0, -margin, 0), self._flags(index, room), text)
+        painter.restore()
+
+    def longest_word_width(self, index: int) -> int:
+        """The narrowest the column's heading can be without breaking inside a word."""
+        words = self._text(index).split() or [""]
+        return max(self.fontMetrics().horizontalAdvance(w) for w in words) + self._padding(index)
+
+    def refit_height(self) -> None:
+        """Section widths changed: ask again how tall the headings are."""
+        count = self.count()
+        if count:
+            self.headerDataChanged(self.orientation(), 0, count - 1)
+
+
 class FitTable(QTableView):
     def __init__(self, parent: QTableView | None = None) -> None:
         super().__init__(parent)
+        self.setHorizontalHeader(WrapHeader(self))
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setWordWrap(True)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -39,6 +117,7 @@ class FitTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(8)  # at large text sizes the default minimum grows with it
+        self._floor_width = 0
 
     def setModel(self, model) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().setModel(model)
@@ -53,27 +132,61 @@ class FitTable(QTableView):
                 signal.connect(self.fit_columns)
         self.fit_columns()
 
+    def horizontalHeader(self) -> WrapHeader:  # noqa: N802
+        header = super().horizontalHeader()
+        assert isinstance(header, WrapHeader)
+        return header
+
     def _natural(self) -> list[int]:
         header = self.horizontalHeader()
         return [
-            max(self.sizeHintForColumn(i), header.sectionSizeFromContents(i).width())
-            for i in range(header.count())
+            max(self.sizeHintForColumn(i), header.one_line_width(i)) for i in range(header.count())
         ]
 
-    def _floors(self) -> list[int]:
-        """The header's words, and about a short word per line, stay readable."""
+    def _floors(self, comfortable: bool) -> list[int]:
+        """Comfortable: about a word per line (eight letters) and each word of the heading stay
+        whole. Otherwise (the largest text sizes) six letters, headings breaking inside words.
+        A column narrower than that by nature keeps its natural width."""
         header = self.horizontalHeader()
-        short_word = 8 * self.fontMetrics().averageCharWidth()
+        letters = 8 if comfortable else 6
+        word = letters * self.fontMetrics().averageCharWidth()
         return [
-            max(short_word, header.sectionSizeFromContents(i).width())
-            for i in range(header.count())
+            min(n, max(word, header.longest_word_width(i) if comfortable else 0))
+            for i, n in enumerate(self._natural())
         ]
+
+    def _chrome(self) -> int:
+        scrollbar = (
+            0
+            if self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            else self.verticalScrollBar().sizeHint().width()
+        )
+        return 2 * self.frameWidth() + scrollbar
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        """As narrow as the columns at their floors: at the largest text sizes headings then
+        break inside words rather than the table scrolling sideways."""
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), sum(self._floors(False)) + self._chrome()), hint.height())
+
+    def comfortable_width(self) -> int:
+        """As narrow as the table gets with every heading's words whole: ReflowSplitter puts
+        it beside another pane only with this much room."""
+        return sum(self._floors(True)) + self._chrome()
 
     def fit_columns(self) -> None:
         header = self.horizontalHeader()
-        widths = fit_widths(self._natural(), self.viewport().width(), self._floors())
+        floors = self._floors(True)
+        if sum(floors) > self.viewport().width():
+            floors = self._floors(False)
+        widths = fit_widths(self._natural(), self.viewport().width(), floors)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
+        header.refit_height()
+        self.updateGeometries()  # room for the headings' new height
+        if sum(floors) != self._floor_width:  # the headers or the font changed
+            self._floor_width = sum(floors)
+            self.updateGeometry()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

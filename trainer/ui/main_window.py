@@ -71,9 +71,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(APP_NAME)
         self.resize(1100, 720)
 
-        # Sized by the state shown (set-up, sign-in, workspace): a hidden sign-in form still
-        # sized for the last text size made the set-up wizard scroll sideways at 800x600.
-        self.stack = PageStack()
+        self.stack = PageStack()  # a hidden page's stale size must not widen the shown one
         # At large text sizes the content scrolls instead of pushing the window off the screen.
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)

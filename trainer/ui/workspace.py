@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QHBoxLayout,
@@ -96,10 +97,19 @@ class WorkspaceView(QWidget):
         layout.addWidget(self.pages, 1)
 
     def _fit_nav(self) -> None:
-        widest = max(
-            (self.nav.fontMetrics().horizontalAdvance(label) for label in self.screens), default=100
-        )
-        self.nav.setFixedWidth(widest + 4 * self.nav.fontMetrics().horizontalAdvance("M"))
+        """Wide enough for the longest label on one line, except at large text sizes, where the
+        list takes at most a fifth of the window and a long label wraps at its spaces."""
+        metrics = self.nav.fontMetrics()
+        margin = 4 * metrics.horizontalAdvance("M")
+        widest = max((metrics.horizontalAdvance(label) for label in self.screens), default=100)
+        words = [word for label in self.screens for word in label.split()]
+        longest_word = max((metrics.horizontalAdvance(word) for word in words), default=100)
+        share = self.window().width() // 5
+        self.nav.setFixedWidth(max(longest_word + margin, min(widest + margin, share)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        self._fit_nav()  # its share of the window
+        super().resizeEvent(event)
 
     def _scroll_to_top_left(self) -> None:
         """A newly shown page starts at its top-left, not where the last page was scrolled to."""

@@ -8,13 +8,11 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -28,7 +26,7 @@ from trainer.core.reader import page, render_markdown
 from trainer.core.services import library
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import button, heading, wrap_list
+from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, wrap_list
 
 VALIDATE_AFTER_MS = 300
 TEMPLATE = """---
@@ -138,16 +136,14 @@ class AuthoringView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.modules, 1)
         left_layout.addWidget(self.new)
-        split = QSplitter()
+        split = ReflowSplitter()
         split.addWidget(left)
         split.addWidget(self.editor)
         split.addWidget(self.preview)
         split.setSizes([220, 520, 520])
-        actions = QHBoxLayout()
-        actions.addWidget(self.save)
-        actions.addWidget(self.discard)
-        actions.addWidget(self.note, 1)
-        actions.addWidget(self.publish)
+        actions = QVBoxLayout()  # the publish note has the whole width; the buttons wrap
+        actions.addWidget(self.note)
+        actions.addLayout(flow_row(self.save, self.discard, self.publish))
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Authoring: training modules"))
         layout.addWidget(self.state)

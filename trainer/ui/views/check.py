@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QRadioButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +27,7 @@ from trainer.core.models import Person
 from trainer.core.quiz import Answer, Grade, Paper, PaperQuestion
 from trainer.core.services import training
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import button, heading, problem_label
+from trainer.ui.widgets import WrappingChoice, button, flow_row, heading, problem_label, wrap_list
 
 
 class QuestionWidget(QGroupBox):
@@ -58,22 +59,21 @@ class QuestionWidget(QGroupBox):
                 else [q.options[i].text for i in shown.option_order]
             )
             for label in labels:
-                box: QAbstractButton = (
-                    QCheckBox(label) if q.type == "multiple" else QRadioButton(label)
-                )
+                box: QAbstractButton = QCheckBox() if q.type == "multiple" else QRadioButton()
                 box.setAccessibleName(label)
                 group.addButton(box)
-                layout.addWidget(box)
+                layout.addWidget(WrappingChoice(box, label))  # a long option wraps
                 self.inputs.append(box)
         else:
             self.order_list = QListWidget()
             self.order_list.setAccessibleName(f"Question {number} order")
+            wrap_list(self.order_list)
             for i in shown.option_order:
                 item = QListWidgetItem(q.items[i], self.order_list)
                 item.setData(Qt.ItemDataRole.UserRole, i)
-            self.order_list.setMaximumHeight(
-                self.order_list.sizeHintForRow(0) * (len(q.items) + 1) + 6
-            )
+            # As tall as its (wrapped) items: the page scrolls, not the list.
+            self.order_list.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
+            self.order_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
             self.order_list.setCurrentRow(0)
             row = QHBoxLayout()
             row.addWidget(self.order_list, 1)
@@ -158,10 +158,7 @@ class KnowledgeCheckView(QWidget):
         self.back_to_overview = button(
             "Back to My &training", lambda: self.back_requested.emit(True)
         )
-        row = QHBoxLayout()
-        for b in (self.submit, self.retake, self.back_to_module, self.back_to_overview):
-            row.addWidget(b)
-        row.addStretch(1)
+        row = flow_row(self.submit, self.retake, self.back_to_module, self.back_to_overview)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.intro)

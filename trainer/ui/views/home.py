@@ -15,7 +15,7 @@ from trainer.core.services import accounts, credential_register, field_hours
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.views.my_credentials import expiry_line
-from trainer.ui.widgets import button, heading
+from trainer.ui.widgets import button, heading, wrapping_label
 
 ROLE_DUTIES = {
     Role.TRAINEE: (
@@ -42,7 +42,7 @@ class HomeView(QWidget):
             org = accounts.get_organization(session)
         layout = QVBoxLayout(self)
         layout.addWidget(heading(f"Welcome, {person.full_name}"))
-        org_line = QLabel(f"{org.name if org else ''}")
+        org_line = wrapping_label(f"{org.name if org else ''}")
         org_line.setAccessibleName("Organization")
         layout.addWidget(org_line)
         self.renewals_heading = heading("Renewals due", scale=1.15)
@@ -68,7 +68,7 @@ class HomeView(QWidget):
         self.roles_label.setWordWrap(True)
         self.roles_label.setAccessibleName("Your roles")
         layout.addWidget(self.roles_label)
-        account = QLabel(
+        account = wrapping_label(
             f"Username: <b>{person.username}</b>"
             + (f" &nbsp;·&nbsp; Job title: {person.job_title}" if person.job_title else "")
         )

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSplitter,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -46,7 +45,7 @@ from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views import my_credentials
 from trainer.ui.views.signing_keys import save_file
-from trainer.ui.widgets import button, heading, table
+from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, size_by_current_tab, table
 
 
 def unlock_key(ctx: AppContext, person: Person, passphrase: str) -> UnlockedKey:
@@ -165,14 +164,13 @@ class IssueTab(QWidget):
         top.addWidget(program_label)
         top.addWidget(self.program)
         top.addStretch(1)
-        split = QSplitter()
+        split = ReflowSplitter()
         split.addWidget(self.table)
         split.addWidget(self.checklist)
         split.setSizes([420, 640])
-        actions = QHBoxLayout()
-        actions.addWidget(self.select_eligible)
-        actions.addWidget(self.issue)
-        actions.addWidget(self.hint, 1)
+        actions = QVBoxLayout()
+        actions.addLayout(flow_row(self.select_eligible, self.issue))
+        actions.addWidget(self.hint)
         intro = QLabel(
             "Choose a program, then select the people to certify (Ctrl or Shift to select "
             "several). Only people who meet every requirement can be issued a credential."
@@ -424,10 +422,9 @@ class RegisterTab(QWidget):
         find_row.addWidget(filter_label)
         find_row.addWidget(self.filter, 1)
         find_row.addWidget(self.count)
-        actions = QHBoxLayout()
-        for b in (self.revoke, self.suspend, self.reinstate, self.renew, self.open_pdf, self.pdf):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        actions = flow_row(
+            self.revoke, self.suspend, self.reinstate, self.renew, self.open_pdf, self.pdf
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(find_row)
         layout.addWidget(self.table, 1)
@@ -591,6 +588,7 @@ class IssueView(QWidget):
         self.tabs.setAccessibleName("Issue sections")
         self.tabs.addTab(self.issue_tab, "&Issue")
         self.tabs.addTab(self.register, "Issued &credentials")
+        size_by_current_tab(self.tabs)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Issue credentials"))
         layout.addWidget(self.tabs, 1)

@@ -8,12 +8,10 @@ from typing import Any
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +24,7 @@ from trainer.core.services.library import DocumentSummary, OfferedUpdate
 from trainer.ui import messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import button, heading, table
+from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, table, wrapping_label
 
 KIND_LABELS = {
     "module": "Module",
@@ -88,23 +86,19 @@ class LibraryView(QWidget):
         )
         up_layout.addWidget(self.updates_list)
         up_layout.addWidget(self.updates_note)
-        row = QHBoxLayout()
-        row.addWidget(self.accept)
-        row.addWidget(self.decline)
-        row.addStretch(1)
-        up_layout.addLayout(row)
+        up_layout.addLayout(flow_row(self.accept, self.decline))
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(QLabel("Versions (published versions never change)"))
+        right_layout.addWidget(wrapping_label("Versions (published versions never change)"))
         right_layout.addWidget(self.versions, 1)
         right_layout.addWidget(self.text, 3)
         self.quality = QLabel()
         self.quality.setWordWrap(True)
         self.quality.setAccessibleName("Assessment quality")
         right_layout.addWidget(self.quality)
-        split = QSplitter()
+        split = ReflowSplitter()
         split.addWidget(self.table)
         split.addWidget(right)
         split.setStretchFactor(0, 3)

@@ -36,7 +36,7 @@ from trainer.core.services.field_hours import HoursRow
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import StyledLabel, button, heading, table
+from trainer.ui.widgets import StyledLabel, button, heading, size_by_current_tab, table
 
 BADGE_FILTERS = "Open Badge (*.jwt);;Readable JSON (*.json)"
 
@@ -435,6 +435,7 @@ class MyCredentialsView(QWidget):
         self.tabs.addTab(self.credentials, "&Credentials")
         self.tabs.addTab(self.progress, "&What's left")
         self.tabs.addTab(self.hours, "Field hou&rs")
+        size_by_current_tab(self.tabs)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("My credentials"))
         layout.addWidget(self.banner)

@@ -4,7 +4,6 @@ competency, and withdraw an observation recorded by mistake."""
 from __future__ import annotations
 
 import itertools
-import textwrap
 from datetime import date
 from typing import Any
 
@@ -36,18 +35,12 @@ from trainer.core.services.observations import ObservationRow, RubricChoice
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import StyledLabel, button, heading, table
-
-# Radio buttons do not wrap their text; long level descriptions are broken into lines here.
-LEVEL_TEXT_WIDTH = 90
+from trainer.ui.widgets import StyledLabel, WrappingChoice, button, heading, table, wrapping_label
 
 
 def level_text(level: int, description: str) -> str:
-    """“3 — Mediates on their own…”, wrapped, with '&' kept literal (it marks shortcuts)."""
-    wrapped = textwrap.fill(
-        f"{level} — {description}", LEVEL_TEXT_WIDTH, break_on_hyphens=False, break_long_words=False
-    )
-    return wrapped.replace("&", "&&")
+    """“3 — Mediates on their own…” (it wraps to the room there is: WrappingChoice)."""
+    return f"{level} — {description}"
 
 
 def describe(row: ObservationRow) -> str:
@@ -68,11 +61,11 @@ class CompetencyRating(QGroupBox):
         self.group = QButtonGroup(self)
         layout = QVBoxLayout(self)
         for level in LEVELS:
-            choice = QRadioButton(level_text(level, competency.describe(level)))
+            choice = QRadioButton()
             choice.setAccessibleName(f"{competency.label}: level {level}")
             choice.setAccessibleDescription(competency.describe(level))
             self.group.addButton(choice, level)
-            layout.addWidget(choice)
+            layout.addWidget(WrappingChoice(choice, level_text(level, competency.describe(level))))
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("Comment (optional): what you saw")
         self.comment.setAccessibleName(f"Comment on {competency.label}")
@@ -160,6 +153,8 @@ class ObservationsView(QWidget):
         self.status = StyledLabel(bold=True)
         self.status.setAccessibleName("Last action")
         fields = QFormLayout()
+        # At large text sizes a label goes above its field rather than widening the page.
+        fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, widget in (
             ("&Trainee", self.trainee),
             ("Ru&bric", self.rubric),
@@ -173,7 +168,7 @@ class ObservationsView(QWidget):
         entry_layout = QVBoxLayout(entry)
         entry_layout.addLayout(fields)
         entry_layout.addWidget(scroll, 1)
-        notes_label = QLabel("&Notes (what you observed, the context)")
+        notes_label = wrapping_label("&Notes (what you observed, the context)")
         notes_label.setBuddy(self.notes)
         entry_layout.addWidget(notes_label)
         entry_layout.addWidget(self.notes)

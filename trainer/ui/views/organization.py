@@ -29,7 +29,15 @@ from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.setup import LOGO_TYPES
 from trainer.ui.views.signing_keys import SigningKeysPanel
-from trainer.ui.widgets import button, heading, table
+from trainer.ui.widgets import (
+    PathLabel,
+    ReflowSplitter,
+    WrappingChoice,
+    button,
+    flow_row,
+    heading,
+    table,
+)
 
 
 def _spin(name: str, low: int, high: int, suffix: str) -> QSpinBox:
@@ -110,26 +118,30 @@ class OrganizationView(QWidget):
         form.addRow("Assessment a&ttempts per scenario", self.attempts)
         form.addRow("…counted over", self.window)
         form.addRow("&Wait after a failed assessment", self.wait)
-        logo_row = QHBoxLayout()
-        logo_row.addWidget(self.logo)
-        logo_row.addWidget(button("C&hoose logo…", self._on_logo_clicked, "Choose logo"))
-        logo_row.addWidget(button("Re&move logo", self._on_remove_logo_clicked, "Remove logo"))
-        logo_row.addStretch(1)
+        logo_row = flow_row(
+            self.logo,
+            button("C&hoose logo…", self._on_logo_clicked, "Choose logo"),
+            button("Re&move logo", self._on_remove_logo_clicked, "Remove logo"),
+        )
         form.addRow("Logo", logo_row)
         self.save = button("&Save settings", self._on_save_clicked)
         form.addRow(self.save, self.status)
 
         data = QGroupBox("Data")
         data_layout = QVBoxLayout(data)
-        where = (
-            str(ctx.paths.database)
-            if ctx.paths and ctx.db.is_sqlite
-            else "a PostgreSQL server (back it up with pg_dump)"
-        )
-        self.where = QLabel(f"Data is stored in {where}.")
-        self.where.setWordWrap(True)
-        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        data_layout.addWidget(self.where)
+        if ctx.paths and ctx.db.is_sqlite:
+            # A long path is shortened in the middle; the tooltip and Copy have all of it.
+            self.where = PathLabel(str(ctx.paths.database))
+            self.where.setAccessibleName("Database file")
+            data_layout.addWidget(QLabel("Data is stored in the file:"))
+            path_row = QHBoxLayout()
+            path_row.addWidget(self.where, 1)
+            path_row.addWidget(button("C&opy path", self.where.copy, "Copy the database path"))
+            data_layout.addLayout(path_row)
+        else:
+            postgres = QLabel("Data is stored on a PostgreSQL server (back it up with pg_dump).")
+            postgres.setWordWrap(True)
+            data_layout.addWidget(postgres)
         self.backup = button("&Back up now…", self._on_backup_clicked, "Back up now")
         self.backup.setEnabled(ctx.db.is_sqlite)
         data_layout.addWidget(self.backup)
@@ -168,10 +180,12 @@ class OrganizationView(QWidget):
         QVBoxLayout(keys_box).addWidget(self.keys_panel)
         # Settings beside Data; the keys (long fingerprints) get the whole width below them, so
         # the page fits the default window.
-        top = QHBoxLayout()
-        top.addWidget(settings, 2)
-        top.addWidget(data, 1)
-        layout.addLayout(top)
+        top = ReflowSplitter()  # one above the other when the window is narrow
+        top.addWidget(settings)
+        top.addWidget(data)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 1)
+        layout.addWidget(top)
         layout.addWidget(keys_box)
         self.policies_box = QGroupBox("Scenario settings")
         self.policies_layout = QVBoxLayout(self.policies_box)
@@ -307,17 +321,17 @@ class OrganizationView(QWidget):
         with self.ctx.db.begin() as session:
             settings = practice.policy_settings(session, self.person)
         for box in self.policy_boxes.values():
-            box.deleteLater()
+            box.parentWidget().deleteLater()  # its WrappingChoice
         self.policy_boxes = {}
         for setting in settings:
-            box = QCheckBox(
-                f"{setting.question} (yes when ticked)"
-                + (" — default, not yet set by you" if setting.is_default else "")
-            )
+            box = QCheckBox()
             box.setAccessibleName(setting.question)
             box.setChecked(setting.value)
             box.toggled.connect(lambda value, key=setting.key: self._on_policy_toggled(key, value))
-            self.policies_layout.addWidget(box)
+            words = f"{setting.question} (yes when ticked)" + (
+                " — default, not yet set by you" if setting.is_default else ""
+            )
+            self.policies_layout.addWidget(WrappingChoice(box, words))  # a long question wraps
             self.policy_boxes[setting.key] = box
         self.policies_box.setVisible(bool(settings))
 

@@ -14,7 +14,7 @@ from trainer.core.services import accounts
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import button, heading, table
+from trainer.ui.widgets import button, flow_row, heading, table
 
 
 def _status(p: Person, now: datetime) -> str:
@@ -64,11 +64,7 @@ class PeopleView(QWidget):
         self.reset = button("Reset &password…", self._on_reset_clicked)
         self.toggle = button("D&eactivate", self._on_toggle_clicked, "Deactivate")
         self.count = QLabel()
-        row = QHBoxLayout()
-        for b in (self.add, self.roles, self.reset, self.toggle):
-            row.addWidget(b)
-        row.addStretch(1)
-        row.addWidget(self.count)
+        row = flow_row(self.add, self.roles, self.reset, self.toggle, self.count)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("People"))
         note = QLabel("Deactivated people keep all their records but cannot sign in.")

@@ -23,7 +23,7 @@ from trainer.core.models import Person
 from trainer.core.services import policies
 from trainer.core.services.permissions import can
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import button, heading, problem_label, wrap_list
+from trainer.ui.widgets import button, heading, problem_label, wrap_list, wrapping_label
 
 
 class PoliciesView(QWidget):
@@ -56,9 +56,9 @@ class PoliciesView(QWidget):
         self.save.setVisible(self.writer)
 
         editor = QVBoxLayout()
-        editor.addWidget(QLabel("<b>What the training asks trainees to find out</b>"))
+        editor.addWidget(wrapping_label("<b>What the training asks trainees to find out</b>"))
         editor.addWidget(self.guidance)
-        editor.addWidget(QLabel("<b>Your organization's policy</b> (shown inside the box)"))
+        editor.addWidget(wrapping_label("<b>Your organization's policy</b> (shown inside the box)"))
         editor.addWidget(self.text, 1)
         row = QHBoxLayout()
         row.addWidget(self.save)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,7 @@ from trainer.core.services.practice import AttemptRecord, Play, ScenarioSummary
 from trainer.ui import messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import button, heading, problem_label, table
+from trainer.ui.widgets import PageStack, button, heading, problem_label, table
 
 ROLE_LABELS = {
     "street-outreach": "Street outreach",
@@ -477,7 +476,7 @@ class ScenariosView(QWidget):
         self.player = PlayerView(ctx, person)
         self.debrief = DebriefView()
         self.error = problem_label()
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # as tall as the page shown: the debrief made the player scroll
         for w in (self.list, self.player, self.debrief):
             self.stack.addWidget(w)
         layout = QVBoxLayout(self)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from trainer.core.dates import short_date as day
 from trainer.core.issuer_cards import IssuerCard
@@ -20,7 +20,7 @@ from trainer.core.services.signing_keys import KeySummary
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import button, table
+from trainer.ui.widgets import button, flow_row, table
 
 ROTATE_TEXT = (
     "A new key signs every certificate from now on, under a new passphrase. The current key is "
@@ -89,11 +89,7 @@ class SigningKeysPanel(QWidget):
             (self.export_jwks, self.export_card),
             (self.rotate, self.change, self.replace),
         ):
-            row = QHBoxLayout()
-            for b in group:
-                row.addWidget(b)
-            row.addStretch(1)
-            layout.addLayout(row)
+            layout.addLayout(flow_row(*group))
         self.refresh()
 
     def follow_app_font(self) -> None:

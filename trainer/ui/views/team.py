@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from trainer.core.models import Person, Role
 from trainer.core.services import accounts, training
@@ -13,7 +13,7 @@ from trainer.core.services.training import TrainingOverview
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.training import minutes_text
-from trainer.ui.widgets import heading, table
+from trainer.ui.widgets import ReflowSplitter, heading, table
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class TeamView(QWidget):
         # Names first: a long status ("Locked: first finish ...") must not push them out of view.
         self.detail.setHeaderLabels(["Module", "Status"])
         self.summary = QLabel()
-        split = QSplitter()
+        split = ReflowSplitter()
         split.addWidget(self.table)
         split.addWidget(self.detail)
         split.setSizes([640, 420])

@@ -99,19 +99,23 @@ class TrainingSessionsView(QWidget):
         self.status = StyledLabel(bold=True)
         self.status.setAccessibleName("Last action")
         fields = QFormLayout()
+        # At large text sizes a label goes above its field rather than widening the page.
+        fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, widget in (
             ("&Topic", self.topic),
             ("&Date held", self.held_on),
             ("H&ours", self.hours),
             ("De&livery", self.delivery),
             ("Fac&ilitator", self.facilitator),
-            ("&Attendees (tick each trainee who came)", self.attendees),
+            ("&Attendees", self.attendees),
             ("&Notes", self.notes),
         ):
-            widget.setAccessibleName(label.replace("&", "").split(" (")[0])
+            widget.setAccessibleName(label.replace("&", ""))
             fields.addRow(label, widget)
+        self.attendees.setToolTip("Tick each trainee who came")
         entry = QWidget()
         entry_layout = QVBoxLayout(entry)
+        entry_layout.setContentsMargins(0, 0, 0, 0)  # the page's own margins are enough
         entry_layout.addLayout(fields)
         record_row = QHBoxLayout()
         record_row.addWidget(self.record)
@@ -134,6 +138,7 @@ class TrainingSessionsView(QWidget):
         self.table.setModel(self.model)
         recorded = QWidget()
         recorded_layout = QVBoxLayout(recorded)
+        recorded_layout.setContentsMargins(0, 0, 0, 0)
         recorded_layout.addWidget(heading("Recorded sessions", 1.15))
         recorded_layout.addWidget(self.table, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)

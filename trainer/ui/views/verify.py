@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -36,7 +35,7 @@ from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.signing_keys import SigningKeysPanel, save_file
-from trainer.ui.widgets import StyledLabel, button, heading, table
+from trainer.ui.widgets import StyledLabel, button, flow_row, heading, size_by_current_tab, table
 
 FILE_FILTERS = (
     "Certificates (*.pdf *.jwt *.png *.jpg *.jpeg);;PDF certificates (*.pdf);;"
@@ -123,12 +122,19 @@ class CheckTab(QWidget):
         self.source.setAccessibleName("What was checked")
         self.source.setWordWrap(True)
         self.fields: dict[str, StyledLabel] = {}
-        self.details = QGroupBox("Signed details: compare the name with the person's photo ID")
+        # A group box title never wraps: the instruction goes inside, where it can.
+        self.details = QGroupBox("Signed details")
+        self.caveat = QLabel()
+        self.caveat.setWordWrap(True)
+        self.caveat.setAccessibleName("How to read the details")
         form = QFormLayout(self.details)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(self.caveat)
         for name in ("Holder", "Credential", "Issuer", "Valid", "Credential ID", "Code"):
             value = StyledLabel(bold=name == "Holder")  # the name to compare stands out
             value.setAccessibleName(name)
-            value.setWordWrap(True)
+            # One long token (a UUID) stays whole: the row goes under its label when narrow.
+            value.setWordWrap(name != "Credential ID")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(name, value)
             self.fields[name] = value
@@ -144,12 +150,7 @@ class CheckTab(QWidget):
         self.steps.setWordWrap(True)
         self.steps.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
-        entry = QHBoxLayout()
-        entry.addWidget(self.open_file)
-        entry.addSpacing(24)
-        entry.addWidget(code_label)
-        entry.addWidget(self.code, 1)
-        entry.addWidget(self.check)
+        entry = flow_row(self.open_file, code_label, self.code, self.check)
         layout = QVBoxLayout(self)
         layout.addWidget(self.drop_area)
         layout.addLayout(entry)
@@ -227,10 +228,11 @@ class CheckTab(QWidget):
         self.source.setText(f"Checked {what} at {self.ctx.clock.now().astimezone():%H:%M}.")
         claims = report.claims
         self.details.setVisible(claims is not None)
-        self.details.setTitle(
-            "Signed details: compare the name with the person's photo ID"
+        self.details.setTitle("Signed details" if report.signed else "Unverified claims")
+        self.caveat.setText(
+            "Compare the name with the person's photo ID."
             if report.signed
-            else "Unverified claims: nothing here is confirmed, do not rely on it"
+            else "Nothing here is confirmed: do not rely on it."
         )
         if claims is not None:
             values = {
@@ -286,10 +288,7 @@ class TrustTab(QWidget):
             "the organizations that trust you."
         )
         intro.setWordWrap(True)
-        row = QHBoxLayout()
-        row.addWidget(self.import_file)
-        row.addWidget(self.export_status)
-        row.addStretch(1)
+        row = flow_row(self.import_file, self.export_status)
         others_layout = QVBoxLayout(others)
         others_layout.addWidget(intro)
         others_layout.addWidget(self.table, 1)
@@ -433,6 +432,7 @@ class VerifyView(QWidget):
         self.tabs.setAccessibleName("Verify sections")
         self.tabs.addTab(self.check_tab, "&Verify a certificate")
         self.tabs.addTab(self.trust_tab, "Trusted issuers and &keys")
+        size_by_current_tab(self.tabs)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Verify"))
         layout.addWidget(self.tabs, 1)
