@@ -38,6 +38,7 @@ from trainer.core.paths import AppPaths, bundled_content_root
 from trainer.core.roles import Role
 from trainer.core.services import accounts, credential_register, field_hours, library
 from trainer.ui.context import AppContext
+from trainer.ui.fonts import add_bundled_fonts
 from trainer.ui.main_window import MainWindow
 from trainer.ui.screen_audit import Problem, audit, audit_dialog, size_on_screen
 from trainer.ui.workspace import WorkspaceView
@@ -323,6 +324,7 @@ class Audit:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.app = QApplication.instance() or QApplication(sys.argv[:1])
+        add_bundled_fonts(self.app)  # as trainer.app.run does: names in any script show
         paths = AppPaths(Path(tempfile.mkdtemp(prefix="cvi-audit-")))
         self.ctx = AppContext(
             open_db=lambda: _open(paths, None, True),
