@@ -366,7 +366,12 @@ class ReflowSplitter(QSplitter):
         """Stacked, a pane gets the height it asks for, up to about fifteen lines of text: a
         table then shows some rows and scrolls the rest itself."""
         most = 15 * pane.fontMetrics().height()
-        return max(self._least(pane).height(), min(pane.sizeHint().height(), most))
+        wanted = pane.sizeHint().height()
+        if pane.hasHeightForWidth() and self.width() > 0:
+            # Wrapped words need more lines at the splitter's width than at the pane's own
+            # preferred width (a note under a button was cut at 250% text).
+            wanted = max(wanted, pane.heightForWidth(self.width()))
+        return max(self._least(pane).height(), min(wanted, most))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         panes = self._panes()
@@ -391,6 +396,14 @@ class ReflowSplitter(QSplitter):
             self.updateGeometry()  # stacked, the page grows taller and scrolls down
         if wanted == Qt.Orientation.Horizontal:
             self._give_each_its_room()
+        else:  # stacked, each pane gets the height it asks for (the splitter shares by stretch)
+            panes = [self.widget(i) for i in range(self.count())]
+            heights = [0 if p.isHidden() else self._stacked_height(p) for p in panes]
+            if (
+                any(size < need for size, need in zip(self.sizes(), heights, strict=True))
+                and sum(heights) <= self.height()
+            ):
+                self.setSizes(heights)
 
     def _give_each_its_room(self) -> None:
         """Side by side, each pane gets at least its comfortable width (the splitter itself

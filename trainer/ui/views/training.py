@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QSplitter,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -30,7 +29,7 @@ from trainer.core.services import training
 from trainer.core.services.training import ModuleSession, ModuleStatus, TrainingOverview
 from trainer.ui.context import AppContext
 from trainer.ui.views.check import KnowledgeCheckView
-from trainer.ui.widgets import PageStack, button, heading, problem_label
+from trainer.ui.widgets import PageStack, ReflowSplitter, button, flow_row, heading, problem_label
 
 SAVE_EVERY_MS = 30_000
 # The least time a screenful of a section must be on screen before it counts as read: far below
@@ -240,27 +239,21 @@ class ModuleReaderView(QWidget):
         side_layout.addWidget(QLabel("Sections (✓ = read)"))
         side_layout.addWidget(self.sections, 1)
         side_layout.addWidget(self.progress)
-        split = QSplitter()
+        # At large text sizes the sections go above the text and the rows of buttons wrap,
+        # instead of the page scrolling sideways.
+        split = ReflowSplitter()
         split.addWidget(side)
         split.addWidget(self.browser)
         split.setStretchFactor(1, 4)
         split.setSizes([260, 800])
-        top = QHBoxLayout()
-        top.addWidget(self.back_button)
-        top.addStretch(1)
-        top.addWidget(self.search_box, 2)
-        top.addWidget(self.smaller)
-        top.addWidget(self.larger)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.version_note, 1)
-        bottom.addWidget(self.switch_button)
-        bottom.addWidget(self.check_button)
+        top = flow_row(self.back_button, self.search_box, self.smaller, self.larger)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.results)
         layout.addWidget(self.title)
         layout.addWidget(split, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.version_note)
+        layout.addLayout(flow_row(self.switch_button, self.check_button))
 
         self.autosave = QTimer(self)
         self.autosave.setInterval(SAVE_EVERY_MS)
