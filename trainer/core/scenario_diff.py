@@ -184,8 +184,12 @@ class _ScenarioComparison:
             self.add(g, f"source {key} added: {b_src[key][1]}")
         for key in sorted(a_src.keys() & b_src.keys()):
             if a_src[key] != b_src[key]:
-                self.add(g, f"source {key} changed", " ".join(map(str, a_src[key][1:])),
-                         " ".join(map(str, b_src[key][1:])))  # fmt: skip
+                self.add(
+                    g,
+                    f"source {key} changed",
+                    " ".join(map(str, a_src[key][1:])),
+                    " ".join(map(str, b_src[key][1:])),
+                )
 
     def _scoring(self) -> None:
         a, b, g = self.a, self.b, SCORING_GROUP
@@ -305,7 +309,7 @@ class _ScenarioComparison:
         a, b = self.a, self.b
         for old_id, new_id in self.renamed.items():
             if old_id in a.endings:
-                self.add(f"Ending {_q(new_id)}", f"renamed from {_q(old_id)} (as before otherwise)")
+                self.add(f"Ending {_q(new_id)}", f"renamed from {_q(old_id)}")
         for ending in b.endings.values():
             g = f"Ending {_q(ending.id)}"
             old_id = next((k for k, v in self.renamed.items() if v == ending.id), ending.id)
@@ -486,12 +490,8 @@ def line_changes(old: str, new: str) -> tuple[Change, ...]:
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        if j2 > j1:
-            group = heading_at[j1]
-        elif j1 > 0:
-            group = heading_at[j1 - 1]
-        else:
-            group = old_heading_at[i1] if i1 < len(old_heading_at) else "Beginning of the document"
+        # Added or changed lines are under the new text's heading, removed ones under the old's.
+        group = heading_at[j1] if j2 > j1 else old_heading_at[i1]
         if tag == "insert":
             what = f"{_count(j2 - j1, 'line')} added at line {j1 + 1}"
         elif tag == "delete":
