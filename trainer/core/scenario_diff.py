@@ -123,7 +123,10 @@ class _ScenarioComparison:
         self.renamed: dict[str, str] = {}  # old id -> new id
 
     def add(self, group: str, description: str, old: str = "", new: str = "") -> None:
-        before, after = word_excerpt(old, new) if old or new else ((), ())
+        if old and new:
+            before, after = word_excerpt(old, new)
+        else:  # a whole text added or removed: nothing in it is marked as the change
+            before, after = ((old, False),) if old else (), ((new, False),) if new else ()
         self.out.append(Change(group, f"{group}: {description}", before, after))
 
     def changes(self) -> list[Change]:
