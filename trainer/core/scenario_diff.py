@@ -126,6 +126,7 @@ class _ScenarioComparison:
         if old and new:
             before, after = word_excerpt(old, new)
         else:  # a whole text added or removed: nothing in it is marked as the change
+            old, new = old.strip(), new.strip()
             before, after = ((old, False),) if old else (), ((new, False),) if new else ()
         self.out.append(Change(group, f"{group}: {description}", before, after))
 
