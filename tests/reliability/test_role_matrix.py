@@ -210,6 +210,9 @@ MATRIX: dict[str, Rule] = {
     "issuance.issue_batch": rule(MANAGER, key=unlocked, person_ids=const([])),
     "issuance.renew": rule(MANAGER, key=unlocked),
     # library
+    "library.compare_versions": rule(  # two published versions
+        EVERYONE, version_id_a=lambda w: w.version_id, version_id_b=lambda w: w.version_id
+    ),
     "library.create_document": rule(
         EDITORS, kind=const("module"), key=const("new-1"), body=const("")
     ),

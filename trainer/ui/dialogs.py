@@ -6,12 +6,13 @@ the dialog and the dialog stays open, so nothing typed is lost.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QShowEvent
@@ -32,6 +33,9 @@ from trainer.core.models import Role
 from trainer.core.services.accounts import NewPerson
 from trainer.core.services.field_hours import HoursRow, NewHours
 from trainer.ui.widgets import problem_label
+
+if TYPE_CHECKING:
+    from trainer.core.scenario_diff import DocumentDiff
 
 T = TypeVar("T")
 
@@ -620,3 +624,71 @@ class ShortcutsDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, rows: list[tuple[str, str]]) -> None:
         cls(parent, rows).exec()
+
+
+class VersionDiffDialog(QDialog):
+    """Content library → Compare: what changed between two versions, grouped by node (or by
+    section), each change in one line with the old and new wording beneath it."""
+
+    def __init__(self, parent: QWidget | None, title: str, diff: DocumentDiff) -> None:
+        from PySide6.QtGui import QTextOption
+        from PySide6.QtWidgets import QTextBrowser
+
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        heading = QLabel(
+            f"<b>{html.escape(breakable(title))}</b>: {html.escape(diff.summary.lower())}"
+        )
+        heading.setWordWrap(True)
+        self.browser = QTextBrowser()
+        self.browser.setAccessibleName("Changes")
+        self.browser.setOpenLinks(False)
+        # Long words (ids, YAML lines) wrap too: nothing here ever scrolls sideways.
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.browser.setHtml(diff_html(diff))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(buttons)
+        self.resize(760, 560)
+        self.browser.setFocus()  # arrows and Page Down scroll the changes at once
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, diff: DocumentDiff) -> None:
+        cls(parent, title, diff).exec()
+
+
+def diff_html(diff: DocumentDiff) -> str:
+    """The changes as rich text: a heading per node or section, a line per change, and the old
+    and new wording marked ("Before"/"After" say which; strike-through and bold say what)."""
+
+    def runs(parts: tuple[tuple[str, bool], ...], tag: str) -> str:
+        out = []
+        for text, changed in parts:
+            escaped = html.escape(text).replace("\n", "<br>")
+            out.append(f"<{tag}>{escaped}</{tag}>" if changed else escaped)
+        return "".join(out)
+
+    out = []
+    if diff.note:
+        out.append(f"<p><i>{html.escape(diff.note)}</i></p>")
+    if not diff.changes:
+        out.append("<p>No changes: the two versions say the same.</p>")
+    for group, changes in diff.groups():
+        out.append(f"<h3>{html.escape(group)}</h3><ul>")
+        for change in changes:
+            # The group is the heading; each line names only what changed in it.
+            line = change.description.removeprefix(f"{group}: ")
+            item = f"<li>{html.escape(line[:1].upper() + line[1:])}"
+            if change.before:
+                item += f'<br><span style="color:#7a0000">Before: {runs(change.before, "s")}</span>'
+            if change.after:
+                item += f'<br><span style="color:#004d00">After: {runs(change.after, "b")}</span>'
+            out.append(item + "</li>")
+        out.append("</ul>")
+    return "".join(out)

@@ -31,6 +31,7 @@ from trainer.core.models import (
     Organization,
     Person,
 )
+from trainer.core.scenario_diff import DocumentDiff, diff_documents
 from trainer.core.services.permissions import can, current_actor, require
 
 BUNDLED_AUTHOR = "CVI Trainer (bundled content)"
@@ -167,6 +168,20 @@ def get_version(session: Session, actor: Person, version_id: int) -> ContentVers
     if version.is_draft and not can(person, "edit_content"):
         raise NotFoundError(f"No content version with id {version_id}.")
     return version
+
+
+def compare_versions(
+    session: Session, actor: Person, version_id_a: int, version_id_b: int
+) -> DocumentDiff:
+    """What changed from version a to version b of one document, read as `get_version` reads
+    (a draft only by editors)."""
+    a = get_version(session, actor, version_id_a)
+    b = get_version(session, actor, version_id_b)
+    if a.document_id != b.document_id:
+        raise ValidationError("Only two versions of the same document can be compared.")
+    doc = session.get(ContentDocument, a.document_id)
+    assert doc is not None  # get_version found it
+    return diff_documents(doc.kind, a.body, b.body)
 
 
 def _draft(session: Session, document_id: int) -> ContentVersion | None:

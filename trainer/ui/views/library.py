@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -21,10 +22,18 @@ from trainer.core.errors import TrainerError
 from trainer.core.models import ContentVersion, Person
 from trainer.core.services import library
 from trainer.core.services.library import DocumentSummary, OfferedUpdate
-from trainer.ui import messages
+from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, table, wrapping_label
+from trainer.ui.widgets import (
+    ReflowSplitter,
+    button,
+    flow_row,
+    heading,
+    table,
+    wrap_list,
+    wrapping_label,
+)
 
 KIND_LABELS = {
     "module": "Module",
@@ -34,11 +43,23 @@ KIND_LABELS = {
 }
 
 
+VERSION_ID = Qt.ItemDataRole.UserRole + 1
+VERSION_NAME = Qt.ItemDataRole.UserRole + 2
+
+
+def _version_name(v: ContentVersion) -> str:
+    return "the draft" if v.is_draft else f"version {v.number}"
+
+
 def _version_label(v: ContentVersion) -> str:
     if v.is_draft:
-        return f"Draft (unpublished) — {v.author_name}, saved {v.updated_at.astimezone():%Y-%m-%d %H:%M}"
-    assert v.published_at is not None
-    return f"Version {v.number} — {v.author_name}, {v.published_at.astimezone():%Y-%m-%d %H:%M}"
+        label = f"Draft (unpublished) — {v.author_name}, saved {v.updated_at.astimezone():%Y-%m-%d %H:%M}"
+    else:
+        assert v.published_at is not None
+        label = (
+            f"Version {v.number} — {v.author_name}, {v.published_at.astimezone():%Y-%m-%d %H:%M}"
+        )
+    return f"{label}\n{v.note}" if v.note else label
 
 
 class LibraryView(QWidget):
@@ -61,8 +82,19 @@ class LibraryView(QWidget):
         self.table.setModel(self.model)
         self.table.selectionModel().selectionChanged.connect(self._on_document_selected)
         self.versions = QListWidget()
-        self.versions.setAccessibleName("Versions")
+        self.versions.setAccessibleName("Version history")
+        # Two versions are picked to compare them (Ctrl+click, Shift+arrows, Ctrl+Space).
+        self.versions.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        wrap_list(self.versions)
         self.versions.currentItemChanged.connect(self._on_version_selected)
+        self.versions.itemSelectionChanged.connect(self._on_versions_selection_changed)
+        self.compare = button("Co&mpare…", self._compare, "Compare versions")
+        self.compare.setToolTip(
+            "What changed between the two selected versions, or between the selected version "
+            "and the one before it"
+        )
+        self.compare.setEnabled(False)
+        self.document_title = ""
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Version text")
@@ -91,8 +123,9 @@ class LibraryView(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(wrapping_label("Versions (published versions never change)"))
+        right_layout.addWidget(wrapping_label("Version history (published versions never change)"))
         right_layout.addWidget(self.versions, 1)
+        right_layout.addLayout(flow_row(self.compare))
         right_layout.addWidget(self.text, 3)
         self.quality = QLabel()
         self.quality.setWordWrap(True)
@@ -135,12 +168,15 @@ class LibraryView(QWidget):
         doc = self.model.row(rows[0].row())
         with self.ctx.db.begin() as session:
             found = library.versions(session, self.person, doc.id)
-        self.kind = doc.kind
+        self.kind, self.document_title = doc.kind, doc.title
         for v in found:
             item = QListWidgetItem(_version_label(v), self.versions)
             item.setData(256, v.body)
+            item.setData(VERSION_ID, v.id)
+            item.setData(VERSION_NAME, _version_name(v))
         if found:
             self.versions.setCurrentRow(0)
+        self._on_versions_selection_changed()
 
     def _on_version_selected(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
         body = item.data(256) if item is not None else ""
@@ -152,6 +188,34 @@ class LibraryView(QWidget):
             if lines
             else ""
         )
+
+    def _compare_pair(self) -> tuple[QListWidgetItem, QListWidgetItem] | None:
+        """(older, newer): the two selected versions, or the selected one and the one before it.
+        The list is newest first."""
+        chosen = sorted(self.versions.selectedItems(), key=self.versions.row)
+        if len(chosen) == 1:
+            before = self.versions.item(self.versions.row(chosen[0]) + 1)
+            chosen = [chosen[0], before] if before is not None else []
+        return (chosen[1], chosen[0]) if len(chosen) == 2 else None
+
+    def _on_versions_selection_changed(self) -> None:
+        self.compare.setEnabled(self._compare_pair() is not None)
+
+    def _compare(self) -> None:
+        pair = self._compare_pair()
+        if pair is None:
+            return
+        older, newer = pair
+        try:
+            with self.ctx.db.begin() as session:
+                diff = library.compare_versions(
+                    session, self.person, older.data(VERSION_ID), newer.data(VERSION_ID)
+                )
+        except TrainerError as exc:
+            messages.error(self, "Versions not compared", str(exc))
+            return
+        title = f"{self.document_title}: {older.data(VERSION_NAME)} → {newer.data(VERSION_NAME)}"
+        dialogs.VersionDiffDialog.ask(self, title, diff)
 
     def _on_update_selected(self, row: int) -> None:
         has = 0 <= row < len(self.updates)
