@@ -172,3 +172,29 @@ def test_a_page_stack_is_as_big_as_the_page_shown(qtbot) -> None:
     assert stack.minimumSizeHint().width() >= 900
     stack.removeWidget(big)
     assert stack.currentWidget() is small and stack.count() == 1
+
+
+def test_a_table_cell_cut_short_shows_all_its_words_when_hovered(qtbot) -> None:
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    one_word = "Oluwaseunfolakemiadebayo" * 4  # a name typed as one long word
+    model = QStandardItemModel(2, 2)
+    model.setHorizontalHeaderLabels(["Name", "Role"])
+    for row, name in enumerate([one_word, "Sam"]):
+        model.setItem(row, 0, QStandardItem(name))
+        model.setItem(row, 1, QStandardItem("Trainee, Program Manager and Trainer"))
+    view = table("People")
+    view.setModel(model)
+    area = _page(qtbot, view, 360)  # noqa: F841  (kept alive for the test)
+    cut, whole = model.index(0, 0), model.index(1, 0)
+    assert view.cut_off(cut) and not view.cut_off(whole)
+
+    def hover(index) -> str:
+        spot = view.visualRect(index).center()
+        event = QHelpEvent(QHelpEvent.Type.ToolTip, spot, view.viewport().mapToGlobal(spot))
+        QApplication.sendEvent(view.viewport(), event)
+        return QToolTip.text() if QToolTip.isVisible() else ""
+
+    assert hover(whole) == ""  # first: Qt hides a tooltip only after a delay
+    assert hover(cut) == one_word

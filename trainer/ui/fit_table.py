@@ -196,3 +196,29 @@ class FitTable(QTableView):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self.fit_columns()
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
+        """Hovering a cell whose words do not all show (a one-word name cut with "…") shows
+        them all in a tooltip; a cell that shows everything has none, as before."""
+        if event.type() == QEvent.Type.ToolTip:
+            from PySide6.QtWidgets import QToolTip
+
+            index = self.indexAt(event.pos())  # type: ignore[attr-defined]
+            if index.isValid() and index.data(Qt.ItemDataRole.ToolTipRole) is None:
+                text = index.data(Qt.ItemDataRole.DisplayRole)
+                if isinstance(text, str) and self.cut_off(index):
+                    QToolTip.showText(event.globalPos(), text, self)  # type: ignore[attr-defined]
+                    return True
+        return super().viewportEvent(event)
+
+    def cut_off(self, index) -> bool:  # type: ignore[no-untyped-def]
+        """The cell's words need more room than the cell has (Qt then ends them with "…")."""
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not isinstance(text, str) or not text:
+            return False
+        rect = self.visualRect(index)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        room = max(rect.width() - 2 * margin, 1)
+        flags = int(Qt.TextFlag.TextWordWrap) if self.wordWrap() else 0
+        need = self.fontMetrics().boundingRect(QRect(0, 0, room, 1 << 20), flags, text)
+        return need.width() > room or need.height() > rect.height()
