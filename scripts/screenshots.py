@@ -279,6 +279,7 @@ DIALOGS: dict[str, list[tuple[str, Callable[[MainWindow, WorkspaceView], None]]]
         ("Reject hours", lambda w, ws: _reject(ws)),
         ("Withdraw observation", lambda w, ws: _withdraw(ws)),
         ("New module", lambda w, ws: ws.show_screen("Authoring").new.click()),  # type: ignore[attr-defined]
+        ("Compare versions", lambda w, ws: _compare(ws)),
     ],
     "manager": [("Issue (passphrase)", _issue), ("Revoke", _revoke), ("Renew", _renew)],
     "admin": [
@@ -289,6 +290,14 @@ DIALOGS: dict[str, list[tuple[str, Callable[[MainWindow, WorkspaceView], None]]]
         ("Replace key", lambda w, ws: _keys(ws, "replace")),
     ],
 }
+
+
+def _compare(workspace: WorkspaceView) -> None:
+    """The readable diff of the module the hostile pass republished with a long title."""
+    view = workspace.show_screen("Content library")
+    _select(view, lambda doc: (doc.live_number or 0) >= 2)
+    view.versions.setCurrentRow(0)  # type: ignore[attr-defined]
+    view.compare.click()  # type: ignore[attr-defined]
 
 
 def _correct(workspace: WorkspaceView) -> None:
