@@ -484,7 +484,9 @@ class ScenarioDoc:
         self._listeners.append(callback)
 
     def unsubscribe(self, callback: Callable[[Change], None]) -> None:
-        self._listeners.remove(callback)
+        """Stop calling `callback` (no error when it was not subscribed)."""
+        if callback in self._listeners:
+            self._listeners.remove(callback)
 
     def _notify(self, change: Change) -> None:
         if self._group is not None:
