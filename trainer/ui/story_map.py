@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsLineItem,
     QGraphicsPathItem,
+    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSceneMouseEvent,
     QGraphicsView,
@@ -88,12 +89,14 @@ def _snippet(text: str, words: int = 18) -> str:
     return " ".join(_MARKDOWN.sub("", text).split()[:words])
 
 
-class NodeCard(QGraphicsItem):
+class NodeCard(QGraphicsRectItem):
     """One node, ending or missing target. Drawn from strings set by the canvas; never reads
-    the document itself."""
+    the document itself. A rect item only so that its bounding rect is answered in C++: a
+    Python boundingRect() is called for every visible card on every frame."""
 
     def __init__(self, canvas: StoryMapCanvas, node_id: str, kind: str = "node") -> None:
-        super().__init__()
+        super().__init__(-2, -2, W + HANDLE_RADIUS + 4, H + 4)
+        self.setPen(Qt.PenStyle.NoPen)
         self.canvas, self.node_id, self.kind = canvas, node_id, kind
         self.title, self.badge, self.lines, self.mark = node_id, "", [""], ""
         self.outcome = ""
@@ -133,9 +136,6 @@ class NodeCard(QGraphicsItem):
         self._shown = shown
         self.setToolTip(f"{self.title}\n{' '.join(self.lines)}" + (f"\n{mark}" if mark else ""))
         self.update()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        return QRectF(-2, -2, W + HANDLE_RADIUS + 4, H + 4)
 
     def handle_center(self) -> QPointF:
         return QPointF(W, H / 2)
@@ -267,11 +267,17 @@ class ChoiceArrow(QGraphicsPathItem):
     def _style(self) -> None:
         color = BROKEN if self.broken else ACCENT if self.highlighted else ARROW
         pen = QPen(color, 3.2 if self.highlighted else 1.4)
+        if self.source.canvas.far:
+            pen.setWidthF(2 if self.highlighted else 0)  # cosmetic: the fast way to draw lines
+            pen.setCosmetic(True)
         if self.broken:
             pen.setStyle(Qt.PenStyle.DashLine)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self.setPen(pen)
         self.setZValue(0.5 if self.highlighted else 0)
+
+    def restyle(self) -> None:
+        self._style()
 
     def set_state(self, broken: bool, highlighted: bool) -> None:
         if (broken, highlighted) != (self.broken, self.highlighted):
@@ -310,6 +316,10 @@ class StoryMapCanvas(QGraphicsView):
         self.doc = doc
         self.setAccessibleName("Story map")
         self.setScene(QGraphicsScene(self))
+        # No BSP index: a dragged card re-indexes itself and its arrows on every mouse move,
+        # which cost more than the plain scan a paint or a click does over a few thousand items
+        # (measured with benchmarks/story_map.py).
+        self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
@@ -317,6 +327,7 @@ class StoryMapCanvas(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setBackgroundBrush(QColor("#eef1f4"))
+        self.far = False  # zoomed far out: arrows drawn as plain lines
         self._cards: dict[str, NodeCard] = {}
         self._ghosts: dict[str, NodeCard] = {}
         self._out: dict[str, list[ChoiceArrow]] = {}
@@ -633,6 +644,19 @@ class StoryMapCanvas(QGraphicsView):
     def set_scale(self, scale: float) -> None:
         scale = max(MIN_SCALE, min(MAX_SCALE, scale))
         self.setTransform(self.transform().fromScale(scale, scale))
+        self._smooth()
+
+    def _smooth(self) -> None:
+        """Smooth edges and scaled pens only where they can be seen: zoomed far out, a big map
+        repaints in a fraction of the time with plain one-pixel lines."""
+        scale = self.transform().m11()
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, scale >= 0.4)
+        far = scale < 0.25
+        if far != self.far:
+            self.far = far
+            for arrows in self._out.values():
+                for arrow in arrows:
+                    arrow.restyle()
 
     def zoom_by(self, factor: float) -> None:
         self.set_scale(self.transform().m11() * factor)
@@ -646,6 +670,7 @@ class StoryMapCanvas(QGraphicsView):
         if self.transform().m11() > 1.5:
             self.set_scale(1.5)
             self.centerOn(self.content_rect().center())
+        self._smooth()
 
     def open_view(self) -> None:
         """The first view of a map: all of it when that stays readable, else the start at 100%."""
