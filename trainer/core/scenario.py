@@ -57,6 +57,7 @@ class Node:
     speaker: str | None
     choices: tuple[Choice, ...]
     line: int = 1
+    position: tuple[int, int] | None = None  # (x, y) of its card on the story map
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Ending:
     title: str
     debrief: str
     line: int = 1
+    position: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,10 @@ class Scenario:
 
 def _pairs(mapping: dict[str, Any] | None) -> tuple[tuple[str, Any], ...]:
     return tuple((mapping or {}).items())
+
+
+def _position(data: dict[str, Any] | None) -> tuple[int, int] | None:
+    return (data["x"], data["y"]) if data else None
 
 
 def _condition(data: dict[str, Any] | None) -> Condition | None:
@@ -142,13 +148,28 @@ def parse_scenario(text: str) -> tuple[Scenario | None, list[Problem]]:
             for j, c in enumerate(n.get("choices") or [])
         )
         nodes.setdefault(
-            n["id"], Node(n["id"], n["text"], n.get("speaker"), choices, line("nodes", i))
+            n["id"],
+            Node(
+                n["id"],
+                n["text"],
+                n.get("speaker"),
+                choices,
+                line("nodes", i),
+                _position(n.get("position")),
+            ),
         )
     endings: dict[str, Ending] = {}
     for i, e in enumerate(data["endings"]):
         endings.setdefault(
             e["id"],
-            Ending(e["id"], e["outcome"], e["title"], e.get("debrief") or "", line("endings", i)),
+            Ending(
+                e["id"],
+                e["outcome"],
+                e["title"],
+                e.get("debrief") or "",
+                line("endings", i),
+                _position(e.get("position")),
+            ),
         )
     scenario = Scenario(
         id=data["id"],
@@ -221,12 +242,16 @@ def scenario_data(s: Scenario) -> dict[str, Any]:
         out["text"] = n.text
         if n.choices:
             out["choices"] = [choice(c) for c in n.choices]
+        if n.position is not None:
+            out["position"] = {"x": n.position[0], "y": n.position[1]}
         return out
 
     def ending(e: Ending) -> dict[str, Any]:
-        out = {"id": e.id, "outcome": e.outcome, "title": e.title}
+        out: dict[str, Any] = {"id": e.id, "outcome": e.outcome, "title": e.title}
         if e.debrief:
             out["debrief"] = e.debrief
+        if e.position is not None:
+            out["position"] = {"x": e.position[0], "y": e.position[1]}
         return out
 
     data: dict[str, Any] = {
@@ -284,7 +309,14 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _mapping(dumper: yaml.SafeDumper, value: dict[Any, Any]) -> yaml.MappingNode:
+    """A card position on one line (`position: {x: 40, y: 120}`), every other mapping as a block."""
+    flow = list(value) == ["x", "y"]
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flow or None)
+
+
 _ScenarioDumper.add_representer(str, _text)
+_ScenarioDumper.add_representer(dict, _mapping)
 
 
 def scenario_yaml(data: Scenario | dict[str, Any]) -> str:

@@ -19,7 +19,8 @@ What becomes what:
 
 Export writes StoryTitle, StoryData (an IFID derived from the scenario id, so the same scenario
 always gets the same one) and one passage per node and ending, choices as `[[text->Target]]`
-lines. What Twine has no place for (meters, effects, points, feedback, critical-safety flags,
+lines, and a card's position on the story map as Twee 3's `"position": "x,y"` passage metadata
+(which Twine's own map uses). What Twine has no place for (meters, effects, points, feedback, critical-safety flags,
 conditions, the pass rule, ...) goes under a "cvi-trainer" key in StoryData and in each
 passage's metadata, so that importing the export gives back an equal scenario. Twine itself
 keeps only the passages, links and tags of such a file: what it drops is reported by nothing,
@@ -629,6 +630,22 @@ def _ids(names: list[str]) -> dict[str, str]:
     return ids
 
 
+def _position(p: Passage) -> dict[str, int] | None:
+    """The card position from Twee 3's standard `"position": "x,y"` metadata. Twine's passages
+    are 100 wide where our cards are about twice that, so a Twine story's x is doubled (its
+    passages never overlap, so neither do our cards); our own export is read as written."""
+    found = p.metadata.get("position")
+    if not isinstance(found, str):
+        return None
+    try:
+        x, y = (float(v) for v in found.split(","))
+    except ValueError:
+        return None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    return {"x": round(x if OUR_KEY in p.metadata else 2 * x), "y": round(y)}
+
+
 def _ours(p: Passage) -> dict[str, Any]:
     found = p.metadata.get(OUR_KEY)
     return found if isinstance(found, dict) else {}
@@ -717,6 +734,8 @@ def _build(
             debrief = text if text is not None else (body + "\n" if body else "")
             if debrief:
                 ending["debrief"] = debrief
+            if (position := _position(p)) is not None:
+                ending["position"] = position
             endings.append(ending)
         else:
             node: dict[str, Any] = {"id": ids[p.name]}
@@ -724,6 +743,8 @@ def _build(
                 node["speaker"] = meta["speaker"]
             node["text"] = text if text is not None else (body or p.name) + "\n"
             node["choices"] = _choices(p, links[p.name], meta, ids, set(links), report)
+            if (position := _position(p)) is not None:
+                node["position"] = position
             nodes.append(node)
     for target in missing:
         if target in reached:
@@ -911,7 +932,7 @@ def export_twee(scenario: Scenario) -> str:
         body = text + ("\n\n" if text else "") + "\n".join(lines)
         if (_read_back(body) or node["id"]) + "\n" != node["text"]:
             meta["text"] = node["text"]
-        parts.append(_passage(node["id"], (), meta, body))
+        parts.append(_passage(node["id"], (), meta, body, node.get("position")))
     for ending in data["endings"]:
         meta = {"outcome": ending["outcome"], "title": ending["title"]}
         debrief = ending.get("debrief", "")
@@ -919,15 +940,22 @@ def export_twee(scenario: Scenario) -> str:
         read = _read_back(text, [])
         if (read + "\n" if read else "") != debrief or parse_links(text):
             meta["text"] = debrief
-        parts.append(_passage(ending["id"], (ENDING_TAG,), meta, text))
+        parts.append(_passage(ending["id"], (ENDING_TAG,), meta, text, ending.get("position")))
     return "\n".join(parts)
 
 
-def _passage(name: str, tags: tuple[str, ...], meta: dict[str, Any], body: str) -> str:
+def _passage(
+    name: str,
+    tags: tuple[str, ...],
+    meta: dict[str, Any],
+    body: str,
+    position: dict[str, int] | None = None,
+) -> str:
     header = f":: {_escape_name(name)}"
     if tags:
         header += " [" + " ".join(_escape_name(t) for t in tags) + "]"
-    header += " " + json.dumps({OUR_KEY: meta}, ensure_ascii=False, separators=(",", ":"))
+    where = {"position": f"{position['x']},{position['y']}"} if position else {}
+    header += " " + json.dumps(where | {OUR_KEY: meta}, ensure_ascii=False, separators=(",", ":"))
     return f"{header}\n{_escape_text(body)}\n"
 
 

@@ -1,0 +1,258 @@
+"""The story map: build a small scenario on it, link cards by dragging, move, undo and redo,
+fit, find, and see broken targets drawn as missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QTransform
+
+from tests.core.scenario_fixtures import SCENARIO
+from trainer.core.scenario_doc import ScenarioDoc
+from trainer.ui.story_map import NodeCard, StoryMapView
+
+BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.fixture
+def make_map(qtbot):
+    def make(doc: ScenarioDoc) -> StoryMapView:
+        view = StoryMapView(doc)
+        qtbot.addWidget(view)
+        view.resize(1100, 720)
+        view.show()
+        view.activateWindow()
+        qtbot.waitActive(view)
+        return view
+
+    return make
+
+
+def _at(view: StoryMapView, card: NodeCard, where: QPointF) -> QPoint:
+    """A viewport point on `card`, `where` being relative to the card's top-left."""
+    return view.canvas.mapFromScene(card.pos() + where)
+
+
+def _drag(qtbot, view: StoryMapView, start: QPoint, end: QPoint, modifier=None) -> None:
+    viewport = view.canvas.viewport()
+    mods = modifier or Qt.KeyboardModifier.NoModifier
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, mods, start)
+    steps = 6
+    for k in range(1, steps + 1):
+        point = start + (end - start) * k / steps
+        qtbot.mouseMove(viewport, point)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, mods, end)
+
+
+def test_build_a_scenario_link_by_dragging_move_undo_and_redo(qtbot, make_map) -> None:
+    doc = ScenarioDoc.blank("corner", "Corner")
+    view = make_map(doc)
+    canvas = view.canvas
+    doc.add_node("hallway", text="A quiet hallway.\n", position=(0, 150))
+    doc.add_choice("start", "hallway")
+    hallway, end = canvas.card("hallway"), canvas.card("end")
+    assert hallway is not None and end is not None
+    assert [a.target for a in canvas.arrows_from("start")] == ["end", "hallway"]
+    view.fit()
+    # drag from the hallway card's handle onto the ending: a new choice and its arrow
+    handle = QPointF(hallway.handle_center())
+    _drag(qtbot, view, _at(view, hallway, handle), _at(view, end, QPointF(60, 40)))
+    assert doc.targets("hallway") == ["end"]
+    assert doc.undo_text == "Link 'hallway' → 'end'"
+    assert [a.target for a in canvas.arrows_from("hallway")] == ["end"]
+    assert hallway in [a.source for a in canvas.arrows_to("end")]
+    assert doc.check()[1] == []
+    # move a card: the position is saved in the file, and the card's arrows follow it
+    arrow = canvas.arrows_from("hallway")[0]
+    before = arrow.path().elementAt(0)
+    _drag(qtbot, view, _at(view, hallway, QPointF(60, 30)), _at(view, hallway, QPointF(60, 130)))
+    x, y = doc.position("hallway")
+    assert (y > 150 and x == 0) or abs(x) <= 2
+    assert f"  position: {{x: {x}, y: {y}}}\n" in doc.to_yaml()
+    assert arrow.path().elementAt(0).y > before.y
+    # undo puts the card back, redo moves it again; undo the link removes its arrow
+    view.canvas.setFocus()
+    qtbot.keyClick(view.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.position("hallway") == (0, 150) and hallway.pos() == QPointF(0, 150)
+    qtbot.keyClick(
+        view.canvas,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert hallway.pos() == QPointF(x, y)
+    doc.undo()
+    doc.undo()
+    assert canvas.arrows_from("hallway") == [] and doc.targets("hallway") == []
+    doc.redo()
+    assert [a.target for a in canvas.arrows_from("hallway")] == ["end"]
+
+
+def test_shift_drag_from_anywhere_on_a_card_links_it(qtbot, make_map) -> None:
+    doc = ScenarioDoc.blank("corner", "Corner")
+    view = make_map(doc)
+    doc.add_node("side", position=(280, 150))
+    start, side = view.canvas.card("start"), view.canvas.card("side")
+    _drag(
+        qtbot,
+        view,
+        _at(view, start, QPointF(40, 30)),
+        _at(view, side, QPointF(40, 30)),
+        Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert doc.targets("start") == ["end", "side"]
+    assert start.pos() == QPointF(0, 0)  # linking never moves the card
+
+
+def test_a_first_move_saves_the_whole_map_as_shown_in_one_step(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml(SCENARIO)
+    view = make_map(doc)
+    talk = view.canvas.card("talk")
+    shown = {i: view.canvas.card(i).pos() for i in doc.ids()}
+    _drag(qtbot, view, _at(view, talk, QPointF(50, 30)), _at(view, talk, QPointF(50, 90)))
+    assert doc.history == ["Move 'talk'"]
+    for node_id, pos in shown.items():
+        if node_id != "talk":
+            assert doc.position(node_id) == (round(pos.x()), round(pos.y()))
+    doc.undo()
+    assert doc.to_yaml() == SCENARIO
+    assert view.canvas.card("talk").pos() == shown["talk"]
+
+
+def test_a_removed_node_leaves_a_missing_card_and_undo_restores_it(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml(SCENARIO)
+    view = make_map(doc)
+    canvas = view.canvas
+    canvas.select_node("grab")
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Delete)
+    assert not doc.has("grab") and canvas.card("grab") is None
+    ghost = canvas.ghost("grab")
+    assert ghost is not None and ghost.title == "missing: grab" and ghost.badge == "Missing"
+    broken = [a for a in canvas.arrows_from("arrive") if a.target == "grab"]
+    assert broken[0].broken and broken[0].pen().style() == Qt.PenStyle.DashLine
+    assert "node arrive: choice leads to 'grab', which does not exist" in [
+        p.message for p in doc.check()[1]
+    ]
+    doc.undo()
+    assert canvas.ghost("grab") is None and canvas.card("grab") is not None
+    assert broken[0].scene() is not None and not broken[0].broken  # the same arrow, whole again
+    assert broken[0].pen().style() == Qt.PenStyle.SolidLine
+    assert all(not a.broken for a in canvas.arrows_to("grab"))
+
+
+def test_selected_nodes_arrows_are_highlighted_and_described(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml(SCENARIO)
+    view = make_map(doc)
+    canvas = view.canvas
+    canvas.select_node("talk")
+    lit = {(a.source.node_id, a.target) for a in canvas.arrows_to("talk")}
+    lit |= {(a.source.node_id, a.target) for a in canvas.arrows_from("talk")}
+    for arrow in canvas.scene().items():
+        if hasattr(arrow, "highlighted"):
+            key = (arrow.source.node_id, arrow.target)
+            assert arrow.highlighted == (key in lit)
+            assert (arrow.pen().widthF() > 2) == (key in lit)
+    assert canvas.accessibleDescription() == "talk: node, 3 choices out, 2 in"
+
+
+def test_finder_centres_and_selects_a_node(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml((BUNDLED / "s01-ed-waiting-room.yaml").read_text())
+    view = make_map(doc)
+    qtbot.keyClick(view.canvas, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert view.focusWidget() is view.finder
+    qtbot.keyClicks(view.finder, "calm-hand")
+    qtbot.keyClick(view.finder, Qt.Key.Key_Return)
+    assert view.selected_ids() == ["calm-handoff"]
+    card = view.canvas.card("calm-handoff")
+    centre = view.canvas.mapToScene(view.canvas.viewport().rect().center())
+    assert card.sceneBoundingRect().adjusted(-20, -20, 20, 20).contains(centre)
+    assert view.finder.accessibleName() == "Go to node"
+
+
+def test_fit_shows_every_card_and_zoom_keys_zoom(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml((BUNDLED / "s01-ed-waiting-room.yaml").read_text())
+    view = make_map(doc)
+    canvas = view.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_F)
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    for node_id in doc.ids():
+        assert visible.contains(canvas.card(node_id).sceneBoundingRect()), node_id
+    scale = canvas.transform().m11()
+    qtbot.keyClick(canvas, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.transform().m11() > scale
+    qtbot.keyClick(canvas, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.transform().m11() == pytest.approx(scale)
+
+
+def test_arrow_keys_follow_choices_enter_edits(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml(SCENARIO)
+    view = make_map(doc)
+    canvas = view.canvas
+    canvas.select_node("arrive")
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    first = view.selected_ids()
+    assert first[0] in ("talk", "grab")
+    qtbot.keyClick(canvas, Qt.Key.Key_Down)
+    second = view.selected_ids()
+    assert {first[0], second[0]} == {"talk", "grab"}
+    qtbot.keyClick(canvas, Qt.Key.Key_Left)
+    assert view.selected_ids() in (["arrive"], ["talk"], ["grab"])
+    canvas.select_node("talk")
+    with qtbot.waitSignal(view.node_activated) as signal:
+        qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    assert signal.args == ["talk"]
+
+
+def test_double_click_asks_to_edit_the_node(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml(SCENARIO)
+    view = make_map(doc)
+    card = view.canvas.card("talk")
+    with qtbot.waitSignal(view.node_activated) as signal:
+        qtbot.mouseDClick(
+            view.canvas.viewport(), Qt.MouseButton.LeftButton, pos=_at(view, card, QPointF(40, 40))
+        )
+    assert signal.args == ["talk"]
+
+
+def test_a_rename_keeps_the_card_selected_and_arrows_attached(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml(SCENARIO)
+    view = make_map(doc)
+    view.select_node("talk")
+    doc.rename_node("talk", "side-talk")
+    assert view.selected_ids() == ["side-talk"]
+    assert view.canvas.card("talk") is None and view.canvas.ghost("talk") is None
+    assert {a.source.node_id for a in view.canvas.arrows_to("side-talk")} == {"arrive", "grab"}
+
+
+def test_marks_show_findings_on_cards(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml(SCENARIO)
+    view = make_map(doc)
+    view.set_marks({"talk": "one plausible choice"})
+    assert view.canvas.card("talk").mark == "one plausible choice"
+    view.set_marks({})
+    assert view.canvas.card("talk").mark == ""
+
+
+def test_the_bundled_scenario_map_is_readable(qtbot, make_map, tmp_path) -> None:
+    doc = ScenarioDoc.from_yaml((BUNDLED / "s01-ed-waiting-room.yaml").read_text())
+    view = make_map(doc)
+    view.canvas.select_node("staff-huddle")
+    view.grab().save(str(tmp_path / "s01-map.png"))
+    cards = [view.canvas.card(i) for i in doc.ids()]
+    for i, a in enumerate(cards):
+        for b in cards[i + 1 :]:
+            assert (
+                not a.sceneBoundingRect()
+                .adjusted(2, 2, -9, -2)
+                .intersects(b.sceneBoundingRect().adjusted(2, 2, -9, -2))
+            ), (a.node_id, b.node_id)
+    assert view.canvas.transform() == QTransform() or view.canvas.transform().m11() >= 0.55
+    start = view.canvas.card(doc.start)
+    visible = view.canvas.mapToScene(view.canvas.viewport().rect()).boundingRect()
+    assert visible.contains(start.sceneBoundingRect())
+    assert start.badge == "Start"
+    assert all(view.canvas.card(e).badge == "Ending" for e in doc.ending_ids())
