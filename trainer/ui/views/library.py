@@ -104,6 +104,10 @@ class LibraryView(QWidget):
         self.quality.setWordWrap(True)
         self.quality.setAccessibleName("Assessment quality")
         right_layout.addWidget(self.quality)
+        self.analytics = button("Choice anal&ytics…", self._on_analytics_clicked)
+        self.analytics.setEnabled(False)
+        self.analytics_window: QWidget | None = None
+        right_layout.addWidget(self.analytics)
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(right)
@@ -136,9 +140,11 @@ class LibraryView(QWidget):
         self.versions.clear()
         self.text.clear()
         self.quality.clear()
+        self.analytics.setEnabled(False)
         if not rows:
             return
         doc = self.model.row(rows[0].row())
+        self.analytics.setEnabled(doc.kind == "scenario" and doc.live_number is not None)
         with self.ctx.db.begin() as session:
             found = library.versions(session, self.person, doc.id)
         self.kind = doc.kind
@@ -158,6 +164,19 @@ class LibraryView(QWidget):
             if lines
             else ""
         )
+
+    def _on_analytics_clicked(self) -> None:
+        from trainer.ui.views.scenario_analytics import ScenarioAnalyticsView
+
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        try:
+            self.analytics_window = ScenarioAnalyticsView.open_window(
+                self, self.ctx, self.person, self.model.row(rows[0].row()).id
+            )
+        except TrainerError as exc:
+            messages.error(self, "Analytics not shown", str(exc))
 
     def _on_update_selected(self, row: int) -> None:
         has = 0 <= row < len(self.updates)
