@@ -50,9 +50,14 @@ def _open(qtbot, make_window) -> ScenarioAnalyticsView:
     window.resize(1100, 720)
     sign_in(qtbot, window, "tina")  # the trainer
     view: LibraryView = window.workspace.show_screen("Content library")
+    module = next(i for i, d in enumerate(view.model.rows) if d.kind == "module")
+    view.table.selectRow(module)
+    assert not view.analytics.isEnabled()  # analytics are of scenarios
     row = next(i for i, d in enumerate(view.model.rows) if d.key == KEY)
     view.table.selectRow(row)
     assert view.analytics.isEnabled()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SHOTS / "library-choice-analytics-button.png"))
     view.analytics.click()
     analytics = view.analytics_window
     assert isinstance(analytics, ScenarioAnalyticsView)

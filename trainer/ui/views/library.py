@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -97,6 +98,10 @@ class LibraryView(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        self.analytics = button("Choice anal&ytics…", self._on_analytics_clicked)
+        self.analytics.setEnabled(False)  # until a published scenario is selected
+        self.analytics_window: QWidget | None = None
+        right_layout.addWidget(self.analytics, 0, Qt.AlignmentFlag.AlignLeft)
         right_layout.addWidget(QLabel("Versions (published versions never change)"))
         right_layout.addWidget(self.versions, 1)
         right_layout.addWidget(self.text, 3)
@@ -104,10 +109,6 @@ class LibraryView(QWidget):
         self.quality.setWordWrap(True)
         self.quality.setAccessibleName("Assessment quality")
         right_layout.addWidget(self.quality)
-        self.analytics = button("Choice anal&ytics…", self._on_analytics_clicked)
-        self.analytics.setEnabled(False)
-        self.analytics_window: QWidget | None = None
-        right_layout.addWidget(self.analytics)
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(right)
