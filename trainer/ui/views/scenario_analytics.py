@@ -89,7 +89,6 @@ class ScenarioAnalyticsView(QWidget):
         for widget in (version_label, self.versions, mode_label, self.modes):
             pickers.addWidget(widget)
         pickers.addStretch(1)
-        pickers.addWidget(self.export)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -140,7 +139,10 @@ class ScenarioAnalyticsView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.note)
         layout.addWidget(split, 1)
-        layout.addWidget(self.saved)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.export)
+        bottom.addWidget(self.saved, 1)
+        layout.addLayout(bottom)
         self._load_first()
         self.versions.currentIndexChanged.connect(self.refresh)
         self.modes.currentIndexChanged.connect(self.refresh)
