@@ -33,28 +33,25 @@ def _play(db, clock: FakeClock, person, mode: str, *choices: int | str) -> None:
 
 
 @pytest.fixture
-def doc_id(sqlite_team: Team, sqlite_db, clock, tmp_path) -> int:
-    with sqlite_db.begin() as session:
+def doc_id(team: Team, db, clock, tmp_path) -> int:
+    with db.begin() as session:
         library.import_bundled(session, write_scenarios(tmp_path / "bundle"), now=clock.now())
-        return library.find_document(
-            session, sqlite_team.admin, ContentKind.SCENARIO, "t-corner"
-        ).id
+        return library.find_document(session, team.admin, ContentKind.SCENARIO, "t-corner").id
 
 
 @pytest.fixture
-def played(doc_id: int, sqlite_team: Team, sqlite_db, clock) -> Team:
+def played(doc_id: int, team: Team, db, clock) -> Team:
     """Five people at the first situation, four at the second (see each line)."""
     una, val, wes = (
-        make_person(sqlite_db, clock, sqlite_team.admin, name, Role.TRAINEE)
-        for name in ("una", "val", "wes")
+        make_person(db, clock, team.admin, name, Role.TRAINEE) for name in ("una", "val", "wes")
     )
-    _play(sqlite_db, clock, sqlite_team.trainee, P, 1, "undo", 0, 0)  # grab, undone; calm
-    _play(sqlite_db, clock, sqlite_team.other_trainee, A, 0, 2)  # walks away: partial
-    _play(sqlite_db, clock, una, A, 1, 0)  # grabs the chain (critical), backs off: bad
-    _play(sqlite_db, clock, val, A, 0, 0)  # calm, passes
-    _play(sqlite_db, clock, wes, P, 0, 0)  # calm
-    _play(sqlite_db, clock, wes, P, 1)  # grabs the chain, stops there (unfinished)
-    return sqlite_team
+    _play(db, clock, team.trainee, P, 1, "undo", 0, 0)  # grab, undone; calm
+    _play(db, clock, team.other_trainee, A, 0, 2)  # walks away: partial
+    _play(db, clock, una, A, 1, 0)  # grabs the chain (critical), backs off: bad
+    _play(db, clock, val, A, 0, 0)  # calm, passes
+    _play(db, clock, wes, P, 0, 0)  # calm
+    _play(db, clock, wes, P, 1)  # grabs the chain, stops there (unfinished)
+    return team
 
 
 def _analytics(db, person, doc_id, version_id=None, **kwargs) -> analytics.ScenarioAnalytics:
@@ -66,10 +63,8 @@ def _by_choice(a: analytics.ScenarioAnalytics) -> dict[tuple[str, int], analytic
     return {(c.node_id, c.choice_index): c for c in a.choices}
 
 
-def test_shares_count_people_once_and_leave_out_undone_steps(
-    played: Team, sqlite_db, doc_id
-) -> None:
-    a = _analytics(sqlite_db, played.trainer, doc_id)
+def test_shares_count_people_once_and_leave_out_undone_steps(played: Team, db, doc_id) -> None:
+    a = _analytics(db, played.trainer, doc_id)
     rows = _by_choice(a)
     greet, grab = rows[("arrive", 0)], rows[("arrive", 1)]
     assert greet.text == "Stand at an angle and greet the one you know."
@@ -84,13 +79,13 @@ def test_shares_count_people_once_and_leave_out_undone_steps(
     assert (suggest.people, police.people, walk.people) == (3, 0, 1)
     assert suggest.node_people == 4 and suggest.share is None and not suggest.shown
     assert ("talk", 0) not in a.shares()
-    assert _by_choice(_analytics(sqlite_db, played.trainer, doc_id, min_people=4))[
+    assert _by_choice(_analytics(db, played.trainer, doc_id, min_people=4))[
         ("talk", 0)
     ].share == pytest.approx(3 / 4)
 
 
-def test_attempts_endings_and_pass_rate(played: Team, sqlite_db, doc_id) -> None:
-    a = _analytics(sqlite_db, played.trainer, doc_id)
+def test_attempts_endings_and_pass_rate(played: Team, db, doc_id) -> None:
+    a = _analytics(db, played.trainer, doc_id)
     assert (a.started, a.finished, a.people) == (6, 5, 5)
     by_mode = {c.mode: (c.started, c.finished, c.passed) for c in a.attempts}
     assert by_mode == {"practice": (3, 2, 2), "assessment": (3, 3, 1)}
@@ -101,23 +96,21 @@ def test_attempts_endings_and_pass_rate(played: Team, sqlite_db, doc_id) -> None
         ("partial", "It simmers", 1),
     ]
     assert a.endings[0].share == pytest.approx(3 / 5)
-    exams = _analytics(sqlite_db, played.trainer, doc_id, mode=practice.ASSESSMENT)
+    exams = _analytics(db, played.trainer, doc_id, mode=practice.ASSESSMENT)
     assert (exams.started, exams.people) == (3, 3)
     assert _by_choice(exams)[("arrive", 1)].times == 1  # Una's; Wes grabbed in practice
-    assert _analytics(sqlite_db, played.trainer, doc_id, mode=practice.PRACTICE).pass_rate is None
+    assert _analytics(db, played.trainer, doc_id, mode=practice.PRACTICE).pass_rate is None
 
 
-def test_the_most_common_critical_errors_come_with_their_message(
-    played: Team, sqlite_db, doc_id
-) -> None:
-    a = _analytics(sqlite_db, played.trainer, doc_id)
+def test_the_most_common_critical_errors_come_with_their_message(played: Team, db, doc_id) -> None:
+    a = _analytics(db, played.trainer, doc_id)
     assert [(e.node_id, e.text, e.message, e.times, e.people) for e in a.critical] == [
         ("arrive", "Grab the chain.", GRAB, 2, 2)
     ]
 
 
-def test_nothing_played_yet_gives_zeros_not_errors(doc_id, sqlite_team: Team, sqlite_db) -> None:
-    a = _analytics(sqlite_db, sqlite_team.admin, doc_id)
+def test_nothing_played_yet_gives_zeros_not_errors(doc_id, team: Team, db) -> None:
+    a = _analytics(db, team.admin, doc_id)
     assert (a.started, a.pass_rate, a.endings, a.critical) == (0, None, (), ())
     assert len(a.choices) == 7 and all(c.people == 0 and c.share is None for c in a.choices)
 
@@ -140,14 +133,14 @@ SCENARIO_V2 = (
 
 
 def test_all_versions_match_choices_by_text_and_count_what_is_gone(
-    played: Team, sqlite_db, doc_id, clock
+    played: Team, db, doc_id, clock
 ) -> None:
-    with sqlite_db.begin() as session:
+    with db.begin() as session:
         library.save_draft(session, played.trainer, doc_id, SCENARIO_V2, now=clock.now())
         library.publish(session, played.trainer, doc_id, now=clock.now())
-    _play(sqlite_db, clock, played.trainee, practice.PRACTICE, 1, 0)  # v2: grab, back off
-    _play(sqlite_db, clock, played.manager, practice.PRACTICE, 0, 1)  # v2: greet, suggest
-    every = _analytics(sqlite_db, played.trainer, doc_id)
+    _play(db, clock, played.trainee, practice.PRACTICE, 1, 0)  # v2: grab, back off
+    _play(db, clock, played.manager, practice.PRACTICE, 0, 1)  # v2: greet, suggest
+    every = _analytics(db, played.trainer, doc_id)
     assert every.version_id is None and every.scenario.version == 2
     assert [(v.number, v.attempts) for v in every.versions] == [(2, 2), (1, 6)]
     rows = _by_choice(every)
@@ -157,26 +150,26 @@ def test_all_versions_match_choices_by_text_and_count_what_is_gone(
     assert (rows[("talk", 0)].people, rows[("talk", 1)].people) == (0, 4)  # suggest moved
     assert every.unmatched_steps == 1  # Tess walked away; v2 has no such choice
     v1, v2 = (every.versions[1].version_id, every.versions[0].version_id)
-    only_v2 = _analytics(sqlite_db, played.trainer, doc_id, v2)
+    only_v2 = _analytics(db, played.trainer, doc_id, v2)
     assert (only_v2.started, only_v2.version_number) == (2, 2)
     assert _by_choice(only_v2)[("arrive", 1)].people == 1
-    only_v1 = _analytics(sqlite_db, played.trainer, doc_id, v1)
+    only_v1 = _analytics(db, played.trainer, doc_id, v1)
     assert only_v1.scenario.version == 1 and only_v1.unmatched_steps == 0
     assert _by_choice(only_v1)[("talk", 2)].text == "Walk away."
 
 
 def test_a_trainee_is_refused_and_staff_see_only_their_organizations_scenarios(
-    played: Team, sqlite_db, doc_id
+    played: Team, db, doc_id
 ) -> None:
     with pytest.raises(PermissionDeniedError, match="Only an admin or manager or trainer"):
-        _analytics(sqlite_db, played.trainee, doc_id)
+        _analytics(db, played.trainee, doc_id)
     with pytest.raises(PermissionDeniedError):
-        with sqlite_db.begin() as session:
+        with db.begin() as session:
             analytics.export_csv(session, played.trainee, doc_id)
     for person in (played.admin, played.manager):
-        assert _analytics(sqlite_db, person, doc_id).started == 6
+        assert _analytics(db, person, doc_id).started == 6
     with pytest.raises(NotFoundError, match="No scenario"):
-        _analytics(sqlite_db, played.trainer, doc_id + 999)
+        _analytics(db, played.trainer, doc_id + 999)
 
 
 def _csv_rows(db, person, doc_id, **kwargs) -> tuple[str, list[dict[str, str]]]:
@@ -186,8 +179,8 @@ def _csv_rows(db, person, doc_id, **kwargs) -> tuple[str, list[dict[str, str]]]:
     return text, list(csv.DictReader(io.StringIO(text[1:])))
 
 
-def test_the_csv_has_a_row_per_choice_and_no_names(played: Team, sqlite_db, doc_id) -> None:
-    text, rows = _csv_rows(sqlite_db, played.trainer, doc_id)
+def test_the_csv_has_a_row_per_choice_and_no_names(played: Team, db, doc_id) -> None:
+    text, rows = _csv_rows(db, played.trainer, doc_id)
     assert list(rows[0]) == list(analytics.CSV_COLUMNS)
     assert len(rows) == 7
     grab = next(r for r in rows if r["Choice"] == "Grab the chain.")
@@ -207,10 +200,8 @@ def test_the_csv_has_a_row_per_choice_and_no_names(played: Team, sqlite_db, doc_
     assert "Una" not in text and "una" not in text.lower().split(",")
 
 
-def test_csv_text_that_looks_like_a_formula_stays_text(
-    sqlite_team: Team, sqlite_db, clock, tmp_path
-) -> None:
-    with sqlite_db.begin() as session:
+def test_csv_text_that_looks_like_a_formula_stays_text(team: Team, db, clock, tmp_path) -> None:
+    with db.begin() as session:
         library.import_bundled(
             session,
             write_scenarios(
@@ -219,13 +210,13 @@ def test_csv_text_that_looks_like_a_formula_stays_text(
             ),
             now=clock.now(),
         )
-        doc = library.find_document(session, sqlite_team.admin, ContentKind.SCENARIO, "t-corner")
-    _, rows = _csv_rows(sqlite_db, sqlite_team.trainer, doc.id)
+        doc = library.find_document(session, team.admin, ContentKind.SCENARIO, "t-corner")
+    _, rows = _csv_rows(db, team.trainer, doc.id)
     assert '\'=HYPERLINK("x")' in [r["Choice"] for r in rows]
 
 
 def test_analytics_take_the_same_queries_for_1_or_20_attempts(
-    doc_id, sqlite_team: Team, sqlite_db, clock
+    doc_id, team: Team, db, clock
 ) -> None:
     def counted() -> int:
         n = [0]
@@ -233,15 +224,15 @@ def test_analytics_take_the_same_queries_for_1_or_20_attempts(
         def count(*_args, **_kwargs):
             n[0] += 1
 
-        event.listen(sqlite_db.engine, "before_cursor_execute", count)
+        event.listen(db.engine, "before_cursor_execute", count)
         try:
-            _analytics(sqlite_db, sqlite_team.trainer, doc_id)
+            _analytics(db, team.trainer, doc_id)
         finally:
-            event.remove(sqlite_db.engine, "before_cursor_execute", count)
+            event.remove(db.engine, "before_cursor_execute", count)
         return n[0]
 
-    _play(sqlite_db, clock, sqlite_team.trainee, practice.PRACTICE, 0, 0)
+    _play(db, clock, team.trainee, practice.PRACTICE, 0, 0)
     few = counted()
     for _ in range(19):
-        _play(sqlite_db, clock, sqlite_team.other_trainee, practice.PRACTICE, 0, 0)
+        _play(db, clock, team.other_trainee, practice.PRACTICE, 0, 0)
     assert counted() == few
