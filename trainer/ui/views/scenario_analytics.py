@@ -221,8 +221,7 @@ class ScenarioAnalyticsView(QWidget):
         """The situation's words on its first choice only: the rows below belong to it."""
         a = self.analytics
         assert a is not None
-        first = a.scenario.nodes[c.node_id].choices and c.choice_index == 0
-        return node_label(a.scenario, c.node_id) if first else ""
+        return node_label(a.scenario, c.node_id) if c.choice_index == 0 else ""
 
     def _share(self, c: ChoiceShare) -> str:
         return _percent(c.share) if c.share is not None else f"under {c.min_people} people"
