@@ -153,6 +153,11 @@ def _own_card(w: World) -> Any:
         return signing_keys.issuer_card(session, w.tess.organization_id, w.org.unlock())
 
 
+def _scenario(w: World) -> int:
+    with w.db.begin() as session:
+        return library.find_document(session, w.tess, ContentKind.SCENARIO, "s03-stolen-chain").id
+
+
 def const(value: Any) -> Callable[[World], Any]:
     return lambda _: value
 
@@ -256,6 +261,9 @@ MATRIX: dict[str, Rule] = {
     "practice.set_policy": rule(ADMIN, key=const("share_names_with_police"), value=const(True)),
     "practice.start": rule(EVERYONE, key=const("s03-stolen-chain"), mode=const("practice")),
     "practice.undo": rule(OWNER_ONLY, NotFoundError),
+    # scenario_analytics: the scenario Tess played (names never appear; managers see it too)
+    "scenario_analytics.export_csv": rule(STAFF, document_id=lambda w: _scenario(w)),
+    "scenario_analytics.scenario_analytics": rule(STAFF, document_id=lambda w: _scenario(w)),
     # signing_keys
     "signing_keys.change_passphrase": rule(KEEPERS),
     "signing_keys.create_first_key": rule(KEEPERS),

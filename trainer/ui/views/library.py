@@ -123,6 +123,10 @@ class LibraryView(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        self.analytics = button("Choice anal&ytics…", self._on_analytics_clicked)
+        self.analytics.setEnabled(False)  # until a published scenario is selected
+        self.analytics_window: QWidget | None = None
+        right_layout.addLayout(flow_row(self.analytics))
         right_layout.addWidget(wrapping_label("Version history (published versions never change)"))
         right_layout.addWidget(self.versions, 1)
         right_layout.addLayout(flow_row(self.compare))
@@ -163,9 +167,11 @@ class LibraryView(QWidget):
         self.versions.clear()
         self.text.clear()
         self.quality.clear()
+        self.analytics.setEnabled(False)
         if not rows:
             return
         doc = self.model.row(rows[0].row())
+        self.analytics.setEnabled(doc.kind == "scenario" and doc.live_number is not None)
         with self.ctx.db.begin() as session:
             found = library.versions(session, self.person, doc.id)
         self.kind, self.document_title = doc.kind, doc.title
@@ -216,6 +222,19 @@ class LibraryView(QWidget):
             return
         title = f"{self.document_title}: {older.data(VERSION_NAME)} → {newer.data(VERSION_NAME)}"
         dialogs.VersionDiffDialog.ask(self, title, diff)
+
+    def _on_analytics_clicked(self) -> None:
+        from trainer.ui.views.scenario_analytics import ScenarioAnalyticsView
+
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        try:
+            self.analytics_window = ScenarioAnalyticsView.open_window(
+                self, self.ctx, self.person, self.model.row(rows[0].row()).id
+            )
+        except TrainerError as exc:
+            messages.error(self, "Analytics not shown", str(exc))
 
     def _on_update_selected(self, row: int) -> None:
         has = 0 <= row < len(self.updates)
