@@ -280,6 +280,7 @@ DIALOGS: dict[str, list[tuple[str, Callable[[MainWindow, WorkspaceView], None]]]
         ("Withdraw observation", lambda w, ws: _withdraw(ws)),
         ("New module", lambda w, ws: ws.show_screen("Authoring").new.click()),  # type: ignore[attr-defined]
         ("Compare versions", lambda w, ws: _compare(ws)),
+        ("Choice analytics", lambda w, ws: _analytics(ws)),
     ],
     "manager": [("Issue (passphrase)", _issue), ("Revoke", _revoke), ("Renew", _renew)],
     "admin": [
@@ -298,6 +299,15 @@ def _compare(workspace: WorkspaceView) -> None:
     _select(view, lambda doc: (doc.live_number or 0) >= 2)
     view.versions.setCurrentRow(0)  # type: ignore[attr-defined]
     view.compare.click()  # type: ignore[attr-defined]
+
+
+def _analytics(workspace: WorkspaceView) -> None:
+    """The choice analytics window of the first published scenario (a window, not a dialog:
+    handed to the audit's stand-in for exec to be shot and closed like one)."""
+    view = workspace.show_screen("Content library")
+    _select(view, lambda doc: doc.kind == "scenario" and doc.live_number is not None)
+    view.analytics.click()  # type: ignore[attr-defined]
+    QDialog.exec(view.analytics_window)  # type: ignore[attr-defined, arg-type]
 
 
 def _correct(workspace: WorkspaceView) -> None:

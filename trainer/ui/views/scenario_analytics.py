@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -27,7 +28,7 @@ from trainer.ui.context import AppContext
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.scenarios import node_label
 from trainer.ui.views.signing_keys import save_file
-from trainer.ui.widgets import button, heading, table
+from trainer.ui.widgets import button, flow_row, heading, table
 
 MODES = (
     ("Practice and assessment", None),
@@ -85,10 +86,15 @@ class ScenarioAnalyticsView(QWidget):
         version_label.setBuddy(self.versions)
         mode_label = QLabel("&Counting:")
         mode_label.setBuddy(self.modes)
-        pickers = QHBoxLayout()
-        for widget in (version_label, self.versions, mode_label, self.modes):
-            pickers.addWidget(widget)
-        pickers.addStretch(1)
+        picker_pairs = []
+        for label, combo in ((version_label, self.versions), (mode_label, self.modes)):
+            pair = QWidget()  # a label stays beside its picker when the row wraps
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.addWidget(label)
+            pair_layout.addWidget(combo)
+            picker_pairs.append(pair)
+        pickers = flow_row(*picker_pairs)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -133,16 +139,27 @@ class ScenarioAnalyticsView(QWidget):
         self.saved.setWordWrap(True)
         self.saved.setAccessibleName("Export result")
 
-        layout = QVBoxLayout(self)
+        # At large text sizes the tables keep a few rows each and the window scrolls down.
+        rows = 6 * self.fontMetrics().height()
+        self.table.setMinimumHeight(rows)
+        self.critical.setMinimumHeight(rows // 2)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         layout.addWidget(self.title)
         layout.addLayout(pickers)
         layout.addWidget(self.summary)
         layout.addWidget(self.note)
         layout.addWidget(split, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.export)
-        bottom.addWidget(self.saved, 1)
-        layout.addLayout(bottom)
+        layout.addLayout(flow_row(self.export))
+        layout.addWidget(self.saved)
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroller.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroller)
         self._load_first()
         self.versions.currentIndexChanged.connect(self.refresh)
         self.modes.currentIndexChanged.connect(self.refresh)
