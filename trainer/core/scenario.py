@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from trainer.core.curriculum import load_yaml, node_line, schema_problems
-from trainer.core.library import Problem
+from trainer.core.library import Problem, collector_paused
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,15 @@ def _condition(data: dict[str, Any] | None) -> Condition | None:
 
 def parse_scenario(text: str) -> tuple[Scenario | None, list[Problem]]:
     """The scenario in `text` (None if its structure is wrong), and every finding with its line."""
-    data, root, problems = load_yaml(text, offset=0)
-    if problems:
-        return None, problems
+    with collector_paused():  # a big scenario is a million objects: see collector_paused
+        data, root, problems = load_yaml(text, offset=0)
+        if problems:
+            return None, problems
+        return scenario_from(data, root)
+
+
+def scenario_from(data: Any, root: yaml.Node | None) -> tuple[Scenario | None, list[Problem]]:
+    """parse_scenario for a document already parsed by parse_yaml (`check` parses once)."""
     if not isinstance(data, dict):
         return None, [Problem(1, "a scenario is a mapping of fields (id: ..., nodes: ...)")]
     problems = schema_problems(data, root, "scenario")
