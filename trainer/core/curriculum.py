@@ -89,19 +89,21 @@ def node_line(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
     node = root
     line = node.start_mark.line + 1 if node is not None else None
     for part in path:
-        if isinstance(node, yaml.MappingNode):
-            match = _fields(node).get(str(part))
-            if match is None:
-                break
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-        else:
+        node = child_node(node, part)
+        if node is None:
             break
         line = node.start_mark.line + 1
     return line
+
+
+def child_node(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
+    """The node at field `part` of a mapping (the first, if written twice) or at index `part`
+    of a list; None if there is none."""
+    if isinstance(node, yaml.MappingNode):
+        return _fields(node).get(str(part))
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]  # type: ignore[no-any-return]
+    return None
 
 
 # JSON-safe integers: every one converts to a float exactly, and fits a database column.

@@ -312,6 +312,7 @@ def _check_file(path: Path, kind: str | None = None) -> list[str]:
     if kind == ContentKind.SCENARIO and parsed is not None:
         with collector_paused():  # see parse_scenario
             found, problems = scenario.scenario_from(*parsed)
+            del parsed
     else:
         found, problems = _PARSERS[kind](text)
     if isinstance(found, _DOCUMENTS) and found.id != path.stem:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from trainer.core.curriculum import load_yaml, node_line, schema_problems
+from trainer.core.curriculum import child_node, load_yaml, node_line, schema_problems
 from trainer.core.library import Problem, collector_paused
 
 
@@ -114,9 +114,9 @@ def parse_scenario(text: str) -> tuple[Scenario | None, list[Problem]]:
     """The scenario in `text` (None if its structure is wrong), and every finding with its line."""
     with collector_paused():  # a big scenario is a million objects: see collector_paused
         data, root, problems = load_yaml(text, offset=0)
-        if problems:
-            return None, problems
-        return scenario_from(data, root)
+        found = scenario_from(data, root) if not problems else (None, problems)
+        del data, root  # gone before the collector runs again, so it never scans them
+    return found
 
 
 def scenario_from(data: Any, root: yaml.Node | None) -> tuple[Scenario | None, list[Problem]]:
@@ -130,25 +130,35 @@ def scenario_from(data: Any, root: yaml.Node | None) -> tuple[Scenario | None, l
     def line(*path: str | int) -> int:
         return node_line(root, list(path)) or 1
 
+    def at(node: yaml.Node | None, line: int, part: str | int) -> tuple[yaml.Node | None, int]:
+        """One step of node_line: the child and its line (its parent's, if it has none)."""
+        child = child_node(node, part)
+        return (child, child.start_mark.line + 1) if child is not None else (None, line)
+
     nodes: dict[str, Node] = {}
+    nodes_node, nodes_line = at(root, line(), "nodes")  # a step at a time: 10,000 nodes
     for i, n in enumerate(data["nodes"]):
-        choices = tuple(
-            Choice(
-                text=c["text"],
-                target=c["target"],
-                feedback=c["feedback"],
-                effects=_pairs(c.get("effects")),
-                points=_pairs(c.get("points")),
-                set_flags=_pairs(c.get("set_flags")),
-                critical=c.get("critical"),
-                condition=_condition(c.get("condition")),
-                line=line("nodes", i, "choices", j),
-                target_line=line("nodes", i, "choices", j, "target"),
+        item, item_line = at(nodes_node, nodes_line, i)
+        choices_node, choices_line = at(item, item_line, "choices")
+        choices = []
+        for j, c in enumerate(n.get("choices") or []):
+            choice_node, choice_line = at(choices_node, choices_line, j)
+            choices.append(
+                Choice(
+                    text=c["text"],
+                    target=c["target"],
+                    feedback=c["feedback"],
+                    effects=_pairs(c.get("effects")),
+                    points=_pairs(c.get("points")),
+                    set_flags=_pairs(c.get("set_flags")),
+                    critical=c.get("critical"),
+                    condition=_condition(c.get("condition")),
+                    line=choice_line,
+                    target_line=at(choice_node, choice_line, "target")[1],
+                )
             )
-            for j, c in enumerate(n.get("choices") or [])
-        )
         nodes.setdefault(
-            n["id"], Node(n["id"], n["text"], n.get("speaker"), choices, line("nodes", i))
+            n["id"], Node(n["id"], n["text"], n.get("speaker"), tuple(choices), item_line)
         )
     endings: dict[str, Ending] = {}
     for i, e in enumerate(data["endings"]):
