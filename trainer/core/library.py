@@ -60,6 +60,18 @@ try:  # libyaml's C parser when PyYAML was built with it (the PyPI wheels are): 
             _Parser.__init__(self, source)
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
+            self._plain_tags: dict[str, str] = {}
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            # The type of an unquoted value (a number, a date, text ...) depends on its text
+            # alone, and field names repeat thousands of times: each is matched once.
+            if kind is yaml.ScalarNode and implicit[0]:
+                tag = self._plain_tags.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                    self._plain_tags[value] = tag
+                return tag
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
     _HAS_LIBYAML = True
 
