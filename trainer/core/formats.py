@@ -10,9 +10,15 @@ from pathlib import Path
 import yaml
 
 from trainer.core import curriculum, program, rubric, scenario
-from trainer.core.assessment_quality import QuizQuality, ScenarioQuality, measure, why_refused
+from trainer.core.assessment_quality import (
+    QuizQuality,
+    ScenarioQuality,
+    measure,
+    scenario_quality,
+    why_refused,
+)
 from trainer.core.errors import ContentError
-from trainer.core.library import Checker, Problem, parse_yaml, read_text_file
+from trainer.core.library import Checker, Problem, collector_paused, parse_yaml, read_text_file
 from trainer.core.models import ContentKind
 from trainer.core.rubric import rubric_competencies
 
@@ -89,8 +95,8 @@ def _first_visit(path: Path, seen: set[Path]) -> bool:
 
 
 def _content_in(folder: Path) -> list[tuple[Path, str | None]]:
-    """The content files under a folder, each with its kind (None: YAML whose kind is unclear,
-    reported by `_check_file`). Hidden folders, READMEs, Markdown without front matter beside
+    """The content files under a folder, each with its kind (None: YAML, whose kind
+    `_check_file` finds from the same parse it checks). Hidden folders, READMEs, Markdown without front matter beside
     no track.yaml, and anything that is not a regular file (a FIFO would hang a read) are not
     content; symbolic links to folders are not followed (no loops)."""
     found: list[tuple[Path, str | None]] = []
@@ -107,7 +113,7 @@ def _content_in(folder: Path) -> list[tuple[Path, str | None]]:
                 if name.lower() != "readme.md" and (has_manifest or _has_front_matter(file)):
                     found.append((file, ContentKind.MODULE))
             else:
-                found.append((file, _yaml_kind(file)))
+                found.append((file, ContentKind.TRACK if name == "track.yaml" else None))
     return found
 
 
@@ -120,14 +126,11 @@ def _has_front_matter(path: Path) -> bool:
     return start.removeprefix(b"\xef\xbb\xbf").startswith(b"---")
 
 
-def _yaml_kind(path: Path, text: str | None = None) -> str | None:
-    """A YAML file's content kind by its fields (track.yaml by name); None if unclear."""
+def _yaml_kind(path: Path, data: object) -> str | None:
+    """A YAML file's content kind by its fields (`data`, None if it does not parse; track.yaml
+    by name); None if unclear."""
     if path.name == "track.yaml":
         return ContentKind.TRACK
-    try:
-        data, _ = parse_yaml(text if text is not None else read_text_file(path))
-    except (ContentError, yaml.YAMLError):
-        data = None
     if isinstance(data, dict):
         for kind, fields in _SHAPES:
             if fields & data.keys():
@@ -149,10 +152,12 @@ def quality_of(path: Path) -> ScenarioQuality | QuizQuality | None:
     return measure(kind, read_text_file(path))
 
 
-def _quality_lines(path: Path) -> list[str]:
+def _quality_lines(path: Path, found: scenario.Scenario | None = None) -> list[str]:
+    """The figures and warnings of a module or scenario file (of `found`, the scenario in it,
+    when the caller has it already: a big one takes seconds to parse again)."""
     rel = path.as_posix()
     try:
-        quality = quality_of(path)
+        quality = quality_of(path) if found is None else scenario_quality(found)
     except ContentError:
         return []
     if quality is None:
@@ -286,17 +291,30 @@ def _check_file(path: Path, kind: str | None = None) -> list[str]:
         return [p.format(rel) for p in problems] + _quality_lines(path)
     if path.suffix.lower() not in _YAML:
         return [f"{rel}:1: not a content file CVI Trainer knows ({WHAT_CONTENT_IS})"]
-    kind = kind or _yaml_kind(path, text)
+    parsed: tuple[object, yaml.Node | None] | None = None
+    if kind is None:
+        try:
+            parsed = parse_yaml(text)
+        except yaml.YAMLError:
+            parsed = None
+        kind = _yaml_kind(path, parsed[0] if parsed else None)
     if kind == ContentKind.TRACK:
         return [p.format(rel) for p in curriculum.parse_track(text)[1]]
     if kind not in _PARSERS:
         try:
-            parse_yaml(text)
+            if parsed is None:
+                parse_yaml(text)
         except yaml.YAMLError as exc:  # unreadable YAML: say why, whatever it was meant to be
             problems = curriculum.load_yaml(text, 0)[2]
             return [p.format(rel) for p in problems] or [f"{rel}:1: YAML cannot be read: {exc}"]
         return [f"{rel}:1: not a content file CVI Trainer knows ({WHAT_CONTENT_IS})"]
-    found, problems = _PARSERS[kind](text)
+    found: object
+    if kind == ContentKind.SCENARIO and parsed is not None:
+        with collector_paused():  # see parse_scenario
+            found, problems = scenario.scenario_from(*parsed)
+            del parsed
+    else:
+        found, problems = _PARSERS[kind](text)
     if isinstance(found, _DOCUMENTS) and found.id != path.stem:
         problems = [
             *problems,
@@ -306,5 +324,5 @@ def _check_file(path: Path, kind: str | None = None) -> list[str]:
         problems = _program_references(path, text, found)
     messages = [p.format(rel) for p in problems]
     if isinstance(found, scenario.Scenario) and not problems:
-        messages += _quality_lines(path)
+        messages += _quality_lines(path, found)
     return messages

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from trainer.core.curriculum import load_yaml, node_line, schema_problems
-from trainer.core.library import Problem
+from trainer.core.curriculum import child_node, load_yaml, node_line, schema_problems
+from trainer.core.library import Problem, collector_paused
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,15 @@ def _condition(data: dict[str, Any] | None) -> Condition | None:
 
 def parse_scenario(text: str) -> tuple[Scenario | None, list[Problem]]:
     """The scenario in `text` (None if its structure is wrong), and every finding with its line."""
-    data, root, problems = load_yaml(text, offset=0)
-    if problems:
-        return None, problems
+    with collector_paused():  # a big scenario is a million objects: see collector_paused
+        data, root, problems = load_yaml(text, offset=0)
+        found = scenario_from(data, root) if not problems else (None, problems)
+        del data, root  # gone before the collector runs again, so it never scans them
+    return found
+
+
+def scenario_from(data: Any, root: yaml.Node | None) -> tuple[Scenario | None, list[Problem]]:
+    """parse_scenario for a document already parsed by parse_yaml (`check` parses once)."""
     if not isinstance(data, dict):
         return None, [Problem(1, "a scenario is a mapping of fields (id: ..., nodes: ...)")]
     problems = schema_problems(data, root, "scenario")
@@ -130,31 +136,41 @@ def parse_scenario(text: str) -> tuple[Scenario | None, list[Problem]]:
     def line(*path: str | int) -> int:
         return node_line(root, list(path)) or 1
 
+    def at(node: yaml.Node | None, line: int, part: str | int) -> tuple[yaml.Node | None, int]:
+        """One step of node_line: the child and its line (its parent's, if it has none)."""
+        child = child_node(node, part)
+        return (child, child.start_mark.line + 1) if child is not None else (None, line)
+
     nodes: dict[str, Node] = {}
+    nodes_node, nodes_line = at(root, line(), "nodes")  # a step at a time: 10,000 nodes
     for i, n in enumerate(data["nodes"]):
-        choices = tuple(
-            Choice(
-                text=c["text"],
-                target=c["target"],
-                feedback=c["feedback"],
-                effects=_pairs(c.get("effects")),
-                points=_pairs(c.get("points")),
-                set_flags=_pairs(c.get("set_flags")),
-                critical=c.get("critical"),
-                condition=_condition(c.get("condition")),
-                line=line("nodes", i, "choices", j),
-                target_line=line("nodes", i, "choices", j, "target"),
+        item, item_line = at(nodes_node, nodes_line, i)
+        choices_node, choices_line = at(item, item_line, "choices")
+        choices = []
+        for j, c in enumerate(n.get("choices") or []):
+            choice_node, choice_line = at(choices_node, choices_line, j)
+            choices.append(
+                Choice(
+                    text=c["text"],
+                    target=c["target"],
+                    feedback=c["feedback"],
+                    effects=_pairs(c.get("effects")),
+                    points=_pairs(c.get("points")),
+                    set_flags=_pairs(c.get("set_flags")),
+                    critical=c.get("critical"),
+                    condition=_condition(c.get("condition")),
+                    line=choice_line,
+                    target_line=at(choice_node, choice_line, "target")[1],
+                )
             )
-            for j, c in enumerate(n.get("choices") or [])
-        )
         nodes.setdefault(
             n["id"],
             Node(
                 n["id"],
                 n["text"],
                 n.get("speaker"),
-                choices,
-                line("nodes", i),
+                tuple(choices),
+                item_line,
                 _position(n.get("position")),
             ),
         )
