@@ -557,3 +557,14 @@ def test_fuzz_check_paths_on_arbitrary_files(
             target.write_text(content, encoding="utf-8", errors="surrogatepass")
     messages, _ = check_paths([folder])
     assert all(isinstance(m, str) for m in messages)
+
+
+def test_half_of_a_character_pair_is_refused_at_its_line() -> None:
+    """A lone surrogate (left by a broken decoder or paste) cannot be UTF-8: libyaml raised
+    UnicodeEncodeError on it and `check` crashed. Now it is a problem at its line."""
+    lines = SCENARIO.splitlines()
+    lines[3] = lines[3] + " \ud800"
+    scenario, problems = parse_scenario("\n".join(lines) + "\n")
+    assert scenario is None
+    [problem] = problems
+    assert problem.line == 4 and "broken character" in problem.message

@@ -154,6 +154,7 @@ def parse_yaml(source: str) -> tuple[Any, yaml.Node | None]:
     """The data and its node tree (for line numbers), from one parse. Raises yaml.YAMLError,
     also for what content may not use (see _ContentLoader). Every YAML the app reads from
     content comes through here."""
+    _refuse_lone_surrogates(source)
     with collector_paused():
         if _HAS_LIBYAML and _most_values(source) <= 2 * MAX_VALUES:
             try:
@@ -173,6 +174,23 @@ def parse_yaml(source: str) -> tuple[Any, yaml.Node | None]:
             return (loader.construct_document(root) if root is not None else None), root
         finally:
             loader.dispose()
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(source: str) -> None:
+    """Text that cannot be UTF-8 (half of a character pair, left by a broken decoder or paste)
+    is refused at its line; libyaml and the database could not take it."""
+    found = _LONE_SURROGATE.search(source)
+    if found is not None:
+        line = source.count("\n", 0, found.start())
+        column = found.start() - (source.rfind("\n", 0, found.start()) + 1)
+        raise ContentYamlError(
+            f"a broken character (U+{ord(found.group()):04X}, half of a pair) that cannot be "
+            "saved: retype that text",
+            yaml.Mark("<content>", found.start(), line, column, None, None),
+        )
 
 
 @contextmanager
