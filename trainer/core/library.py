@@ -189,7 +189,7 @@ def _refuse_lone_surrogates(source: str) -> None:
         raise ContentYamlError(
             f"a broken character (U+{ord(found.group()):04X}, half of a pair) that cannot be "
             "saved: retype that text",
-            yaml.Mark("<content>", found.start(), line, column, None, None),
+            yaml.Mark("<content>", found.start(), line, column, None, 0),
         )
 
 
