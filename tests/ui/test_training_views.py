@@ -60,6 +60,10 @@ def _read_through(reader, clock) -> None:
         clock.advance(seconds=SECONDS_PER_SCREEN + 1)
         reader._on_scrolled()  # the reading timer's tick
         if bar.value() >= bar.maximum():
+            # The last screen is read too: the timer keeps ticking while it is on screen
+            # (its parts had no time yet if this scroll showed them first).
+            clock.advance(seconds=SECONDS_PER_SCREEN + 1)
+            reader._on_scrolled()
             return
         bar.setValue(bar.value() + bar.pageStep())
 
@@ -269,3 +273,18 @@ def test_flinging_to_the_end_does_not_mark_the_long_section_read(
     assert reader.progress.text() == "1 of 2 sections read"  # the short last one, read at the end
     assert not reader.sections.item(0).text().startswith("✓")
     assert reader.sections.item(1).text().startswith("✓")
+
+
+@pytest.mark.parametrize("width", [1400, 700])
+def test_sections_are_read_after_the_window_is_resized(
+    qtbot, make_window, studied: Team, clock, width: int
+) -> None:
+    """The text re-wraps when the window changes size: where each section starts moves, and
+    reading to the end must still count every section (stale tops left the last unreadable)."""
+    view = _my_training(qtbot, make_window)
+    view.open_module("basics-1")
+    reader = view.reader
+    view.window().resize(width, 600)
+    qtbot.waitUntil(lambda: reader.browser.verticalScrollBar().maximum() > 0)
+    _read_through(reader, clock)
+    assert reader.progress.text() == "2 of 2 sections read"

@@ -211,6 +211,11 @@ class ModuleReaderView(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._on_anchor_clicked)
         self.browser.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        # The text re-wraps when the window, the panes or the text size change: where each
+        # section starts moves with it (stale tops left the last section unreadable).
+        self.browser.document().documentLayout().documentSizeChanged.connect(
+            self._on_text_reflowed
+        )
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search all modules (Ctrl+F)")
         self.search_box.setAccessibleName("Search all modules")
@@ -321,6 +326,10 @@ class ModuleReaderView(QWidget):
             block = block.next()
         self.section_tops = sorted(tops.items(), key=lambda kv: kv[1])
 
+    def _on_text_reflowed(self, *_: Any) -> None:
+        if self.session is not None:
+            self._measure_sections()
+
     def _fill_sections(self) -> None:
         assert self.session is not None
         current = self.sections.currentRow()
@@ -356,7 +365,9 @@ class ModuleReaderView(QWidget):
         screen = max(1, self.browser.viewport().height())
         top, bottom = bar.value(), bar.value() + screen
         at_end = bar.value() >= bar.maximum()
-        doc_end = self.browser.document().size().height()
+        # The end a reader can scroll to (the document's own height counts margins no one sees:
+        # a last part drawn there could never be on screen, so the section never counted).
+        doc_end = bar.maximum() + screen
         self.on_screen = set()
         new = set()
         for i, (sid, start) in enumerate(self.section_tops):
