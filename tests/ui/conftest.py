@@ -11,6 +11,16 @@ from trainer.ui.context import AppContext
 from trainer.ui.main_window import MainWindow
 
 
+@pytest.fixture(scope="session", autouse=True)
+def bundled_fonts(qapp) -> None:
+    """The fonts the app registers at start (trainer.app.run), in every UI test: they can
+    change the UI font's metrics, and a test must not see them only after a test that added
+    them ran in the same worker."""
+    from trainer.ui.fonts import add_bundled_fonts
+
+    add_bundled_fonts(qapp)
+
+
 @pytest.fixture
 def ctx(sqlite_db, clock, paths) -> AppContext:
     return AppContext.for_database(sqlite_db, clock, paths, bundled_content_root())

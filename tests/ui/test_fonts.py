@@ -13,10 +13,10 @@ from trainer.ui.fonts import add_bundled_fonts
 
 @pytest.fixture
 def fonts(qapp: QApplication) -> Iterator[list[str]]:
+    """Registered once more (conftest registers them for every UI test): the same families."""
     before = qapp.font()
     families = add_bundled_fonts(qapp)
     yield families
-    QFont.removeSubstitutions(before.family())
     qapp.setFont(before)
 
 

@@ -6,7 +6,7 @@ import html
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -451,6 +451,11 @@ class DebriefView(QWidget):
             )
         )
         self.text.setHtml(page(render_markdown(""), s.title, body))
+        # Opens at its top, also once the page has been laid out (the browser shrinking to fit
+        # the window re-wraps the text, which moved the view a few pixels down at 200% text).
+        bar = self.text.verticalScrollBar()
+        bar.setValue(0)
+        QTimer.singleShot(0, lambda: bar.setValue(0))
         self.back.setFocus()
 
 

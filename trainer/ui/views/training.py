@@ -213,9 +213,7 @@ class ModuleReaderView(QWidget):
         self.browser.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         # The text re-wraps when the window, the panes or the text size change: where each
         # section starts moves with it (stale tops left the last section unreadable).
-        self.browser.document().documentLayout().documentSizeChanged.connect(
-            self._on_text_reflowed
-        )
+        self.browser.document().documentLayout().documentSizeChanged.connect(self._on_text_reflowed)
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search all modules (Ctrl+F)")
         self.search_box.setAccessibleName("Search all modules")
