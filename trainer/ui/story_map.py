@@ -32,6 +32,7 @@ its author saw.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -72,6 +73,8 @@ from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, GAP_X, GAP_Y, pla
 W, H = CARD_WIDTH, CARD_HEIGHT
 HANDLE_RADIUS = 7
 MIN_SCALE, MAX_SCALE = 0.04, 4.0
+FAR = 0.25  # below this scale the map is drawn for its shape: arrows in one layer, no text
+BATCHES = 32
 _MARKDOWN = re.compile(r"[*_`#>\[\]]+")
 
 INK = QColor("#1f2328")
@@ -101,6 +104,7 @@ class NodeCard(QGraphicsRectItem):
         self.title, self.badge, self.lines, self.mark = node_id, "", [""], ""
         self.outcome = ""
         self.is_start = False
+        self.batch = zlib.crc32(node_id.encode()) % BATCHES  # its arrows' batch in the layer
         self._linking = False
         self._pressed_at = QPointF()
         flags = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -247,6 +251,7 @@ class NodeCard(QGraphicsRectItem):
         super().mouseReleaseEvent(event)
         if self.pos() != self._pressed_at:
             self.canvas._cards_dropped()
+        self.canvas._settle()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if self.kind != "missing":
@@ -263,6 +268,7 @@ class ChoiceArrow(QGraphicsPathItem):
         self.highlighted = False
         self.setZValue(0)
         self._style()
+        self.show_if_drawn_alone()
 
     def _style(self) -> None:
         color = BROKEN if self.broken else ACCENT if self.highlighted else ARROW
@@ -275,6 +281,7 @@ class ChoiceArrow(QGraphicsPathItem):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self.setPen(pen)
         self.setZValue(0.5 if self.highlighted else 0)
+        self.source.canvas._arrow_changed(self)
 
     def restyle(self) -> None:
         self._style()
@@ -283,6 +290,13 @@ class ChoiceArrow(QGraphicsPathItem):
         if (broken, highlighted) != (self.broken, self.highlighted):
             self.broken, self.highlighted = broken, highlighted
             self._style()
+            self.show_if_drawn_alone()
+
+    def show_if_drawn_alone(self) -> None:
+        """Far out, the arrow layer draws every arrow; this item is shown only on top of it
+        (highlighted) or instead of it (while its card is dragged)."""
+        canvas = self.source.canvas
+        self.setVisible(not canvas.far or self.highlighted or self in canvas._live)
 
     def route(self, end_item: QGraphicsItem) -> None:
         s = self.source.pos()
@@ -302,6 +316,59 @@ class ChoiceArrow(QGraphicsPathItem):
         path.lineTo(end)
         path.lineTo(end.x() - 9, end.y() + 5)
         self.setPath(path)
+        self.source.canvas._arrow_changed(self)
+
+
+class ArrowLayer(QGraphicsItem):
+    """Every arrow of a map zoomed far out, as one item: a few thousand arrow items cost more to
+    repaint than a frame has (measured with benchmarks/story_map.py), one path per pen is quick,
+    and the layer's cached picture makes a drag frame a copy of it. The arrows are kept in
+    BATCHES by their source card, so a change re-builds the paths of a few batches only; the
+    arrows of a dragged card leave the layer and are drawn by their own items meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._batches: dict[int, list[tuple[QPen, QPainterPath]]] = {}
+        self._rect = QRectF()
+        self.setZValue(0)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def set_batch(self, batch: int, arrows: list[ChoiceArrow]) -> None:
+        paths: dict[tuple[int, float, int], tuple[QPen, QPainterPath]] = {}
+        for arrow in arrows:
+            pen = arrow.pen()
+            key = (pen.color().rgba(), pen.widthF(), pen.style().value)
+            if key not in paths:
+                paths[key] = (pen, QPainterPath())
+            paths[key][1].addPath(arrow.path())
+        self.prepareGeometryChange()
+        self._batches[batch] = list(paths.values())
+        rect = QRectF()
+        for drawn in self._batches.values():
+            for _, path in drawn:
+                rect = rect.united(path.controlPointRect())
+        self._rect = rect.adjusted(-3, -3, 3, 3)
+        self.update()
+
+    def paths(self) -> list[QPainterPath]:
+        """What the layer draws (one path per batch and pen)."""
+        return [path for drawn in self._batches.values() for _, path in drawn]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._rect
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for drawn in self._batches.values():
+            for pen, path in drawn:
+                painter.setPen(pen)
+                painter.drawPath(path)
 
 
 class StoryMapCanvas(QGraphicsView):
@@ -327,7 +394,12 @@ class StoryMapCanvas(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setBackgroundBrush(QColor("#eef1f4"))
-        self.far = False  # zoomed far out: arrows drawn as plain lines
+        self.far = False  # zoomed far out: arrows drawn as plain lines, by the layer
+        self._layer = ArrowLayer()
+        self._layer.setVisible(False)
+        self.scene().addItem(self._layer)
+        self._live: set[ChoiceArrow] = set()  # far out: arrows drawn by their own items
+        self._dirty: set[int] = set()  # batches of the layer to build again
         self._cards: dict[str, NodeCard] = {}
         self._ghosts: dict[str, NodeCard] = {}
         self._out: dict[str, list[ChoiceArrow]] = {}
@@ -421,6 +493,8 @@ class StoryMapCanvas(QGraphicsView):
         for arrow in self._out.pop(node_id, []):
             self._in[arrow.target].discard(arrow)
             self._lit.discard(arrow)
+            self._live.discard(arrow)
+            self._arrow_changed(arrow)
             targets.add(arrow.target)
             self.scene().removeItem(arrow)
         return targets
@@ -511,6 +585,7 @@ class StoryMapCanvas(QGraphicsView):
             self.select_node(change.renamed[1])
         self._update_scene_rect()
         self._on_scene_selection_changed()
+        self._settle()
 
     def _refresh(self, node_id: str) -> None:
         self._cards[node_id].set_content(
@@ -544,12 +619,46 @@ class StoryMapCanvas(QGraphicsView):
     def _card_moved(self, card: NodeCard) -> None:
         if card.kind == "missing":
             return
+        if self.far:  # its arrows leave the layer while it moves
+            for arrow in (*self._out.get(card.node_id, ()), *self._in.get(card.node_id, ())):
+                if arrow not in self._live:
+                    self._arrow_changed(arrow)
+                    self._live.add(arrow)
+                    arrow.show_if_drawn_alone()
+            self._flush()
         for arrow in self._out.get(card.node_id, ()):
             end = self._cards.get(arrow.target) or self._ghosts.get(arrow.target)
             if end is not None:
                 arrow.route(end)
         for arrow in self._in.get(card.node_id, ()):
             arrow.route(card)
+
+    def _arrow_changed(self, arrow: ChoiceArrow) -> None:
+        if self.far and arrow not in self._live:
+            self._dirty.add(arrow.source.batch)
+
+    def _flush(self) -> None:
+        """Build the layer's changed batches again."""
+        if not (self.far and self._dirty):
+            return
+        drawn: dict[int, list[ChoiceArrow]] = {batch: [] for batch in self._dirty}
+        for node_id, arrows in self._out.items():
+            batch = drawn.get(self._cards[node_id].batch)
+            if batch is not None:
+                batch.extend(a for a in arrows if a not in self._live)
+        for batch, arrows in drawn.items():
+            self._layer.set_batch(batch, arrows)
+        self._dirty.clear()
+
+    def _settle(self) -> None:
+        """Arrows drawn on their own while their cards moved go back into the layer."""
+        if not self._live:
+            return
+        settled, self._live = self._live, set()
+        for arrow in settled:
+            self._arrow_changed(arrow)
+            arrow.show_if_drawn_alone()
+        self._flush()
 
     def _cards_dropped(self) -> None:
         """Save where the cards now are: the moved ones, and every card still shown at a
@@ -651,12 +760,17 @@ class StoryMapCanvas(QGraphicsView):
         repaints in a fraction of the time with plain one-pixel lines."""
         scale = self.transform().m11()
         self.setRenderHint(QPainter.RenderHint.Antialiasing, scale >= 0.4)
-        far = scale < 0.25
+        far = scale < FAR
         if far != self.far:
             self.far = far
+            self._live.clear()
             for arrows in self._out.values():
                 for arrow in arrows:
                     arrow.restyle()
+                    arrow.show_if_drawn_alone()
+            self._layer.setVisible(far)
+            self._dirty = set(range(BATCHES)) if far else set()
+            self._flush()
 
     def zoom_by(self, factor: float) -> None:
         self.set_scale(self.transform().m11() * factor)
