@@ -24,9 +24,12 @@ Ctrl+= and Ctrl+- zoom, F or Ctrl+0 fits the map, Ctrl+F finds a node, the middl
 
 Performance: one item per card (DeviceCoordinateCache) and per choice (a path item); an edit
 updates only the cards the document reports changed, and moving a card re-routes only its own
-arrows. Cards with no saved position are laid out by trainer.core.story_layout; moving any card
-saves the positions of every card then shown, in the same undo step, so the file keeps the map
-its author saw.
+arrows. Too small to read (below 0.3x), cards are drawn without text; below FAR (0.25x) the
+arrows are drawn by one ArrowLayer (a path per batch and pen, cached as a picture), so a frame of dragging a card of
+the whole 2,000-node map in view copies that picture and draws only the dragged card's arrows
+(benchmarks/story_map.py). Cards with no saved position are laid out by
+trainer.core.story_layout; moving any card saves the positions of every card then shown, in the
+same undo step, so the file keeps the map its author saw.
 """
 
 from __future__ import annotations
@@ -75,6 +78,11 @@ HANDLE_RADIUS = 7
 MIN_SCALE, MAX_SCALE = 0.04, 4.0
 FAR = 0.25  # below this scale the map is drawn for its shape: arrows in one layer, no text
 BATCHES = 32
+# Looked up once: an enum member read through its class costs a Python call, and these are read
+# for every card and arrow when a map opens.
+_MOVED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_DASH = Qt.PenStyle.DashLine
+_ROUND = Qt.PenCapStyle.RoundCap
 _MARKDOWN = re.compile(r"[*_`#>\[\]]+")
 
 INK = QColor("#1f2328")
@@ -216,9 +224,9 @@ class NodeCard(QGraphicsRectItem):
             painter.drawLine(QPointF(W, H / 2 - 3), QPointF(W, H / 2 + 3))
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:  # noqa: N802
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+        if change == _MOVED:
             self.canvas._card_moved(self)
-        return super().itemChange(change, value)
+        return value  # what QGraphicsItem.itemChange returns, without a call into it
 
     def _on_handle(self, pos: QPointF) -> bool:
         return QLineF(pos, self.handle_center()).length() <= HANDLE_RADIUS + 2
@@ -277,8 +285,8 @@ class ChoiceArrow(QGraphicsPathItem):
             pen.setWidthF(2 if self.highlighted else 0)  # cosmetic: the fast way to draw lines
             pen.setCosmetic(True)
         if self.broken:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setStyle(_DASH)
+        pen.setCapStyle(_ROUND)
         self.setPen(pen)
         self.setZValue(0.5 if self.highlighted else 0)
         self.source.canvas._arrow_changed(self)
@@ -651,9 +659,8 @@ class StoryMapCanvas(QGraphicsView):
         self._dirty.clear()
 
     def _settle(self) -> None:
-        """Arrows drawn on their own while their cards moved go back into the layer."""
-        if not self._live:
-            return
+        """Arrows drawn on their own while their cards moved go back into the layer, and the
+        layer shows every change."""
         settled, self._live = self._live, set()
         for arrow in settled:
             self._arrow_changed(arrow)
@@ -788,8 +795,13 @@ class StoryMapCanvas(QGraphicsView):
 
     def open_view(self) -> None:
         """The first view of a map: all of it when that stays readable, else the start at 100%."""
-        self.fit()
-        if self.transform().m11() < 0.55:
+        # Measured before fitting: a fit far out and back would build the arrow layer for
+        # nothing (a fifth of the time a 2,000-node map takes to open).
+        room = self.viewport().rect().adjusted(2, 2, -2, -2)
+        content = self.content_rect().adjusted(-30, -30, 30, 30)
+        if min(room.width() / content.width(), room.height() / content.height()) >= 0.55:
+            self.fit()
+        else:
             self.set_scale(1.0)
             start = self._cards.get(self.doc.start)
             if start is not None:
