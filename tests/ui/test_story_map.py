@@ -342,3 +342,32 @@ def test_zoomed_far_out_the_selection_and_broken_targets_still_show(qtbot, make_
         if c.red() > c.blue() + 60
     ]
     assert red  # the dashed red line of a missing target, drawn by the layer
+
+
+def test_long_arrows_run_between_the_cards_they_pass(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml((BUNDLED / "s01-ed-waiting-room.yaml").read_text())
+    view = make_map(doc)
+    canvas = view.canvas
+    rects = {i: canvas.card(i).sceneBoundingRect().adjusted(2, 2, -9, -2) for i in doc.ids()}
+
+    def behind(arrow) -> set[str]:
+        path = arrow.path()
+        points = [path.pointAtPercent(k / 400) for k in range(401)]
+        ends = {arrow.source.node_id, arrow.target}
+        return {i for i, r in rects.items() if i not in ends and any(r.contains(p) for p in points)}
+
+    long_arrows = [
+        a
+        for n in doc.node_ids()
+        for a in canvas.arrows_from(n)
+        if canvas.card(a.target).pos().x() - a.source.pos().x() > 2 * 300
+    ]
+    assert len(long_arrows) >= 5
+    assert {(a.source.node_id, a.target): behind(a) for a in long_arrows if behind(a)} == {}
+    # a card dropped across a long arrow's way: the arrow goes round it once it lands
+    arrow = long_arrows[0]
+    middle = arrow.path().pointAtPercent(0.5)
+    mover = next(i for i in doc.node_ids() if i not in (arrow.source.node_id, arrow.target))
+    doc.move_nodes({mover: (round(middle.x() - 100), round(middle.y() - 38))})
+    rects[mover] = canvas.card(mover).sceneBoundingRect().adjusted(2, 2, -9, -2)
+    assert rects[mover].contains(middle) and mover not in behind(arrow)

@@ -71,7 +71,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.scenario_doc import Change, ScenarioDoc
-from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, GAP_X, GAP_Y, place_cards
+from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, GAP_X, GAP_Y, Columns, place_cards
 
 W, H = CARD_WIDTH, CARD_HEIGHT
 HANDLE_RADIUS = 7
@@ -312,19 +312,34 @@ class ChoiceArrow(QGraphicsPathItem):
         e = end_item.pos()
         end = QPointF(e.x() - 2, e.y() + H / 2)
         path = QPainterPath(start)
+        canvas = self.source.canvas
         if end_item is self.source:  # a choice that leads back to its own node
             top = s.y() - 36
             path.cubicTo(QPointF(s.x() + W + 60, top), QPointF(s.x() - 60, top), end)
         else:
-            bend = max(40.0, abs(end.x() - start.x()) / 2)
-            path.cubicTo(
-                QPointF(start.x() + bend, start.y()), QPointF(end.x() - bend, end.y()), end
-            )
+            lane: list[tuple[float, float]] = []
+            if end.x() - start.x() > W:  # room for cards between: run through their gaps
+                canvas._long.add(self)
+                lane = canvas._lanes().lane((start.x(), start.y()), (end.x(), end.y()))
+            else:
+                canvas._long.discard(self)
+            at = start
+            for (x0, y0), (x1, y1) in zip(lane[::2], lane[1::2], strict=True):
+                _bend(path, at, QPointF(x0, y0))
+                at = QPointF(x1, y1)
+                path.lineTo(at)
+            _bend(path, at, end)
         path.moveTo(end.x() - 9, end.y() - 5)
         path.lineTo(end)
         path.lineTo(end.x() - 9, end.y() + 5)
         self.setPath(path)
-        self.source.canvas._arrow_changed(self)
+        canvas._arrow_changed(self)
+
+
+def _bend(path: QPainterPath, start: QPointF, end: QPointF) -> None:
+    """A curve leaving `start` and reaching `end` level."""
+    bend = max(40.0, abs(end.x() - start.x()) / 2)
+    path.cubicTo(QPointF(start.x() + bend, start.y()), QPointF(end.x() - bend, end.y()), end)
 
 
 class ArrowLayer(QGraphicsItem):
@@ -408,6 +423,9 @@ class StoryMapCanvas(QGraphicsView):
         self.scene().addItem(self._layer)
         self._live: set[ChoiceArrow] = set()  # far out: arrows drawn by their own items
         self._dirty: set[int] = set()  # batches of the layer to build again
+        self._columns: Columns | None = None  # the cards' columns that long arrows pass
+        self._moved = False  # a card moved, came or went since the columns were found
+        self._long: set[ChoiceArrow] = set()  # arrows long enough to pass other cards
         self._cards: dict[str, NodeCard] = {}
         self._ghosts: dict[str, NodeCard] = {}
         self._out: dict[str, list[ChoiceArrow]] = {}
@@ -462,6 +480,7 @@ class StoryMapCanvas(QGraphicsView):
             targets |= self._rebuild_arrows(node_id)
         for target in targets:
             self._sync_target(target)
+        self._reroute_long()
         self._update_scene_rect()
 
     def _add_card(self, node_id: str) -> NodeCard:
@@ -473,6 +492,7 @@ class StoryMapCanvas(QGraphicsView):
         card.setPos(QPointF(*saved) if saved is not None else self._placed[node_id])
         self.scene().addItem(card)
         self._cards[node_id] = card
+        self._moved = True
         return card
 
     def _free_spot(self) -> QPointF:
@@ -494,6 +514,7 @@ class StoryMapCanvas(QGraphicsView):
         self._placed[node_id] = card.pos()  # an undone removal comes back where it was
         targets = self._drop_arrows(node_id)
         self.scene().removeItem(card)
+        self._moved = True
         return targets
 
     def _drop_arrows(self, node_id: str) -> set[str]:
@@ -502,6 +523,7 @@ class StoryMapCanvas(QGraphicsView):
             self._in[arrow.target].discard(arrow)
             self._lit.discard(arrow)
             self._live.discard(arrow)
+            self._long.discard(arrow)
             self._arrow_changed(arrow)
             targets.add(arrow.target)
             self.scene().removeItem(arrow)
@@ -531,6 +553,7 @@ class StoryMapCanvas(QGraphicsView):
         if card is not None or not arrows:
             if ghost is not None:
                 self.scene().removeItem(self._ghosts.pop(target))
+                self._moved = True
             if not arrows:
                 self._in.pop(target, None)
         elif ghost is None:
@@ -546,6 +569,7 @@ class StoryMapCanvas(QGraphicsView):
             ghost.setPos(spot)
             self.scene().addItem(ghost)
             self._ghosts[target] = ghost
+            self._moved = True
         end: QGraphicsItem | None = card or ghost
         for arrow in arrows:
             if end is not None:
@@ -591,6 +615,7 @@ class StoryMapCanvas(QGraphicsView):
             self._sync_target(target)
         if change.renamed and change.renamed[0] in was_selected:
             self.select_node(change.renamed[1])
+        self._reroute_long()
         self._update_scene_rect()
         self._on_scene_selection_changed()
         self._settle()
@@ -627,6 +652,7 @@ class StoryMapCanvas(QGraphicsView):
     def _card_moved(self, card: NodeCard) -> None:
         if card.kind == "missing":
             return
+        self._moved = True
         if self.far:  # its arrows leave the layer while it moves
             for arrow in (*self._out.get(card.node_id, ()), *self._in.get(card.node_id, ())):
                 if arrow not in self._live:
@@ -640,6 +666,24 @@ class StoryMapCanvas(QGraphicsView):
                 arrow.route(end)
         for arrow in self._in.get(card.node_id, ()):
             arrow.route(card)
+
+    def _lanes(self) -> Columns:
+        """The columns as the cards stood after the last change (a dragged card counts where
+        it was picked up: finding them again every frame would cost more than the frame)."""
+        if self._columns is None:
+            items = (*self._cards.values(), *self._ghosts.values())
+            self._columns = Columns((i.pos().x(), i.pos().y()) for i in items)
+        return self._columns
+
+    def _reroute_long(self) -> None:
+        """After cards moved, came or went: the long arrows find their way again."""
+        if not self._moved:
+            return
+        self._moved, self._columns = False, None
+        for arrow in list(self._long):
+            end = self._cards.get(arrow.target) or self._ghosts.get(arrow.target)
+            if end is not None:
+                arrow.route(end)
 
     def _arrow_changed(self, arrow: ChoiceArrow) -> None:
         if self.far and arrow not in self._live:
