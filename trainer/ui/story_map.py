@@ -27,7 +27,9 @@ updates only the cards the document reports changed, and moving a card re-routes
 arrows. Too small to read (below 0.3x), cards are drawn without text; below FAR (0.25x) the
 arrows are drawn by one ArrowLayer (a path per batch and pen, cached as a picture), so a frame of dragging a card of
 the whole 2,000-node map in view copies that picture and draws only the dragged card's arrows
-(benchmarks/story_map.py). Cards with no saved position are laid out by
+(benchmarks/story_map.py). An arrow that passes other cards' columns runs through the gaps
+between their cards (story_layout.Columns), found again once cards have moved, not while a card
+is being dragged. Cards with no saved position are laid out by
 trainer.core.story_layout; moving any card saves the positions of every card then shown, in the
 same undo step, so the file keeps the map its author saw.
 """
