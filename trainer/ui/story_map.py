@@ -325,11 +325,19 @@ class ChoiceArrow(QGraphicsPathItem):
                 lane = canvas._lanes().lane((start.x(), start.y()), (end.x(), end.y()))
             else:
                 canvas._long.discard(self)
-            at = start
+            at = start  # where the path is; a level run is drawn as one line, to its end
+            level_to: QPointF | None = None
             for (x0, y0), (x1, y1) in zip(lane[::2], lane[1::2], strict=True):
-                _bend(path, at, QPointF(x0, y0))
-                at = QPointF(x1, y1)
-                path.lineTo(at)
+                if y0 != at.y():
+                    if level_to is not None:
+                        path.lineTo(level_to)
+                        at = level_to
+                    _bend(path, at, QPointF(x0, y0))
+                    at = QPointF(x0, y0)
+                level_to = QPointF(x1, y1)
+            if level_to is not None:
+                path.lineTo(level_to)
+                at = level_to
             _bend(path, at, end)
         path.moveTo(end.x() - 9, end.y() - 5)
         path.lineTo(end)
