@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trainer.core.scenario_doc import ScenarioDoc
-from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, layered_layout, place_cards
+from trainer.core.story_layout import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    Columns,
+    layered_layout,
+    place_cards,
+)
 
 BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -97,3 +103,48 @@ def test_saved_positions_stay_and_new_cards_go_below_them() -> None:
     assert min(places["c"][1], places["d"][1]) >= 340 + CARD_HEIGHT
     assert places["c"][0] < places["d"][0]
     assert _overlaps(places) == []
+
+
+def _crossed(places: dict[str, tuple[int, int]], lane: list[tuple[float, float]]) -> list[str]:
+    """The cards a lane's level runs (entry to exit of each column) pass through."""
+    hit = []
+    for (x0, y), (x1, _) in zip(lane[::2], lane[1::2], strict=True):
+        for card, (cx, cy) in places.items():
+            if cx < x1 and cx + CARD_WIDTH > x0 and cy <= y <= cy + CARD_HEIGHT:
+                hit.append(card)
+    return hit
+
+
+def test_a_long_arrow_runs_through_the_gaps_of_the_columns_it_passes() -> None:
+    pitch = CARD_HEIGHT + 24
+    places = {"from": (0, pitch), "to": (900, pitch)}
+    places |= {f"c{k}": (300, k * pitch) for k in range(4)}  # a full column in between
+    places |= {f"d{k}": (600, k * pitch) for k in (0, 2)}  # a column with a hole at row 1
+    columns = Columns(places.values())
+    start, end = (CARD_WIDTH, pitch + 38), (898, pitch + 38)
+    lane = columns.lane(start, end)
+    assert [x for x, _ in lane] == [294, 506, 594, 806]
+    assert _crossed(places, lane) == []
+    assert lane[2][1] == lane[1][1]  # kept level where it can: through d's gap, not its hole
+    assert columns.lane(start, (280, 0)) == []  # nothing between: no lane
+    assert columns.lane((0, 500), (900, 500)) == [(294, 500), (506, 500), (594, 500), (806, 500)]
+
+
+def test_cards_placed_anywhere_are_not_routed_around() -> None:
+    staggered = [(k * 120, k * 40) for k in range(8)]  # x ranges overlap into one wide group
+    assert Columns(staggered).lane((-300, 100), (2000, 100)) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 80))
+def test_laid_out_long_arrows_pass_no_card(seed: int, size: int) -> None:
+    nodes, edges, endings = _random_dag(seed, size)
+    places = layered_layout(nodes, edges, "n0", endings)
+    columns = Columns(places.values())
+    for source, targets in edges.items():
+        sx, sy = places[source]
+        for target in targets:
+            tx, ty = places[target]
+            lane = columns.lane((sx + CARD_WIDTH, sy + 38), (tx - 2, ty + 38))
+            assert _crossed(places, lane) == [], (source, target)
+            assert len(lane) == 2 * ((tx - sx) // (CARD_WIDTH + 100) - 1)

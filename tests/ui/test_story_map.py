@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QTransform
+from PySide6.QtGui import QColor, QTransform
 
 from tests.core.scenario_fixtures import SCENARIO
 from trainer.core.scenario_doc import ScenarioDoc
@@ -256,3 +256,118 @@ def test_the_bundled_scenario_map_is_readable(qtbot, make_map, tmp_path) -> None
     assert visible.contains(start.sceneBoundingRect())
     assert start.badge == "Start"
     assert all(view.canvas.card(e).badge == "Ending" for e in doc.ending_ids())
+
+
+def _dark_near(canvas, scene_point: QPointF, radius: int = 2) -> list[QColor]:
+    """The painted pixels around a scene point that are darker than the canvas background."""
+    image = canvas.viewport().grab().toImage()
+    centre = canvas.mapFromScene(scene_point)
+    found = []
+    for dx in range(-radius, radius + 1):
+        for dy in range(-radius, radius + 1):
+            colour = image.pixelColor(centre.x() + dx, centre.y() + dy)
+            if colour.lightness() < 200:
+                found.append(colour)
+    return found
+
+
+def _far_doc() -> ScenarioDoc:
+    """Start -> a far-off node -> the ending (and start -> ending), with open ground around
+    each arrow's middle."""
+    doc = ScenarioDoc.blank("corner", "Corner")
+    doc.move_nodes({"start": (0, 0), "end": (3200, 0)})
+    doc.add_node("far", text="Far off.\n", position=(1600, 1200))
+    doc.add_choice("start", "far")
+    doc.add_choice("far", "end")
+    return doc
+
+
+def test_zoomed_far_out_every_arrow_is_drawn_and_follows_a_dragged_card(qtbot, make_map) -> None:
+    doc = _far_doc()
+    view = make_map(doc)
+    canvas = view.canvas
+    canvas.set_scale(0.1)
+    canvas.centerOn(canvas.content_rect().center())
+    assert canvas.far
+    arrows = [*canvas.arrows_from("start"), *canvas.arrows_from("far")]
+    assert len(arrows) == 3
+    for arrow in arrows:  # drawn by the layer, not item by item, and still on screen
+        assert not arrow.isVisible()
+        assert _dark_near(canvas, arrow.path().pointAtPercent(0.5)), arrow.target
+    into = canvas.arrows_to("far")[0]
+    old_middle = into.path().pointAtPercent(0.5)
+    far = canvas.card("far")
+    viewport, press, end = canvas.viewport(), _at(view, far, QPointF(100, 38)), None
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=press)
+    for k in range(1, 5):  # mid-drag, every frame shows the arrow where the card now is
+        end = _at(view, far, QPointF(100, 38 + 200))
+        qtbot.mouseMove(viewport, end)
+        new_middle = into.path().pointAtPercent(0.5)
+        assert new_middle.y() - old_middle.y() > 80 * k  # the arrow's end goes with the card
+        assert _dark_near(canvas, new_middle)
+        assert not _dark_near(canvas, old_middle)  # and nothing is left where it was
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    assert doc.position("far")[1] > 1800
+    assert _dark_near(canvas, new_middle) and not _dark_near(canvas, old_middle)
+    assert into.highlighted  # the dropped card is selected; once it is not, the layer draws it
+    canvas.scene().clearSelection()
+    assert not into.isVisible() and _dark_near(canvas, new_middle)
+    # an edit made while zoomed out shows at once, and so does its undo
+    doc.add_node("side", position=(1600, -1200))
+    doc.add_choice("start", "side")
+    middle = canvas.arrows_to("side")[0].path().pointAtPercent(0.5)
+    assert _dark_near(canvas, middle)
+    doc.undo()
+    assert not _dark_near(canvas, middle)
+
+
+def test_zoomed_far_out_the_selection_and_broken_targets_still_show(qtbot, make_map) -> None:
+    doc = _far_doc()
+    view = make_map(doc)
+    canvas = view.canvas
+    canvas.set_scale(0.1)
+    canvas.centerOn(canvas.content_rect().center())
+    canvas.select_node("far")
+    lit = canvas.arrows_to("far")[0]
+    assert lit.isVisible() and lit.highlighted
+    blue = _dark_near(canvas, lit.path().pointAtPercent(0.5))
+    assert blue and all(c.blue() > c.red() + 60 for c in blue)
+    doc.remove_node("end")
+    broken = canvas.arrows_to("end")[0]
+    assert broken.broken and canvas.ghost("end") is not None
+    red = [
+        c
+        for k in range(5, 100, 5)
+        for c in _dark_near(canvas, broken.path().pointAtPercent(k / 100), 1)
+        if c.red() > c.blue() + 60
+    ]
+    assert red  # the dashed red line of a missing target, drawn by the layer
+
+
+def test_long_arrows_run_between_the_cards_they_pass(qtbot, make_map) -> None:
+    doc = ScenarioDoc.from_yaml((BUNDLED / "s01-ed-waiting-room.yaml").read_text())
+    view = make_map(doc)
+    canvas = view.canvas
+    rects = {i: canvas.card(i).sceneBoundingRect().adjusted(2, 2, -9, -2) for i in doc.ids()}
+
+    def behind(arrow) -> set[str]:
+        path = arrow.path()
+        points = [path.pointAtPercent(k / 400) for k in range(401)]
+        ends = {arrow.source.node_id, arrow.target}
+        return {i for i, r in rects.items() if i not in ends and any(r.contains(p) for p in points)}
+
+    long_arrows = [
+        a
+        for n in doc.node_ids()
+        for a in canvas.arrows_from(n)
+        if canvas.card(a.target).pos().x() - a.source.pos().x() > 2 * 300
+    ]
+    assert len(long_arrows) >= 5
+    assert {(a.source.node_id, a.target): behind(a) for a in long_arrows if behind(a)} == {}
+    # a card dropped across a long arrow's way: the arrow goes round it once it lands
+    arrow = long_arrows[0]
+    middle = arrow.path().pointAtPercent(0.5)
+    mover = next(i for i in doc.node_ids() if i not in (arrow.source.node_id, arrow.target))
+    doc.move_nodes({mover: (round(middle.x() - 100), round(middle.y() - 38))})
+    rects[mover] = canvas.card(mover).sceneBoundingRect().adjusted(2, 2, -9, -2)
+    assert rects[mover].contains(middle) and mover not in behind(arrow)

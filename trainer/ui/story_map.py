@@ -24,14 +24,20 @@ Ctrl+= and Ctrl+- zoom, F or Ctrl+0 fits the map, Ctrl+F finds a node, the middl
 
 Performance: one item per card (DeviceCoordinateCache) and per choice (a path item); an edit
 updates only the cards the document reports changed, and moving a card re-routes only its own
-arrows. Cards with no saved position are laid out by trainer.core.story_layout; moving any card
-saves the positions of every card then shown, in the same undo step, so the file keeps the map
-its author saw.
+arrows. Too small to read (below 0.3x), cards are drawn without text; below FAR (0.25x) the
+arrows are drawn by one ArrowLayer (a path per batch and pen, cached as a picture), so a frame of dragging a card of
+the whole 2,000-node map in view copies that picture and draws only the dragged card's arrows
+(benchmarks/story_map.py). An arrow that passes other cards' columns runs through the gaps
+between their cards (story_layout.Columns), found again once cards have moved, not while a card
+is being dragged. Cards with no saved position are laid out by
+trainer.core.story_layout; moving any card saves the positions of every card then shown, in the
+same undo step, so the file keeps the map its author saw.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -67,11 +73,18 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.scenario_doc import Change, ScenarioDoc
-from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, GAP_X, GAP_Y, place_cards
+from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, GAP_X, GAP_Y, Columns, place_cards
 
 W, H = CARD_WIDTH, CARD_HEIGHT
 HANDLE_RADIUS = 7
 MIN_SCALE, MAX_SCALE = 0.04, 4.0
+FAR = 0.25  # below this scale the map is drawn for its shape: arrows in one layer, no text
+BATCHES = 32
+# Looked up once: an enum member read through its class costs a Python call, and these are read
+# for every card and arrow when a map opens.
+_MOVED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_DASH = Qt.PenStyle.DashLine
+_ROUND = Qt.PenCapStyle.RoundCap
 _MARKDOWN = re.compile(r"[*_`#>\[\]]+")
 
 INK = QColor("#1f2328")
@@ -101,6 +114,7 @@ class NodeCard(QGraphicsRectItem):
         self.title, self.badge, self.lines, self.mark = node_id, "", [""], ""
         self.outcome = ""
         self.is_start = False
+        self.batch = zlib.crc32(node_id.encode()) % BATCHES  # its arrows' batch in the layer
         self._linking = False
         self._pressed_at = QPointF()
         flags = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -212,9 +226,9 @@ class NodeCard(QGraphicsRectItem):
             painter.drawLine(QPointF(W, H / 2 - 3), QPointF(W, H / 2 + 3))
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:  # noqa: N802
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+        if change == _MOVED:
             self.canvas._card_moved(self)
-        return super().itemChange(change, value)
+        return value  # what QGraphicsItem.itemChange returns, without a call into it
 
     def _on_handle(self, pos: QPointF) -> bool:
         return QLineF(pos, self.handle_center()).length() <= HANDLE_RADIUS + 2
@@ -247,6 +261,7 @@ class NodeCard(QGraphicsRectItem):
         super().mouseReleaseEvent(event)
         if self.pos() != self._pressed_at:
             self.canvas._cards_dropped()
+        self.canvas._settle()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if self.kind != "missing":
@@ -263,6 +278,7 @@ class ChoiceArrow(QGraphicsPathItem):
         self.highlighted = False
         self.setZValue(0)
         self._style()
+        self.show_if_drawn_alone()
 
     def _style(self) -> None:
         color = BROKEN if self.broken else ACCENT if self.highlighted else ARROW
@@ -271,10 +287,11 @@ class ChoiceArrow(QGraphicsPathItem):
             pen.setWidthF(2 if self.highlighted else 0)  # cosmetic: the fast way to draw lines
             pen.setCosmetic(True)
         if self.broken:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setStyle(_DASH)
+        pen.setCapStyle(_ROUND)
         self.setPen(pen)
         self.setZValue(0.5 if self.highlighted else 0)
+        self.source.canvas._arrow_changed(self)
 
     def restyle(self) -> None:
         self._style()
@@ -283,6 +300,13 @@ class ChoiceArrow(QGraphicsPathItem):
         if (broken, highlighted) != (self.broken, self.highlighted):
             self.broken, self.highlighted = broken, highlighted
             self._style()
+            self.show_if_drawn_alone()
+
+    def show_if_drawn_alone(self) -> None:
+        """Far out, the arrow layer draws every arrow; this item is shown only on top of it
+        (highlighted) or instead of it (while its card is dragged)."""
+        canvas = self.source.canvas
+        self.setVisible(not canvas.far or self.highlighted or self in canvas._live)
 
     def route(self, end_item: QGraphicsItem) -> None:
         s = self.source.pos()
@@ -290,18 +314,94 @@ class ChoiceArrow(QGraphicsPathItem):
         e = end_item.pos()
         end = QPointF(e.x() - 2, e.y() + H / 2)
         path = QPainterPath(start)
+        canvas = self.source.canvas
         if end_item is self.source:  # a choice that leads back to its own node
             top = s.y() - 36
             path.cubicTo(QPointF(s.x() + W + 60, top), QPointF(s.x() - 60, top), end)
         else:
-            bend = max(40.0, abs(end.x() - start.x()) / 2)
-            path.cubicTo(
-                QPointF(start.x() + bend, start.y()), QPointF(end.x() - bend, end.y()), end
-            )
+            lane: list[tuple[float, float]] = []
+            if end.x() - start.x() > W:  # room for cards between: run through their gaps
+                canvas._long.add(self)
+                lane = canvas._lanes().lane((start.x(), start.y()), (end.x(), end.y()))
+            else:
+                canvas._long.discard(self)
+            at = start  # where the path is; a level run is drawn as one line, to its end
+            level_to: QPointF | None = None
+            for (x0, y0), (x1, y1) in zip(lane[::2], lane[1::2], strict=True):
+                if y0 != at.y():
+                    if level_to is not None:
+                        path.lineTo(level_to)
+                        at = level_to
+                    _bend(path, at, QPointF(x0, y0))
+                    at = QPointF(x0, y0)
+                level_to = QPointF(x1, y1)
+            if level_to is not None:
+                path.lineTo(level_to)
+                at = level_to
+            _bend(path, at, end)
         path.moveTo(end.x() - 9, end.y() - 5)
         path.lineTo(end)
         path.lineTo(end.x() - 9, end.y() + 5)
         self.setPath(path)
+        canvas._arrow_changed(self)
+
+
+def _bend(path: QPainterPath, start: QPointF, end: QPointF) -> None:
+    """A curve leaving `start` and reaching `end` level."""
+    bend = max(40.0, abs(end.x() - start.x()) / 2)
+    path.cubicTo(QPointF(start.x() + bend, start.y()), QPointF(end.x() - bend, end.y()), end)
+
+
+class ArrowLayer(QGraphicsItem):
+    """Every arrow of a map zoomed far out, as one item: a few thousand arrow items cost more to
+    repaint than a frame has (measured with benchmarks/story_map.py), one path per pen is quick,
+    and the layer's cached picture makes a drag frame a copy of it. The arrows are kept in
+    BATCHES by their source card, so a change re-builds the paths of a few batches only; the
+    arrows of a dragged card leave the layer and are drawn by their own items meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._batches: dict[int, list[tuple[QPen, QPainterPath]]] = {}
+        self._rect = QRectF()
+        self.setZValue(0)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def set_batch(self, batch: int, arrows: list[ChoiceArrow]) -> None:
+        paths: dict[tuple[int, float, int], tuple[QPen, QPainterPath]] = {}
+        for arrow in arrows:
+            pen = arrow.pen()
+            key = (pen.color().rgba(), pen.widthF(), pen.style().value)
+            if key not in paths:
+                paths[key] = (pen, QPainterPath())
+            paths[key][1].addPath(arrow.path())
+        self.prepareGeometryChange()
+        self._batches[batch] = list(paths.values())
+        rect = QRectF()
+        for drawn in self._batches.values():
+            for _, path in drawn:
+                rect = rect.united(path.controlPointRect())
+        self._rect = rect.adjusted(-3, -3, 3, 3)
+        self.update()
+
+    def paths(self) -> list[QPainterPath]:
+        """What the layer draws (one path per batch and pen)."""
+        return [path for drawn in self._batches.values() for _, path in drawn]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._rect
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for drawn in self._batches.values():
+            for pen, path in drawn:
+                painter.setPen(pen)
+                painter.drawPath(path)
 
 
 class StoryMapCanvas(QGraphicsView):
@@ -327,7 +427,15 @@ class StoryMapCanvas(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setBackgroundBrush(QColor("#eef1f4"))
-        self.far = False  # zoomed far out: arrows drawn as plain lines
+        self.far = False  # zoomed far out: arrows drawn as plain lines, by the layer
+        self._layer = ArrowLayer()
+        self._layer.setVisible(False)
+        self.scene().addItem(self._layer)
+        self._live: set[ChoiceArrow] = set()  # far out: arrows drawn by their own items
+        self._dirty: set[int] = set()  # batches of the layer to build again
+        self._columns: Columns | None = None  # the cards' columns that long arrows pass
+        self._moved = False  # a card moved, came or went since the columns were found
+        self._long: set[ChoiceArrow] = set()  # arrows long enough to pass other cards
         self._cards: dict[str, NodeCard] = {}
         self._ghosts: dict[str, NodeCard] = {}
         self._out: dict[str, list[ChoiceArrow]] = {}
@@ -382,6 +490,7 @@ class StoryMapCanvas(QGraphicsView):
             targets |= self._rebuild_arrows(node_id)
         for target in targets:
             self._sync_target(target)
+        self._reroute_long()
         self._update_scene_rect()
 
     def _add_card(self, node_id: str) -> NodeCard:
@@ -393,6 +502,7 @@ class StoryMapCanvas(QGraphicsView):
         card.setPos(QPointF(*saved) if saved is not None else self._placed[node_id])
         self.scene().addItem(card)
         self._cards[node_id] = card
+        self._moved = True
         return card
 
     def _free_spot(self) -> QPointF:
@@ -414,6 +524,7 @@ class StoryMapCanvas(QGraphicsView):
         self._placed[node_id] = card.pos()  # an undone removal comes back where it was
         targets = self._drop_arrows(node_id)
         self.scene().removeItem(card)
+        self._moved = True
         return targets
 
     def _drop_arrows(self, node_id: str) -> set[str]:
@@ -421,6 +532,9 @@ class StoryMapCanvas(QGraphicsView):
         for arrow in self._out.pop(node_id, []):
             self._in[arrow.target].discard(arrow)
             self._lit.discard(arrow)
+            self._live.discard(arrow)
+            self._long.discard(arrow)
+            self._arrow_changed(arrow)
             targets.add(arrow.target)
             self.scene().removeItem(arrow)
         return targets
@@ -449,6 +563,7 @@ class StoryMapCanvas(QGraphicsView):
         if card is not None or not arrows:
             if ghost is not None:
                 self.scene().removeItem(self._ghosts.pop(target))
+                self._moved = True
             if not arrows:
                 self._in.pop(target, None)
         elif ghost is None:
@@ -464,6 +579,7 @@ class StoryMapCanvas(QGraphicsView):
             ghost.setPos(spot)
             self.scene().addItem(ghost)
             self._ghosts[target] = ghost
+            self._moved = True
         end: QGraphicsItem | None = card or ghost
         for arrow in arrows:
             if end is not None:
@@ -509,8 +625,10 @@ class StoryMapCanvas(QGraphicsView):
             self._sync_target(target)
         if change.renamed and change.renamed[0] in was_selected:
             self.select_node(change.renamed[1])
+        self._reroute_long()
         self._update_scene_rect()
         self._on_scene_selection_changed()
+        self._settle()
 
     def _refresh(self, node_id: str) -> None:
         self._cards[node_id].set_content(
@@ -544,12 +662,64 @@ class StoryMapCanvas(QGraphicsView):
     def _card_moved(self, card: NodeCard) -> None:
         if card.kind == "missing":
             return
+        self._moved = True
+        if self.far:  # its arrows leave the layer while it moves
+            for arrow in (*self._out.get(card.node_id, ()), *self._in.get(card.node_id, ())):
+                if arrow not in self._live:
+                    self._arrow_changed(arrow)
+                    self._live.add(arrow)
+                    arrow.show_if_drawn_alone()
+            self._flush()
         for arrow in self._out.get(card.node_id, ()):
             end = self._cards.get(arrow.target) or self._ghosts.get(arrow.target)
             if end is not None:
                 arrow.route(end)
         for arrow in self._in.get(card.node_id, ()):
             arrow.route(card)
+
+    def _lanes(self) -> Columns:
+        """The columns as the cards stood after the last change (a dragged card counts where
+        it was picked up: finding them again every frame would cost more than the frame)."""
+        if self._columns is None:
+            items = (*self._cards.values(), *self._ghosts.values())
+            self._columns = Columns((i.pos().x(), i.pos().y()) for i in items)
+        return self._columns
+
+    def _reroute_long(self) -> None:
+        """After cards moved, came or went: the long arrows find their way again."""
+        if not self._moved:
+            return
+        self._moved, self._columns = False, None
+        for arrow in list(self._long):
+            end = self._cards.get(arrow.target) or self._ghosts.get(arrow.target)
+            if end is not None:
+                arrow.route(end)
+
+    def _arrow_changed(self, arrow: ChoiceArrow) -> None:
+        if self.far and arrow not in self._live:
+            self._dirty.add(arrow.source.batch)
+
+    def _flush(self) -> None:
+        """Build the layer's changed batches again."""
+        if not (self.far and self._dirty):
+            return
+        drawn: dict[int, list[ChoiceArrow]] = {batch: [] for batch in self._dirty}
+        for node_id, arrows in self._out.items():
+            batch = drawn.get(self._cards[node_id].batch)
+            if batch is not None:
+                batch.extend(a for a in arrows if a not in self._live)
+        for batch, arrows in drawn.items():
+            self._layer.set_batch(batch, arrows)
+        self._dirty.clear()
+
+    def _settle(self) -> None:
+        """Arrows drawn on their own while their cards moved go back into the layer, and the
+        layer shows every change."""
+        settled, self._live = self._live, set()
+        for arrow in settled:
+            self._arrow_changed(arrow)
+            arrow.show_if_drawn_alone()
+        self._flush()
 
     def _cards_dropped(self) -> None:
         """Save where the cards now are: the moved ones, and every card still shown at a
@@ -651,12 +821,17 @@ class StoryMapCanvas(QGraphicsView):
         repaints in a fraction of the time with plain one-pixel lines."""
         scale = self.transform().m11()
         self.setRenderHint(QPainter.RenderHint.Antialiasing, scale >= 0.4)
-        far = scale < 0.25
+        far = scale < FAR
         if far != self.far:
             self.far = far
+            self._live.clear()
             for arrows in self._out.values():
                 for arrow in arrows:
                     arrow.restyle()
+                    arrow.show_if_drawn_alone()
+            self._layer.setVisible(far)
+            self._dirty = set(range(BATCHES)) if far else set()
+            self._flush()
 
     def zoom_by(self, factor: float) -> None:
         self.set_scale(self.transform().m11() * factor)
@@ -674,8 +849,13 @@ class StoryMapCanvas(QGraphicsView):
 
     def open_view(self) -> None:
         """The first view of a map: all of it when that stays readable, else the start at 100%."""
-        self.fit()
-        if self.transform().m11() < 0.55:
+        # Measured before fitting: a fit far out and back would build the arrow layer for
+        # nothing (a fifth of the time a 2,000-node map takes to open).
+        room = self.viewport().rect().adjusted(2, 2, -2, -2)
+        content = self.content_rect().adjusted(-30, -30, 30, 30)
+        if min(room.width() / content.width(), room.height() / content.height()) >= 0.55:
+            self.fit()
+        else:
             self.set_scale(1.0)
             start = self._cards.get(self.doc.start)
             if start is not None:
