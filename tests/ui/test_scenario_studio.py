@@ -100,7 +100,9 @@ def test_build_a_scenario_on_the_map_finding_appears_and_clears_undo_redo(
     assert view.picker.currentText().startswith("Corner talk")
     assert _problems(view) == []
     # a one-path scenario: every answer strategy passes it (a quality finding, not a block)
-    assert "Quality: the strategy 'always the longest' passes this scenario" in _shown(view)
+    qtbot.waitUntil(
+        lambda: "Quality: the strategy 'always the longest' passes this scenario" in _shown(view)
+    )
     assert view.publish.isEnabled()
     # a new node: a dead end the validator names, in the panel and on its card in words
     qtbot.mouseClick(view.add_node, Qt.MouseButton.LeftButton)

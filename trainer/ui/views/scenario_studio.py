@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import yaml
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -46,7 +49,13 @@ from trainer.core.play_test import PlayTest
 from trainer.core.reader import page, render_markdown
 from trainer.core.scenario import Scenario, scenario_yaml
 from trainer.core.scenario_doc import Change, ScenarioDoc
-from trainer.core.scenario_findings import Finding, findings, marks, siblings
+from trainer.core.scenario_findings import (
+    Finding,
+    marks,
+    quality_findings,
+    siblings,
+    validator_findings,
+)
 from trainer.core.services import library
 from trainer.core.twee import export_twee, import_twee_file
 from trainer.ui import dialogs, messages
@@ -88,6 +97,24 @@ class _DocKeys(QObject):
             if isinstance(studio, ScenarioStudioView) and studio.doc is not None:
                 studio.doc.seal()  # the next typing in this field is a new undo step
         return False
+
+
+class _PanelScroll(QScrollArea):
+    """A side-panel tab that scrolls down, never sideways: it asks for its panel's narrowest
+    width, so the splitter puts the panel under the map when there is no room beside it."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        inner = self.widget()
+        least = super().minimumSizeHint()
+        if inner is None:
+            return least
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(inner.minimumSizeHint().width() + bar + 2 * self.frameWidth(), least.height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        # Not the whole panel's height: the page would outgrow the window and scroll; the
+        # panel scrolls inside its tab instead.
+        return QSize(super().sizeHint().width(), self.fontMetrics().lineSpacing() * 16)
 
 
 def _short(text: str, most: int = 48) -> str:
@@ -144,7 +171,7 @@ class NodePanel(QWidget):
         self.preview.setMaximumHeight(self.preview.fontMetrics().lineSpacing() * 7)
         self.make_start = button("Make this the &start", self._on_make_start_clicked)
         self.form = QFormLayout()
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for label, widget in (
             ("Node &id", self.node_id),
             ("S&peaker", self.speaker),
@@ -183,9 +210,11 @@ class NodePanel(QWidget):
         self.effects_box = QWidget()
         self.effects = QFormLayout(self.effects_box)
         self.effects.setContentsMargins(0, 0, 0, 0)
+        self.effects.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.points_box = QWidget()
         self.points = QFormLayout(self.points_box)
         self.points.setContentsMargins(0, 0, 0, 0)
+        self.points.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.meter_spins: dict[str, QSpinBox] = {}
         self.point_spins: dict[str, QSpinBox] = {}
         self.feedback = _plain_edit("Feedback", 3)
@@ -199,7 +228,7 @@ class NodePanel(QWidget):
         self.critical_why.textEdited.connect(self._on_critical_edited)
         self.choice_box = QGroupBox("Selected choice")
         choice_form = QFormLayout(self.choice_box)
-        choice_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        choice_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         choice_form.addRow("C&hoice text", self.choice_text)
         choice_form.addRow("&Leads to", self.target)
         choice_form.addRow("Con&dition", self.condition)
@@ -389,7 +418,9 @@ class NodePanel(QWidget):
                 spin.valueChanged.connect(
                     self._on_effects_edited if kind == "effect" else self._on_points_edited
                 )
-                layout.addRow(str(label), spin)
+                name = wrapping_label(str(label))  # a long competency name wraps
+                name.setBuddy(spin)
+                layout.addRow(name, spin)
                 spins[key] = spin
 
     # --- editing
@@ -542,16 +573,18 @@ class ScenarioPanel(QWidget):
         self.meters = QTableWidget(0, len(_METER_COLUMNS))
         self.meters.setAccessibleName("Meters")
         self.meters.setHorizontalHeaderLabels(list(_METER_COLUMNS))
-        self.meters.horizontalHeader().setStretchLastSection(True)
         self.meters.verticalHeader().hide()
         self.meters.itemChanged.connect(self._on_meters_edited)
         self.competencies = QTableWidget(0, 2)
         self.competencies.setAccessibleName("Competencies")
         self.competencies.setHorizontalHeaderLabels(["Key", "Label"])
-        self.competencies.horizontalHeader().setStretchLastSection(True)
         self.competencies.verticalHeader().hide()
         self.competencies.itemChanged.connect(self._on_competencies_edited)
         for t in (self.meters, self.competencies):
+            # Columns share the table's width (at large text a heading is cut, not scrolled to).
+            t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            t.setWordWrap(True)
             t.setTabKeyNavigation(False)
             t.setMaximumHeight(t.fontMetrics().lineSpacing() * 8)
         self.min_score = QDoubleSpinBox()
@@ -564,7 +597,7 @@ class ScenarioPanel(QWidget):
         self.no_critical.setAccessibleName("A critical safety error fails the attempt")
         self.no_critical.toggled.connect(self._on_pass_edited)
         form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow("&Title", self.title)
         form.addRow("S&ummary", self.summary)
         layout = QVBoxLayout(self)
@@ -589,7 +622,7 @@ class ScenarioPanel(QWidget):
             )
         )
         pass_form = QFormLayout()
-        pass_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        pass_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         pass_form.addRow("&Pass mark", self.min_score)
         pass_form.addRow(self.no_critical)
         layout.addLayout(pass_form)
@@ -748,7 +781,7 @@ class PlayTestPanel(QWidget):
         self.flag_checks: dict[str, QCheckBox] = {}
         self.setup_box = QGroupBox("Before playing: meter values and flags")
         self.setup = QFormLayout(self.setup_box)
-        self.setup.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.setup.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.from_start = button("Play from the s&tart", lambda: self.begin(None))
         self.from_selected = button("Play from the selected &node", self._on_from_selected_clicked)
         self.restart = button("&Restart", self._on_restart_clicked, "Restart the play-test")
@@ -896,6 +929,8 @@ class PlayTestPanel(QWidget):
 
 
 class ScenarioStudioView(QWidget):
+    quality_ready = Signal(object)  # (generation, quality findings), from the worker thread
+
     def __init__(self, ctx: AppContext, person: Person, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -908,6 +943,11 @@ class ScenarioStudioView(QWidget):
         self.required_by: list[str] = []
         self.published_number: int | None = None
         self.keys = _DocKeys(self)
+        self.generation = 0  # of the findings shown; a quality result for an older one is dropped
+        self.quality_pending = False
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-quality")
+        self.quality_ready.connect(self._on_quality_ready)
+        self.destroyed.connect(lambda: self.pool.shutdown(wait=False, cancel_futures=True))
 
         self.picker = QComboBox()
         self.picker.setAccessibleName("Scenario")
@@ -954,7 +994,8 @@ class ScenarioStudioView(QWidget):
         self.findings = QListWidget()
         self.findings.setAccessibleName("Findings")
         wrap_list(self.findings)
-        self.findings.setMaximumHeight(self.findings.fontMetrics().lineSpacing() * 7)
+        self.findings.setMaximumHeight(self.findings.fontMetrics().lineSpacing() * 6)
+        self.findings.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.findings.itemActivated.connect(self._on_finding_activated)
         self.findings.itemClicked.connect(self._on_finding_activated)
         left = QWidget()
@@ -977,7 +1018,7 @@ class ScenarioStudioView(QWidget):
             (self.scenario_panel, "Scenario"),
             (self.play_panel, "P&lay-test"),
         ):
-            scroll = QScrollArea()
+            scroll = _PanelScroll()
             scroll.setWidgetResizable(True)
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setWidget(panel)
@@ -1006,8 +1047,18 @@ class ScenarioStudioView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Scenario studio"))
         layout.addLayout(top)
-        layout.addLayout(flow_row(self.new, self.import_twee, self.export_twee, self.history))
-        layout.addLayout(flow_row(self.add_node, self.add_ending, self.undo, self.redo))
+        layout.addLayout(
+            flow_row(
+                self.add_node,
+                self.add_ending,
+                self.undo,
+                self.redo,
+                self.new,
+                self.import_twee,
+                self.export_twee,
+                self.history,
+            )
+        )
         layout.addWidget(self.state)
         layout.addWidget(self.split, 1)
         layout.addWidget(self.blocked)
@@ -1077,6 +1128,7 @@ class ScenarioStudioView(QWidget):
             self.map_holder.removeWidget(self.map)
             self.map.deleteLater()
         self.map, self.doc, self.scenario, self.found = None, None, None, []
+        self.generation += 1
         self.autosave_timer.stop()
         self.validate_timer.stop()
 
@@ -1085,6 +1137,9 @@ class ScenarioStudioView(QWidget):
         self.empty.hide()
         self.map = StoryMapView(doc)
         self.map.setMinimumHeight(self.fontMetrics().lineSpacing() * 12)
+        # The map takes the room there is: its own preferred height (the whole scene) made the
+        # page taller than the window.
+        self.map.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.map.node_activated.connect(self._on_node_activated)
         self.map.selection_changed.connect(self._on_map_selection_changed)
         self.map_holder.addWidget(self.map, 1)
@@ -1173,22 +1228,44 @@ class ScenarioStudioView(QWidget):
     # --- findings
 
     def validate(self) -> None:
-        """The validator's and the quality checks' findings, in the panel and on the cards."""
+        """The validator's findings at once (a few ms), then the quality checks' off the GUI
+        thread (their random plays take 0.1-0.3 s on the shipped scenarios): the panel and the
+        cards show both."""
         if self.doc is None:
             return
         text = self.doc.to_yaml()
-        self.scenario = self.doc.check()[0]
-        self.found = findings(text)
+        self.scenario, self.found = validator_findings(text)
+        self.generation += 1
+        self.quality_pending = self.scenario is not None and not self.found
+        if self.quality_pending:
+            generation, scenario = self.generation, self.scenario
+            assert scenario is not None
+            self.pool.submit(
+                lambda: self.quality_ready.emit((generation, quality_findings(scenario, text)))
+            )
+        self._show_findings()
+        self.play_panel.refresh_setup(self.scenario)
+
+    def _on_quality_ready(self, result: tuple[int, list[Finding]]) -> None:
+        generation, found = result
+        if generation != self.generation:
+            return  # the scenario changed since: a newer check is on its way
+        self.quality_pending = False
+        self.found = [*self.found, *found]
+        self._show_findings()
+
+    def _show_findings(self) -> None:
         self.findings.clear()
         for f in self.found:
             prefix = "Problem" if f.is_problem else "Quality"
             item = QListWidgetItem(f"{prefix}: {f.message}", self.findings)
             item.setData(Qt.ItemDataRole.UserRole, f.node)
-        if not self.found:
+        if self.quality_pending:
+            QListWidgetItem("Checking the assessment quality…", self.findings)
+        elif not self.found:
             QListWidgetItem("No findings: every check passes.", self.findings)
         if self.map is not None:
             self.map.set_marks(marks(self.found))
-        self.play_panel.refresh_setup(self.scenario)
         self._show_blocked()
 
     def blocking(self) -> list[Finding]:
@@ -1198,7 +1275,11 @@ class ScenarioStudioView(QWidget):
 
     def _show_blocked(self) -> None:
         blocking = self.blocking()
-        self.publish.setEnabled(self.doc is not None and not blocking)
+        waiting = self.quality_pending and bool(self.required_by)
+        self.publish.setEnabled(self.doc is not None and not blocking and not waiting)
+        if waiting:
+            self.blocked.setText("Checking the assessment quality before publishing…")
+            return
         if not blocking:
             self.blocked.setText("")
             return
