@@ -553,7 +553,7 @@ class NodePanel(QWidget):
 
 # --- the side panel: the scenario's own fields ----------------------------------------------------
 
-_METER_COLUMNS = ("Key", "Label", "Min", "Max", "Starts at", "Higher is better")
+_METER_COLUMNS = ("Key", "Label", "Min", "Max", "Start", "High good")
 
 
 class ScenarioPanel(QWidget):
@@ -573,6 +573,7 @@ class ScenarioPanel(QWidget):
         self.meters = QTableWidget(0, len(_METER_COLUMNS))
         self.meters.setAccessibleName("Meters")
         self.meters.setHorizontalHeaderLabels(list(_METER_COLUMNS))
+        self.meters.horizontalHeaderItem(5).setToolTip("Higher is better (else lower is)")
         self.meters.verticalHeader().hide()
         self.meters.itemChanged.connect(self._on_meters_edited)
         self.competencies = QTableWidget(0, 2)
