@@ -279,6 +279,8 @@ DIALOGS: dict[str, list[tuple[str, Callable[[MainWindow, WorkspaceView], None]]]
         ("Reject hours", lambda w, ws: _reject(ws)),
         ("Withdraw observation", lambda w, ws: _withdraw(ws)),
         ("New module", lambda w, ws: ws.show_screen("Authoring").new.click()),  # type: ignore[attr-defined]
+        ("New scenario", lambda w, ws: ws.show_screen("Scenario studio").new.click()),  # type: ignore[attr-defined]
+        ("Scenario history", lambda w, ws: ws.show_screen("Scenario studio").history.click()),  # type: ignore[attr-defined]
         ("Compare versions", lambda w, ws: _compare(ws)),
         ("Choice analytics", lambda w, ws: _analytics(ws)),
     ],

@@ -57,6 +57,7 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
     assert window.workspace.labels() == [
         "Home",
         "Authoring",
+        "Scenario studio",
         "Content library",
         "Program policies",
         "People",
@@ -88,6 +89,7 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
             [
                 "Home",
                 "Authoring",
+                "Scenario studio",
                 "Sign-offs",
                 "Observations",
                 "Training sessions",
@@ -99,7 +101,15 @@ def test_first_run_wizard_creates_the_organization_then_the_admin_signs_in(
         ("manager", ["Home", "Team", "Issue", "Verify", "Program policies"]),
         (
             "admin",
-            ["Home", "Authoring", "Content library", "Program policies", "People", "Organization"],
+            [
+                "Home",
+                "Authoring",
+                "Scenario studio",
+                "Content library",
+                "Program policies",
+                "People",
+                "Organization",
+            ],
         ),
     ],
 )

@@ -30,6 +30,7 @@ PAGES = {
     "trainer": [
         "Home",
         "Authoring",
+        "Scenario studio",
         "Sign-offs",
         "Observations",
         "Training sessions",
@@ -38,7 +39,15 @@ PAGES = {
         "Program policies",
     ],
     "manager": ["Home", "Team", "Issue", "Verify", "Program policies"],
-    "admin": ["Home", "Authoring", "Content library", "Program policies", "People", "Organization"],
+    "admin": [
+        "Home",
+        "Authoring",
+        "Scenario studio",
+        "Content library",
+        "Program policies",
+        "People",
+        "Organization",
+    ],
 }
 
 

@@ -692,3 +692,144 @@ def diff_html(diff: DocumentDiff) -> str:
             out.append(item + "</li>")
         out.append("</ul>")
     return "".join(out)
+
+
+class NewScenarioDialog(FormDialog[tuple[str, str]]):
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent, "New scenario", "&Create draft")
+        self.key = self.add_field("&Id", QLineEdit())
+        self.key.setPlaceholderText("e.g. corner-store-argument")
+        self.title = self.add_field("&Title", QLineEdit())
+
+    def value(self) -> tuple[str, str]:
+        return self.key.text().strip(), self.title.text().strip()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, submit: Callable[[tuple[str, str]], Any]) -> Any:
+        return cls.run(cls(parent), submit)
+
+
+class ImportReportDialog(QDialog):
+    """Scenario studio → Import Twee: the import's report; nothing is saved unless the person
+    presses Import (offered only when the import succeeded)."""
+
+    def __init__(self, parent: QWidget | None, lines: list[str], can_import: bool) -> None:
+        from PySide6.QtGui import QTextOption
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        super().__init__(parent)
+        title = "Import Twee: report"
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        verdict = (
+            "Read the report, then import the story as a new scenario draft. Nothing is saved "
+            "until you do."
+            if can_import
+            else "This story cannot be imported: fix what the report says in the file, then "
+            "try again. Nothing was saved."
+        )
+        intro = _wrapped(verdict, bold=True)
+        self.report = QPlainTextEdit("\n".join(lines))
+        self.report.setReadOnly(True)
+        self.report.setAccessibleName("Import report")
+        self.report.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.report.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        if can_import:
+            self.import_button = buttons.addButton(
+                "&Import as a new draft", QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            self.import_button.setAccessibleName("Import as a new draft")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(buttons)
+        self.resize(720, 480)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, lines: list[str], can_import: bool) -> bool:
+        return cls(parent, lines, can_import).exec() == QDialog.DialogCode.Accepted
+
+
+class VersionHistoryDialog(QDialog):
+    """Scenario studio → Version history: a document's versions (newest first); Compare shows
+    what changed between the two selected, or the selected one and the one before it."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        versions: list[tuple[int, str, str]],  # (version id, label, short name)
+        compare: Callable[[int, int], DocumentDiff],
+    ) -> None:
+        from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton
+
+        from trainer.ui.widgets import wrap_list
+
+        super().__init__(parent)
+        self.setWindowTitle(f"Version history: {title}")
+        self.setAccessibleName("Version history")
+        self.title, self.compare_with = title, compare
+        self.versions = QListWidget()
+        self.versions.setAccessibleName("Versions")
+        self.versions.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        wrap_list(self.versions)
+        for version_id, label, name in versions:
+            item = QListWidgetItem(label, self.versions)
+            item.setData(Qt.ItemDataRole.UserRole, (version_id, name))
+        self.versions.setCurrentRow(0)
+        self.compare = QPushButton("Co&mpare…")
+        self.compare.setAccessibleName("Compare versions")
+        self.compare.clicked.connect(self._on_compare_clicked)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
+        buttons.addButton(self.compare, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _wrapped(
+                "Select one version to see what it changed, or two (Ctrl+click) to compare them."
+            )
+        )
+        layout.addWidget(self.versions, 1)
+        layout.addWidget(buttons)
+        self.resize(560, 420)
+
+    def pair(self) -> tuple[tuple[int, str], tuple[int, str]] | None:
+        """(older, newer) of the selection; the list is newest first."""
+        chosen = sorted(self.versions.selectedItems(), key=self.versions.row)
+        if len(chosen) == 1:
+            before = self.versions.item(self.versions.row(chosen[0]) + 1)
+            chosen = [chosen[0], before] if before is not None else []
+        if len(chosen) != 2:
+            return None
+        return chosen[1].data(Qt.ItemDataRole.UserRole), chosen[0].data(Qt.ItemDataRole.UserRole)
+
+    def _on_compare_clicked(self) -> None:
+        pair = self.pair()
+        if pair is None:
+            self.compare.setText("Co&mpare… (select a version that has one before it)")
+            return
+        (old_id, old_name), (new_id, new_name) = pair
+        try:
+            diff = self.compare_with(old_id, new_id)
+        except TrainerError as exc:
+            from trainer.ui import messages
+
+            messages.error(self, "Versions not compared", str(exc))
+            return
+        VersionDiffDialog.ask(self, f"{self.title}: {old_name} → {new_name}", diff)
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        title: str,
+        versions: list[tuple[int, str, str]],
+        compare: Callable[[int, int], DocumentDiff],
+    ) -> None:
+        cls(parent, title, versions, compare).exec()

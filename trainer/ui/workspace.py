@@ -37,6 +37,7 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
     from trainer.ui.views.people import PeopleView
     from trainer.ui.views.policies import PoliciesView
     from trainer.ui.views.practice_record import MyPracticeRecordView
+    from trainer.ui.views.scenario_studio import ScenarioStudioView
     from trainer.ui.views.scenarios import ScenariosView
     from trainer.ui.views.signoffs import SignOffsView
     from trainer.ui.views.team import TeamView
@@ -51,6 +52,7 @@ def screens() -> list[tuple[str, frozenset[Role], Screen]]:
         ("My credentials", frozenset({Role.TRAINEE}), MyCredentialsView),
         ("My practice record", frozenset({Role.TRAINEE}), MyPracticeRecordView),
         ("Authoring", frozenset({Role.TRAINER, Role.ADMIN}), AuthoringView),
+        ("Scenario studio", frozenset({Role.TRAINER, Role.ADMIN}), ScenarioStudioView),
         ("Sign-offs", frozenset({Role.TRAINER}), SignOffsView),
         ("Observations", frozenset({Role.TRAINER}), ObservationsView),
         ("Training sessions", frozenset({Role.TRAINER}), TrainingSessionsView),

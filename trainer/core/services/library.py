@@ -327,11 +327,19 @@ def _publish_problems(session: Session, doc: ContentDocument, body: str) -> list
     return problems
 
 
-def _required_problems(session: Session, doc: ContentDocument, body: str) -> list[Problem]:
-    """A new version of an assessment or rubric that a live program requires must still be
-    what the program was checked against: no strategy passes it, no competency is gone."""
+def programs_requiring(session: Session, actor: Person, document_id: int, body: str) -> list[str]:
+    """The live programs that count on this document, with `body` as its text, as evidence: for
+    them its assessment-quality findings block publishing as well (the scenario studio shows
+    that before the person presses Publish)."""
+    editor = require(session, actor, "edit_content")
+    return _requiring(session, _document(session, editor, document_id), body)[0]
+
+
+def _requiring(
+    session: Session, doc: ContentDocument, body: str
+) -> tuple[list[str], dict[str, list[str]]]:
+    """(keys of the live programs requiring `doc`, {competency: programs} a rubric must keep)."""
     from trainer.core.program import parse_program
-    from trainer.core.rubric import rubric_competencies
 
     requiring: list[str] = []
     competencies: dict[str, list[str]] = {}
@@ -353,6 +361,15 @@ def _required_problems(session: Session, doc: ContentDocument, body: str) -> lis
             doc.kind == ContentKind.MODULE and req.training_hours and _credit_hours(body)
         ):
             requiring.append(key)  # required, or its credit hours count as training
+    return requiring, competencies
+
+
+def _required_problems(session: Session, doc: ContentDocument, body: str) -> list[Problem]:
+    """A new version of an assessment or rubric that a live program requires must still be
+    what the program was checked against: no strategy passes it, no competency is gone."""
+    from trainer.core.rubric import rubric_competencies
+
+    requiring, competencies = _requiring(session, doc, body)
     problems = []
     if requiring:
         what = "knowledge check" if doc.kind == ContentKind.MODULE else "scenario"

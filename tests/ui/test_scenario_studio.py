@@ -1,0 +1,299 @@
+"""The scenario studio: a trainer builds a scenario on the map, edits a choice in the side panel,
+sees findings appear and clear, undoes and redoes, play-tests from a middle node, publishes
+(and cannot while a finding remains); drafts survive a dropped page; a Twee import saves nothing
+until the person accepts its report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from sqlalchemy import func, select
+
+from tests.conftest import Team
+from tests.core.scenario_fixtures import SCENARIO
+from tests.ui.conftest import sign_in
+from trainer.core.models import ContentDocument, ScenarioAttempt
+from trainer.core.services import library
+from trainer.ui import dialogs
+from trainer.ui.story_map import NodeCard, StoryMapView
+from trainer.ui.views.scenario_studio import ScenarioStudioView
+
+TWEE = """:: StoryTitle
+Corner talk
+
+:: StoryData
+{"ifid": "D674C58C-DEFA-4F70-B7A2-27742230C0FC", "start": "Arrive"}
+
+:: Arrive
+Two men argue. <<set $tension to 5>>
+[[Greet the one you know->Talk]]
+[[Walk away->Gone]]
+
+:: Talk [ending]
+He steps aside.
+
+:: Gone [ending]
+You left.
+"""
+
+
+def _open_studio(qtbot, make_window) -> ScenarioStudioView:
+    window = make_window()
+    window.resize(1100, 720)
+    sign_in(qtbot, window, "tina")
+    view = window.workspace.show_screen("Scenario studio")
+    assert isinstance(view, ScenarioStudioView)
+    return view
+
+
+@pytest.fixture
+def studio(qtbot, make_window, sqlite_team: Team, sqlite_db, clock) -> ScenarioStudioView:
+    with sqlite_db.begin() as session:
+        library.create_document(
+            session, sqlite_team.trainer, "scenario", "t-corner", SCENARIO, now=clock.now()
+        )
+    view = _open_studio(qtbot, make_window)
+    view.select_key("t-corner")
+    return view
+
+
+def _shown(view: ScenarioStudioView) -> list[str]:
+    return [view.findings.item(i).text() for i in range(view.findings.count())]
+
+
+def _problems(view: ScenarioStudioView) -> list[str]:
+    return [t for t in _shown(view) if t.startswith("Problem")]
+
+
+def _at(map_view: StoryMapView, card: NodeCard, where: QPointF) -> QPoint:
+    return map_view.canvas.mapFromScene(card.pos() + where)
+
+
+def _drag(qtbot, map_view: StoryMapView, start: QPoint, end: QPoint) -> None:
+    viewport = map_view.canvas.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, 7):
+        qtbot.mouseMove(viewport, start + (end - start) * k / 6)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def _body(sqlite_db, team: Team, key: str) -> str:
+    with sqlite_db.begin() as session:
+        doc = library.find_document(session, team.trainer, "scenario", key)
+        return library.versions(session, team.trainer, doc.id)[0].body
+
+
+def test_build_a_scenario_on_the_map_finding_appears_and_clears_undo_redo(
+    qtbot, make_window, sqlite_team: Team, sqlite_db, monkeypatch
+) -> None:
+    view = _open_studio(qtbot, make_window)
+    monkeypatch.setattr(
+        dialogs.NewScenarioDialog,
+        "ask",
+        classmethod(lambda cls, parent, submit: submit(("corner-talk", "Corner talk"))),
+    )
+    qtbot.mouseClick(view.new, Qt.MouseButton.LeftButton)
+    doc = view.doc
+    assert doc is not None and doc.data["id"] == "corner-talk"
+    assert view.picker.currentText().startswith("Corner talk")
+    assert _problems(view) == []
+    # a one-path scenario: every answer strategy passes it (a quality finding, not a block)
+    qtbot.waitUntil(
+        lambda: "Quality: the strategy 'always the longest' passes this scenario" in _shown(view)
+    )
+    assert view.publish.isEnabled()
+    # a new node: a dead end the validator names, in the panel and on its card in words
+    qtbot.mouseClick(view.add_node, Qt.MouseButton.LeftButton)
+    new = view.node_panel.node
+    assert new == "node-1" and doc.has(new)
+    qtbot.waitUntil(lambda: any("node node-1: dead end" in t for t in _shown(view)))
+    assert view.map.canvas.card("node-1").mark == "dead end, unreachable"
+    assert not view.publish.isEnabled()
+    assert "Publishing is blocked" in view.blocked.text()
+    # link start -> node-1 and node-1 -> end by dragging from each card's handle
+    map_view = view.map
+    map_view.fit()
+    start, node, end = (map_view.canvas.card(i) for i in ("start", "node-1", "end"))
+    _drag(
+        qtbot,
+        map_view,
+        _at(map_view, start, start.handle_center()),
+        _at(map_view, node, QPointF(60, 40)),
+    )
+    _drag(
+        qtbot,
+        map_view,
+        _at(map_view, node, node.handle_center()),
+        _at(map_view, end, QPointF(60, 40)),
+    )
+    assert doc.targets("node-1") == ["end"]
+    assert view.undo.accessibleName() == "Undo Link 'node-1' → 'end' (Ctrl+Z)"
+    qtbot.waitUntil(lambda: _problems(view) == [])
+    assert map_view.canvas.card("node-1").mark == ""
+    assert view.publish.isEnabled()
+    # edit the new choice in the side panel: typing is one undo step
+    map_view.select_node("node-1")
+    panel = view.node_panel
+    assert panel.node == "node-1" and panel.choices.count() == 1
+    panel.choice_text.selectAll()
+    qtbot.keyClicks(panel.choice_text, "Walk him to the corner")
+    assert doc.choices("node-1")[0]["text"] == "Walk him to the corner"
+    assert doc.undo_text == "Edit a choice's text in 'node-1'"
+    panel.point_spins["deescalation"].setValue(2)
+    assert doc.choices("node-1")[0]["points"] == {"deescalation": 2}
+    # Ctrl+Z in the field undoes the document's steps, Ctrl+Shift+Z redoes them
+    panel.choice_text.setFocus()
+    qtbot.keyClick(panel.choice_text, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "points" not in doc.choices("node-1")[0]
+    qtbot.keyClick(panel.choice_text, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.choices("node-1")[0]["text"] == "(Write what the trainee does.)"
+    assert panel.choice_text.toPlainText() == "(Write what the trainee does.)"
+    # undo the link: the dead end comes back; redo: it goes again
+    view.undo.click()
+    assert doc.targets("node-1") == []
+    qtbot.waitUntil(lambda: any("node node-1: dead end" in t for t in _shown(view)))
+    panel.text.setFocus()
+    qtbot.keyClick(
+        panel.text,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert doc.targets("node-1") == ["end"]
+    qtbot.waitUntil(lambda: _problems(view) == [])
+    assert view.redo.isEnabled()
+
+
+def test_broken_target_is_named_clicking_it_selects_the_node_and_fixing_clears_it(
+    qtbot, studio: ScenarioStudioView
+) -> None:
+    doc = studio.doc
+    doc.set_choice_target("grab", 0, "nowhere")
+    qtbot.waitUntil(lambda: any("'nowhere', which does not exist" in t for t in _shown(studio)))
+    row = next(i for i, t in enumerate(_shown(studio)) if "nowhere" in t)
+    studio.findings.setCurrentRow(row)
+    qtbot.keyClick(studio.findings, Qt.Key.Key_Return)
+    assert studio.map.selected_ids() == ["grab"]
+    assert studio.node_panel.node == "grab"
+    assert studio.map.canvas.card("grab").mark == "broken link"
+    panel = studio.node_panel
+    assert panel.target.currentText() == "missing: nowhere"
+    panel.target.setCurrentIndex(panel.target.findData("bad"))
+    panel.target.activated.emit(panel.target.currentIndex())
+    assert doc.targets("grab")[0] == "bad"
+    qtbot.waitUntil(lambda: not any("nowhere" in t for t in _shown(studio)))
+
+
+def test_siblings_view_notes_when_the_best_choice_is_the_longest(
+    qtbot, studio: ScenarioStudioView
+) -> None:
+    studio.map.select_node("arrive")
+    text = studio.node_panel.siblings.text()
+    assert "1. 10 words, 45 characters, 3 points" in text
+    assert "is also the longest" in text
+    studio.doc.set_choice_text(
+        "arrive", 1, "Grab the chain out of his hands and tell them both off."
+    )
+    assert "is also the longest" not in studio.node_panel.siblings.text()
+
+
+def test_play_test_from_a_middle_node_with_a_set_meter_records_no_attempt(
+    qtbot, studio: ScenarioStudioView, sqlite_db
+) -> None:
+    play = studio.play_panel
+    studio.tabs.setCurrentIndex(2)
+    # tension at 10 hides "Call your partner" (it needs tension at most 9)
+    play.meter_spins["tension"].setValue(10)
+    studio.map.select_node("grab")
+    qtbot.mouseClick(play.from_selected, Qt.MouseButton.LeftButton)
+    assert [b.words() for b in play.buttons] == ["1. Back off."]
+    assert "Tension 10" in play.status.text()
+    play.restart.click()
+    play.meter_spins["tension"].setValue(4)
+    qtbot.mouseClick(play.from_selected, Qt.MouseButton.LeftButton)
+    assert [b.words() for b in play.buttons] == ["1. Back off.", "2. Call your partner."]
+    qtbot.mouseClick(play.buttons[1], Qt.MouseButton.LeftButton)
+    assert "At talk." in play.status.text() and "1 of 1 points" in play.status.text()
+    assert "Asking for help is right." in play.feedback.text()
+    qtbot.mouseClick(play.buttons[0], Qt.MouseButton.LeftButton)
+    assert play.status.text().startswith("Ending calm: passed.")
+    assert "Tension 1" in play.status.text()
+    play.restart.click()
+    assert "At grab." in play.status.text()
+    with sqlite_db.begin() as session:
+        assert session.scalar(select(func.count()).select_from(ScenarioAttempt)) == 0
+
+
+def test_publish_is_blocked_while_a_finding_remains_then_publishes(
+    qtbot, studio: ScenarioStudioView, sqlite_team: Team, sqlite_db
+) -> None:
+    doc = studio.doc
+    node = doc.add_node("stuck")
+    doc.add_choice("talk", node)
+    qtbot.waitUntil(lambda: not studio.publish.isEnabled())
+    assert "1 problem the validator found" in studio.blocked.text()
+    doc.add_choice("stuck", "calm")
+    qtbot.waitUntil(studio.publish.isEnabled)
+    qtbot.keyClicks(studio.note, "A new branch")
+    qtbot.mouseClick(studio.publish, Qt.MouseButton.LeftButton)
+    assert studio.state.text().startswith("Published version 1.")
+    with sqlite_db.begin() as session:
+        found = library.find_document(session, sqlite_team.trainer, "scenario", "t-corner")
+        live = library.live_version(session, sqlite_team.trainer, found.id)
+    assert (live.number, live.note) == (1, "A new branch")
+    assert "id: stuck" in live.body
+
+
+def test_autosaved_draft_survives_dropping_the_page(
+    qtbot, studio: ScenarioStudioView, make_window, sqlite_team: Team, sqlite_db
+) -> None:
+    studio.map.select_node("talk")
+    qtbot.keyClicks(studio.node_panel.speaker, "Marcus")
+    qtbot.waitUntil(lambda: "Draft saved" in studio.state.text(), timeout=6000)
+    assert "speaker: Marcus" in _body(sqlite_db, sqlite_team, "t-corner")
+    # the page goes without being closed or hidden (a crash): the draft is there next time
+    studio.doc.unsubscribe(studio._on_doc_changed)
+    studio.autosave_timer.stop()
+    again = _open_studio(qtbot, make_window)
+    again.select_key("t-corner")
+    assert again.doc.entry("talk")["speaker"] == "Marcus"
+    assert "Editing the draft" in again.state.text()
+
+
+def test_import_twee_shows_the_report_and_saves_nothing_until_accepted(
+    qtbot, studio: ScenarioStudioView, sqlite_db, tmp_path: Path, monkeypatch
+) -> None:
+    story = tmp_path / "Corner Talk.twee"
+    story.write_text(TWEE)
+    reports: list[list[str]] = []
+
+    def decline(cls, parent, lines, can_import):
+        reports.append(lines)
+        return False
+
+    monkeypatch.setattr(dialogs.ImportReportDialog, "ask", classmethod(decline))
+    assert studio.import_file(story) is None
+    assert reports[0][0].startswith("Corner Talk.twee: 3 passages: 1 node with 2 choices")
+    assert any("story-format code kept as text" in line for line in reports[0])
+    with sqlite_db.begin() as session:
+        assert session.scalar(select(func.count()).select_from(ContentDocument)) == 1
+    monkeypatch.setattr(
+        dialogs.ImportReportDialog, "ask", classmethod(lambda cls, p, lines, ok: ok)
+    )
+    assert studio.import_file(story) is not None
+    assert studio.doc.data["id"] == "corner-talk"
+    assert studio.doc.ids() == ["Arrive", "Talk", "Gone"]
+    with sqlite_db.begin() as session:
+        assert session.scalar(select(func.count()).select_from(ContentDocument)) == 2
+
+
+def test_import_report_of_a_broken_file_offers_no_import(
+    qtbot, studio: ScenarioStudioView, tmp_path: Path
+) -> None:
+    story = tmp_path / "broken.twee"
+    story.write_text("no passages here\n")
+    dialog = dialogs.ImportReportDialog(studio, ["broken.twee: error: no passages"], False)
+    qtbot.addWidget(dialog)
+    assert not hasattr(dialog, "import_button")
+    assert "cannot be imported" in dialog.findChildren(type(studio.state))[0].text()
