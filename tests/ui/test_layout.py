@@ -3,7 +3,10 @@ off; the debrief opens at its top and names the path in words, not node ids."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
+from itertools import pairwise
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -111,3 +114,31 @@ def test_the_debrief_names_each_step_by_its_words(qtbot, make_window, bundled: T
     for node in visited:
         assert f"{node} →" not in text and f"\n{node}\n" not in text
     assert "→" not in path
+
+
+def test_the_debrief_path_names_the_choices_actually_taken(
+    qtbot, make_window, bundled: Team
+) -> None:
+    """In s11 several choices lead to the same situation; the path named the first one listed
+    (often the worst) instead of the one taken, and the expert path a 0-point choice."""
+    window = make_window()
+    sign_in(qtbot, window, "tom")
+    view = window.workspace.show_screen("Scenarios")
+    view.start("s11-family-support-group", "practice")
+    player = view.player
+    while view.stack.currentWidget() is player:
+        player.pick(len(player.play.offered))  # the last choice offered each time
+    play = player.play
+    scenario = play.scenario
+    taken = [scenario.nodes[step.node].choices[step.choice].text for step in play.state.path]
+    items = view.debrief.text.toHtml().split("Your path")[1].split("Expert path")
+    yours = [html.unescape(i) for i in re.findall(r"<li[^>]*>(?:<[^>]+>)*([^<]*)", items[0])]
+    assert yours[: len(taken)] == taken
+    expert = [html.unescape(i) for i in re.findall(r"<li[^>]*>(?:<[^>]+>)*([^<]*)", items[1])]
+    best = play.best_path
+    for number, (here, there) in enumerate(pairwise(best)):
+        if here not in scenario.nodes:
+            continue
+        leading = [c for c in scenario.nodes[here].choices if c.target == there]
+        named = next(c for c in leading if c.text == expert[number])
+        assert named.total_points == max(c.total_points for c in leading)

@@ -67,13 +67,25 @@ def node_label(s: Scenario, node_id: str, words: int = 8) -> str:
     return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
 
 
-def path_steps(s: Scenario, nodes: list[str]) -> list[str]:
-    """A path told as what was done at each step (the choice that led on), then its ending."""
+def path_steps(s: Scenario, nodes: list[str], taken: list[int] | None = None) -> list[str]:
+    """A path told as what was done at each step (the choice that led on), then its ending.
+
+    `taken` is the index of the choice made at each step, when known (the trainee's own path).
+    Without it (the expert path is a list of nodes) a step is the best choice leading to the
+    next node: several choices may lead there, and naming the first one listed named a wrong,
+    even harmful, choice as the expert's."""
     steps = []
-    for here, there in pairwise(nodes):
+    for number, (here, there) in enumerate(pairwise(nodes)):
         node = s.nodes.get(here)
-        taken = next((c.text for c in node.choices if c.target == there), None) if node else None
-        steps.append(taken or node_label(s, here))
+        text = None
+        if node is not None and taken is not None and number < len(taken):
+            index = taken[number]
+            text = node.choices[index].text if 0 <= index < len(node.choices) else None
+        elif node is not None:
+            leading = [c for c in node.choices if c.target == there]
+            best = max(leading, key=lambda c: (c.critical is None, c.total_points), default=None)
+            text = best.text if best is not None else None
+        steps.append(text or node_label(s, here))
     if nodes and nodes[-1] in s.endings:
         steps.append(node_label(s, nodes[-1]))
     return steps
@@ -415,11 +427,12 @@ class DebriefView(QWidget):
             for key, label in s.competencies
         )
         visited = [step.node for step in play.state.path] + [play.state.node]
+        chosen = [step.choice for step in play.state.path]
 
-        def told(nodes: list[str]) -> str:
-            return "".join(f"<li>{html.escape(step)}</li>" for step in path_steps(s, nodes))
+        def told(nodes: list[str], taken: list[int] | None = None) -> str:
+            return "".join(f"<li>{html.escape(step)}</li>" for step in path_steps(s, nodes, taken))
 
-        yours = f"<ol>{told(visited)}</ol>"
+        yours = f"<ol>{told(visited, chosen)}</ol>"
         expert = (
             f"<ol>{told(list(play.best_path))}</ol>"
             if play.best_path
