@@ -186,6 +186,7 @@ MATRIX: dict[str, Rule] = {
     "audit_log.export_head": rule(KEEPERS),
     "audit_log.recent_entries": rule(ADMIN),
     "audit_log.require_audit_access": rule(ADMIN),
+    "audit_log.target_words": rule(ADMIN, targets=lambda w: [w.tess.username]),
     "audit_log.verify": rule(ADMIN),
     # credential_register: Tess's credential
     "credential_register.certificate_pdf": rule(STAFF),
@@ -228,6 +229,7 @@ MATRIX: dict[str, Rule] = {
     "library.list_documents": rule(EVERYONE),
     "library.live_version": rule(EVERYONE),
     "library.offered_updates": rule(EDITORS),
+    "library.programs_requiring": rule(EDITORS, body=const("")),
     "library.publish": rule(EDITORS),
     "library.save_draft": rule(EDITORS, body=const("")),
     "library.versions": rule(EVERYONE),

@@ -39,6 +39,10 @@ def test_audit_log_shows_actions_and_details_in_words(
     assert _cells(model, sign_in_row, Qt.ItemDataRole.ToolTipRole)["Action"] == (
         "Recorded as sign_in.succeeded"
     )
+    # "About" names people by their names; the recorded username stays one hover away.
+    assert model.rows[sign_in_row].target == "ada"
+    assert shown[sign_in_row]["About"] == "Ada Admin"
+    assert _cells(model, sign_in_row, Qt.ItemDataRole.ToolTipRole)["About"] == "Recorded as ada"
     assert (shown[0]["Action"], shown[0]["Who"]) == ("Organization details changed", "Ada Admin")
     assert "lockout minutes" in str(shown[0]["Details"])
     assert not any("{" in str(row["Details"]) for row in shown)

@@ -3,6 +3,8 @@ its head, and checking the live log against a head kept elsewhere."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +23,14 @@ from trainer.core.audit import (
 )
 from trainer.core.backup import read_backup_head
 from trainer.core.errors import AuditHeadError, SigningError
-from trainer.core.models import AuditEntry, Organization, Person
+from trainer.core.models import (
+    AuditEntry,
+    ContentDocument,
+    ContentKind,
+    ContentVersion,
+    Organization,
+    Person,
+)
 from trainer.core.preflight import SQLITE_HEADER
 from trainer.core.services.permissions import require
 from trainer.core.services.signing_keys import active_key
@@ -34,6 +43,40 @@ def require_audit_access(session: Session, actor: Person) -> Person:
 def recent_entries(session: Session, actor: Person, *, limit: int = 200) -> list[AuditEntry]:
     require_audit_access(session, actor)
     return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def target_words(session: Session, actor: Person, targets: Iterable[str]) -> dict[str, str]:
+    """Each entry's "about" in words: usernames become the person's name and program ids the
+    program's title ("orientation for hindi" -> "Orientation for Priya Sharma"). Entries record
+    ids (they never change meaning); people read names. Targets with nothing to name are left
+    out of the result."""
+    require_audit_access(session, actor)
+    org_id = actor.organization_id
+    names = dict(
+        session.execute(
+            select(Person.username, Person.full_name).where(Person.organization_id == org_id)
+        ).all()
+    )
+    titles = dict(
+        session.execute(
+            select(ContentDocument.key, ContentVersion.title)
+            .join(ContentVersion, ContentVersion.document_id == ContentDocument.id)
+            .where(
+                ContentDocument.organization_id == org_id,
+                ContentDocument.kind == ContentKind.PROGRAM,
+                ContentVersion.published_at.is_not(None),
+            )
+            .order_by(ContentVersion.number)  # the newest title wins
+        ).all()
+    )
+    words = {**titles, **names}
+    result = {}
+    for target in set(targets):
+        parts = re.split(r"(\s+)", target)
+        shown = "".join(words.get(part, part) for part in parts)
+        if shown != target:
+            result[target] = shown
+    return result
 
 
 def verify(session: Session, actor: Person) -> ChainReport:

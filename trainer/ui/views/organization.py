@@ -57,16 +57,17 @@ def quit_after_restore() -> None:
 class AuditModel(RowsModel[AuditEntry]):
     """Audit entries in words; the recorded action and details stay in each cell's tooltip."""
 
-    ACTION, DETAILS = 3, 5
+    ACTION, ABOUT, DETAILS = 3, 4, 5
 
     def __init__(self) -> None:
+        self.about: dict[str, str] = {}  # recorded target -> in words (audit_log.target_words)
         super().__init__(
             [
                 ("#", lambda e: e.id),
                 ("When", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
                 ("Who", lambda e: e.actor_name),
                 ("Action", lambda e: action_words(e.action)),
-                ("About", lambda e: e.target),
+                ("About", lambda e: self.about.get(e.target or "", e.target)),
                 ("Details", lambda e: details_words(e.details)),
             ]
         )
@@ -80,6 +81,8 @@ class AuditModel(RowsModel[AuditEntry]):
             entry = self.rows[index.row()]
             if index.column() == self.ACTION:
                 return f"Recorded as {entry.action}"
+            if index.column() == self.ABOUT and entry.target in self.about:
+                return f"Recorded as {entry.target}"
             if index.column() == self.DETAILS and entry.details not in ("", "{}"):
                 return entry.details
         return super().data(index, role)
@@ -202,6 +205,9 @@ class OrganizationView(QWidget):
         with self.ctx.db.begin() as session:
             org = accounts.get_organization(session)
             entries = audit_log.recent_entries(session, self.person, limit=500)
+            self.audit_model.about = audit_log.target_words(
+                session, self.person, (e.target for e in entries if e.target)
+            )
         assert org is not None
         self.name.setText(org.name)
         self.contact.setText(org.contact or "")
@@ -315,7 +321,11 @@ class OrganizationView(QWidget):
 
     def refresh_audit(self) -> None:
         with self.ctx.db.begin() as session:
-            self.audit_model.set_rows(audit_log.recent_entries(session, self.person, limit=500))
+            entries = audit_log.recent_entries(session, self.person, limit=500)
+            self.audit_model.about = audit_log.target_words(
+                session, self.person, (e.target for e in entries if e.target)
+            )
+        self.audit_model.set_rows(entries)
 
     def refresh_policies(self) -> None:
         with self.ctx.db.begin() as session:
