@@ -247,3 +247,26 @@ def test_publishing_without_a_change_says_nothing_changed_and_makes_no_version(
         assert str(raised.value) == "Nothing has changed since version 1; nothing was published."
     with db.begin() as session:
         assert library.live_version(session, team.trainer, doc.id).number == 1
+
+
+def test_a_shipped_module_names_the_version_the_library_published_it_as(
+    team: Team, db, clock, tmp_path: Path
+) -> None:
+    """A shipped file says its own edition (`version: 2`); imported as version 1 its text said 2
+    while the library said v1. The text now names the library's number, and the import is
+    still not counted as the organization's own edit."""
+    root = _write_bundle(tmp_path / "bundle")
+    module = root / "curricula" / "basics" / "m1.md"
+    module.write_text(module.read_text().replace("version: 1", "version: 2", 1))
+    with db.begin() as session:
+        library.import_bundled(session, root, now=clock.now())
+        doc = library.find_document(session, team.trainer, "module", "basics-m1")
+        live = library.live_version(session, team.trainer, doc.id)
+        assert live.number == 1 and "\nversion: 1\n" in live.body
+    module.write_text(module.read_text().replace("First module", "First module, revised"))
+    with db.begin() as session:
+        library.import_bundled(session, root, now=clock.now())
+        [offer] = library.offered_updates(session, team.trainer)
+        assert not offer.organization_edited
+        version = library.decide_update(session, team.trainer, offer.id, True, now=clock.now())
+        assert version.number == 2 and "\nversion: 2\n" in version.body

@@ -35,6 +35,8 @@ from trainer.core.scenario_diff import DocumentDiff, diff_documents
 from trainer.core.services.permissions import can, current_actor, require
 
 BUNDLED_AUTHOR = "CVI Trainer (bundled content)"
+IMPORTED_NOTE = "Imported from the content shipped with CVI Trainer"
+UPDATE_NOTE = "Update to the content shipped with CVI Trainer"
 
 
 @dataclass(frozen=True)
@@ -532,9 +534,12 @@ def _publish_text(
     note: str,
     now: datetime,
 ) -> ContentVersion:
+    number = _next_number(session, doc.id)
+    if doc.kind == ContentKind.MODULE:  # the text names the version it is published as
+        body = with_module_version(body, number)
     version = ContentVersion(
         document_id=doc.id,
-        number=_next_number(session, doc.id),
+        number=number,
         title=title,
         body=body,
         content_hash=content_hash(body),
@@ -610,7 +615,7 @@ def import_bundled(session: Session, root: Path, *, now: datetime) -> ImportRepo
                 bundled.title,
                 bundled.text,
                 author=None,
-                note="Imported from the content shipped with CVI Trainer",
+                note=IMPORTED_NOTE,
                 now=now,
             )
             added.append(f"{bundled.kind}:{bundled.key}")
@@ -714,7 +719,11 @@ def offered_updates(session: Session, actor: Person) -> list[OfferedUpdate]:
                 title=update.title,
                 body=update.body,
                 live_body=live.body if live else None,
-                organization_edited=live is not None and live.content_hash != doc.bundled_hash,
+                # The live text is the organization's own unless it came from the bundle
+                # (its `version:` line is rewritten, so its hash is not the bundled file's).
+                organization_edited=live is not None
+                and live.author_name != BUNDLED_AUTHOR
+                and live.note != UPDATE_NOTE,
             )
         )
     return result
@@ -744,7 +753,7 @@ def decide_update(
             update.title,
             update.body,
             author=editor,
-            note="Update to the content shipped with CVI Trainer",
+            note=UPDATE_NOTE,
             now=now,
         )
     audit.record(
