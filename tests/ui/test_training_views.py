@@ -288,3 +288,9 @@ def test_sections_are_read_after_the_window_is_resized(
     qtbot.waitUntil(lambda: reader.browser.verticalScrollBar().maximum() > 0)
     _read_through(reader, clock)
     assert reader.progress.text() == "2 of 2 sections read"
+
+
+def test_time_left_reads_as_a_person_would_say_it() -> None:
+    from trainer.ui.views.training import minutes_text
+
+    assert [minutes_text(m) for m in (0, 45, 60, 75)] == ["done", "45 min", "1 h", "1 h 15 min"]

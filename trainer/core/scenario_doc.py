@@ -358,7 +358,7 @@ class ScenarioDoc:
             "summary": "(Write one or two sentences a trainee reads before starting.)",
             "role": "street-outreach",
             "estimated_minutes": 10,
-            "objectives": ["(Write what the trainee practises.)"],
+            "objectives": ["(Write what the trainee practices.)"],
             "meters": [
                 {
                     "key": "tension",

@@ -305,7 +305,7 @@ def assessment_allowance(session: Session, actor: Person, key: str, *, now: date
         local = next_at.astimezone()  # the wall clock of this machine
         reason = (
             f"After an assessment that did not pass, the next one opens {wait} hours later, at "
-            f"{local.strftime('%H:%M')} on {long_date(local)}. Review the debrief and practise "
+            f"{local.strftime('%H:%M')} on {long_date(local)}. Review the debrief and practice "
             "meanwhile."
         )
     return Allowance(len(tried), limit, days, wait, next_at, reason)

@@ -19,7 +19,7 @@ from trainer.ui.widgets import button, heading, wrapping_label
 
 ROLE_DUTIES = {
     Role.TRAINEE: (
-        "work through your training modules (My training), practise (Scenarios) and earn "
+        "work through your training modules (My training), practice (Scenarios) and earn "
         "credentials (My credentials)"
     ),
     Role.TRAINER: (

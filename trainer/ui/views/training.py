@@ -41,7 +41,9 @@ def minutes_text(minutes: int) -> str:
     if minutes <= 0:
         return "done"
     hours, mins = divmod(minutes, 60)
-    return f"{hours} h {mins} min" if hours else f"{mins} min"
+    if not hours:
+        return f"{mins} min"
+    return f"{hours} h {mins} min" if mins else f"{hours} h"  # "1 h", not "1 h 0 min"
 
 
 class TrainingOverviewView(QWidget):
