@@ -421,3 +421,30 @@ def test_trainer_home_counts_entries_waiting_for_sign_off_and_leads_there(
 def test_home_of_a_trainee_says_nothing_about_sign_offs(qtbot, ctx, org: Org) -> None:
     home = _add(qtbot, HomeView(ctx, org.team.trainee))
     assert not home.signoffs.isVisibleTo(home) and not home.open_signoffs.isVisibleTo(home)
+
+
+def test_a_trainee_home_says_hours_were_sent_back_until_they_are_corrected(
+    qtbot, make_window, org: Org
+) -> None:
+    tom, tina = org.team.trainee, org.team.trainer
+    wrong = org.hours(tom, 5, "outreach", sign=False)
+    with org.db.begin() as session:
+        field_hours.review(
+            session, tina, wrong, approve=False, comment="That was 4 h", now=org.clock.now()
+        )
+    window = make_window()
+    sign_in(qtbot, window, "tom")
+    home = window.workspace.screens["Home"]
+    assert home.rejected.isVisibleTo(home)
+    assert home.rejected.text().startswith("1 of your field hour entries was sent back")
+    qtbot.mouseClick(home.open_hours, Qt.MouseButton.LeftButton)
+    assert window.workspace.pages.currentWidget() is window.workspace.screens["My credentials"]
+    with org.db.begin() as session:
+        field_hours.log_hours(
+            session,
+            tom,
+            field_hours.NewHours(org.clock.now().date(), 4, "outreach", corrects_id=wrong),
+            now=org.clock.now(),
+        )
+    home.refresh()
+    assert not home.rejected.isVisibleTo(home) and not home.open_hours.isVisibleTo(home)

@@ -61,6 +61,17 @@ class HomeView(QWidget):
         layout.addLayout(signoff_row)
         self.signoffs.setVisible(Role.TRAINER in person.roles)
         self.open_signoffs.setVisible(False)
+        # A trainee's own hours sent back by a trainer wait for a correction.
+        self.rejected = QLabel()
+        self.rejected.setWordWrap(True)
+        self.rejected.setAccessibleName("Field hours to correct")
+        self.open_hours = button(
+            "Open my field &hours", lambda: self.go_to.emit("My credentials"), "Open my field hours"
+        )
+        rejected_row = QHBoxLayout()
+        rejected_row.addWidget(self.rejected, 1)
+        rejected_row.addWidget(self.open_hours)
+        layout.addLayout(rejected_row)
         layout.addSpacing(8)
         roles = sorted(person.roles, key=list(Role).index)
         duties = "".join(f"<li><b>{r.label}</b>: {ROLE_DUTIES[r]}</li>" for r in roles)
@@ -92,6 +103,19 @@ class HomeView(QWidget):
                 if Role.TRAINER in self.person.roles
                 else 0
             )
+            own = field_hours.entries_for(session, self.person, self.person.id)
+        corrected = {row.corrects_id for row in own if row.corrects_id is not None}
+        to_correct = [
+            row for row in own if row.status == field_hours.REJECTED and row.id not in corrected
+        ]
+        self.rejected.setText(
+            f"{len(to_correct)} of your field hour "
+            f"{'entries was' if len(to_correct) == 1 else 'entries were'} sent back by a "
+            "trainer: open My credentials › Field hours, read why, and correct "
+            f"{'it' if len(to_correct) == 1 else 'them'}."
+        )
+        self.rejected.setVisible(bool(to_correct))
+        self.open_hours.setVisible(bool(to_correct))
         self.show_warnings(warnings)
         self.signoffs.setText(
             "Nothing waits for your sign-off."
