@@ -131,7 +131,9 @@ class CheckTab(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.caveat)
         for name in ("Holder", "Credential", "Issuer", "Valid", "Credential ID", "Code"):
-            value = StyledLabel(bold=name == "Holder")  # the name to compare stands out
+            # The name to compare stands out; the ID (36 characters, one token) is a little
+            # smaller so it fits whole beside or under its label up to 250% text.
+            value = StyledLabel(bold=name == "Holder", scale=0.9 if name == "Credential ID" else 1)
             value.setAccessibleName(name)
             # One long token (a UUID) stays whole: the row goes under its label when narrow.
             value.setWordWrap(name != "Credential ID")
