@@ -10,7 +10,6 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -28,8 +27,16 @@ from trainer.core.reader import page
 from trainer.core.services import training
 from trainer.core.services.training import ModuleSession, ModuleStatus, TrainingOverview
 from trainer.ui.context import AppContext
+from trainer.ui.fit_table import fit_tree
 from trainer.ui.views.check import KnowledgeCheckView
-from trainer.ui.widgets import PageStack, ReflowSplitter, button, flow_row, heading, problem_label
+from trainer.ui.widgets import (
+    PageStack,
+    ReflowSplitter,
+    button,
+    flow_row,
+    heading,
+    problem_label,
+)
 
 SAVE_EVERY_MS = 30_000
 # The least time a screenful of a section must be on screen before it counts as read: far below
@@ -42,6 +49,19 @@ def minutes_text(minutes: int) -> str:
         return "done"
     hours, mins = divmod(minutes, 60)
     return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+def module_item(module: ModuleStatus, *more: str) -> QTreeWidgetItem:
+    """A module's row in a tree made with widgets.fit_tree: its title, its status in a word or
+    two, then `more` columns. The status cell says "Locked" or "In progress"; the reason after
+    the colon (which modules to finish first) is in the tooltip and what a screen reader says."""
+    short = module.label.split(":", 1)[0]
+    item = QTreeWidgetItem([module.title, short, *more])
+    item.setToolTip(0, module.title)
+    item.setToolTip(1, module.label)
+    item.setData(1, Qt.ItemDataRole.AccessibleTextRole, module.label)
+    item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{module.title}: {module.label}")
+    return item
 
 
 class TrainingOverviewView(QWidget):
@@ -60,15 +80,7 @@ class TrainingOverviewView(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Module", "Status", "Time left"])
         self.tree.setAlternatingRowColors(True)
-        # Module titles take the room left over and wrap; status and time fit their words, so all
-        # three columns are in view without scrolling sideways, even at large text sizes.
-        self.tree.setWordWrap(True)
-        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        fit_tree(self.tree)  # titles wrap; status and time fit their words
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_changed)
         self.open_button = button("&Open module", self._on_open_clicked)
@@ -108,17 +120,8 @@ class TrainingOverviewView(QWidget):
             top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.tree.addTopLevelItem(top)
             for module in track.modules:
-                # The cell says "Locked" or "In progress"; the reason after the colon (which
-                # modules to finish first) is in the tooltip and what a screen reader says.
-                short = module.label.split(":", 1)[0]
-                item = QTreeWidgetItem([module.title, short, minutes_text(module.minutes_left)])
-                item.setToolTip(0, module.title)
-                item.setToolTip(1, module.label)
-                item.setData(1, Qt.ItemDataRole.AccessibleTextRole, module.label)
+                item = module_item(module, minutes_text(module.minutes_left))
                 item.setData(0, Qt.ItemDataRole.UserRole, module.key)
-                item.setData(
-                    0, Qt.ItemDataRole.AccessibleTextRole, f"{module.title}: {module.label}"
-                )
                 top.addChild(item)
                 if module.key == current:
                     self.tree.setCurrentItem(item)
