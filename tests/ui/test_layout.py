@@ -111,3 +111,29 @@ def test_the_debrief_names_each_step_by_its_words(qtbot, make_window, bundled: T
     for node in visited:
         assert f"{node} →" not in text and f"\n{node}\n" not in text
     assert "→" not in path
+
+
+@pytest.mark.parametrize("zoom", [0, 10, 15], ids=["100%", "200%", "250%"])
+def test_the_scene_shows_six_lines_of_text_at_any_size(
+    qtbot, make_window, bundled: Team, zoom: int
+) -> None:
+    """At large text the scene box shrank to one line (only the speaker) while the page
+    scrolled anyway; now it keeps six lines and the page scrolls down to the choices. At 100%
+    the choices and Undo/Leave are still in view without scrolling."""
+    window = make_window()
+    window.resize(1100, 720)
+    sign_in(qtbot, window, "tom")
+    window.zoom(zoom)
+    view = window.workspace.show_screen("Scenarios")
+    view.start("s01-ed-waiting-room", "practice")
+    player = view.player
+    player.pick(1)
+    settle(window, f"scene-{zoom}")
+    scene = player.scene
+    six_lines = 6 * scene.fontMetrics().lineSpacing()
+    assert scene.viewport().height() >= six_lines
+    if zoom == 0:
+        area = window.centralWidget()
+        assert area.verticalScrollBar().maximum() == 0  # nothing to scroll down to
+        for widget in [*player.choice_buttons, player.undo, player.leave]:
+            assert widget.visibleRegion().boundingRect().height() == widget.height()
