@@ -353,3 +353,36 @@ def test_team_tree_wraps_a_long_module_title_at_200_percent_text(
         assert long_item.text(1) == "Locked" and long_item.toolTip(0) == LONG_TITLE
     finally:
         QApplication.setFont(font)
+
+
+@pytest.mark.parametrize("zoom", [0, 10], ids=["100%", "200%"])
+def test_reader_puts_sections_beside_the_text_only_with_room_to_read(
+    qtbot, make_window, studied: Team, zoom: int
+) -> None:
+    """Side by side only while the text gets about 45 letters a line (at 200% the sections
+    took half the width and the text ran five words a line); else the text first, in view, and
+    the sections under it a few lines tall."""
+    from PySide6.QtWidgets import QApplication
+
+    font = QApplication.font()
+    view = _my_training(qtbot, make_window)
+    window = view.window()
+    try:
+        window.resize(1100, 720)
+        window.zoom(zoom)
+        view.open_module("basics-1")
+        reader = view.reader
+        split, text, sections = reader.split, reader.browser, reader.sections
+        letters = 45 * text.fontMetrics().averageCharWidth()
+        if zoom == 0:
+            qtbot.waitUntil(lambda: split.orientation() == Qt.Orientation.Horizontal)
+            assert split.indexOf(text) == 1  # the sections on the left
+            assert text.viewport().width() >= letters
+        else:
+            qtbot.waitUntil(lambda: split.orientation() == Qt.Orientation.Vertical)
+            assert split.indexOf(text) == 0  # the text first
+            assert text.mapTo(window, text.rect().topLeft()).y() < window.height() // 2
+            assert sections.height() <= 5 * sections.fontMetrics().lineSpacing()
+            assert text.viewport().width() >= letters
+    finally:
+        QApplication.setFont(font)

@@ -6,8 +6,8 @@ import math
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QResizeEvent, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -39,6 +39,7 @@ from trainer.ui.widgets import (
 )
 
 SAVE_EVERY_MS = 30_000
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum size"
 # The least time a screenful of a section must be on screen before it counts as read: far below
 # reading speed, far above a fling of the scroll bar (which used to mark every section read).
 SECONDS_PER_SCREEN = 3.0
@@ -175,6 +176,55 @@ class TrainingOverviewView(QWidget):
             self.open_requested.emit(self.overview.next_module.key)
 
 
+class ReaderSplitter(ReflowSplitter):
+    """The reader's sections list beside its text while the text gets about `reading_letters`
+    letters a line (at 200% text the list took half the width and the text ran five words a
+    line). Else one above the other: the text first, so it starts in view, and the sections
+    list under it a few lines tall (it scrolls)."""
+
+    reading_letters = 45
+    stacked_lines = 4
+
+    def __init__(self, side: QWidget, text: QTextBrowser, sections: QListWidget) -> None:
+        super().__init__()
+        self.side, self.text, self.sections = side, text, sections
+        self.addWidget(side)
+        self.addWidget(text)
+        self.setStretchFactor(1, 4)
+        self.setSizes([260, 800])
+
+    def reading_width(self) -> int:
+        """The text box's width for `reading_letters` letters a line of the module's text."""
+        text = self.text
+        letters = self.reading_letters * text.fontMetrics().averageCharWidth()
+        margins = 2 * round(text.document().documentMargin()) + 2 * text.frameWidth()
+        return letters + margins + text.verticalScrollBar().sizeHint().width()
+
+    def side_by_side_width(self) -> int:
+        wanted = self._comfortable(self.side) + self.handleWidth() + self.reading_width()
+        return max(super().side_by_side_width(), wanted)
+
+    def _order(self) -> None:
+        stacked = self.orientation() == Qt.Orientation.Vertical
+        first = self.text if stacked else self.side
+        if self.indexOf(first) != 0:
+            self.insertWidget(0, first)
+        most = self.stacked_lines * self.sections.fontMetrics().lineSpacing()
+        self.sections.setMaximumHeight(
+            most + 2 * self.sections.frameWidth() if stacked else QWIDGETSIZE_MAX
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._order()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange):
+            self._order()
+        return handled
+
+
 class ModuleReaderView(QWidget):
     """One module: sections sidebar, the text, search, zoom, and the way to its check."""
 
@@ -245,13 +295,10 @@ class ModuleReaderView(QWidget):
         side_layout.addWidget(QLabel("Sections (✓ = read)"))
         side_layout.addWidget(self.sections, 1)
         side_layout.addWidget(self.progress)
-        # At large text sizes the sections go above the text and the rows of buttons wrap,
+        # Side by side only while the text has a comfortable reading width; else the text
+        # goes first and the sections (a few lines) under it, and the rows of buttons wrap,
         # instead of the page scrolling sideways.
-        split = ReflowSplitter()
-        split.addWidget(side)
-        split.addWidget(self.browser)
-        split.setStretchFactor(1, 4)
-        split.setSizes([260, 800])
+        self.split = split = ReaderSplitter(side, self.browser, self.sections)
         top = flow_row(self.back_button, self.search_box, self.smaller, self.larger)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
