@@ -214,18 +214,6 @@ def _verify(window: MainWindow, workspace: WorkspaceView) -> None:
     view.check_tab.verify_path(pdf)  # type: ignore[attr-defined]
 
 
-# Pages that exist only after something is done on a screen: role -> [(page name, do it)].
-STATES: dict[str, list[tuple[str, Callable[[MainWindow, WorkspaceView], None]]]] = {
-    "trainee": [
-        ("My training › reader", lambda c, w: _reader(c, w, False)),
-        ("My training › check", lambda c, w: _reader(c, w, True)),
-        ("Scenarios › player", lambda c, w: _scenario(c, w, False)),
-        ("Scenarios › debrief", lambda c, w: _scenario(c, w, True)),
-    ],
-    "manager": [("Verify › checked", _verify)],
-}
-
-
 def _select(view: Any, matches: Callable[[Any], bool]) -> None:
     """Select the first row of `view.table` whose row object matches."""
     for index, row in enumerate(view.model.rows):
@@ -238,6 +226,48 @@ def _select(view: Any, matches: Callable[[Any], bool]) -> None:
 def _tab(view: Any, tab: QWidget) -> Any:
     view.tabs.setCurrentWidget(tab)
     return tab
+
+
+def _long_word_person(row: Any) -> bool:
+    """The row of the person named in one unbroken word (a Team row, an Issue checklist, a
+    person), whose detail panes must wrap or cut the name with an ellipsis."""
+    name = getattr(row, "person_name", None) or getattr(row, "person", row).full_name
+    return str(name).startswith(LONG_WORD)
+
+
+def _selected(page: str) -> Callable[[MainWindow, WorkspaceView], None]:
+    """Open `page` and select the long one-word name: a selection opens a detail pane."""
+    return lambda w, ws: _select(ws.show_screen(page), _long_word_person)
+
+
+def _register_selected(window: MainWindow, workspace: WorkspaceView) -> None:
+    """The register with the credential of the longest holder name selected."""
+    view = workspace.show_screen("Issue")
+    register = _tab(view, view.register)  # type: ignore[attr-defined]
+    longest = max(len(h.holder_name) for h in register.model.rows)
+    _select(register, lambda held: len(held.holder_name) == longest)
+
+
+# Pages that exist only after something is done on a screen: role -> [(page name, do it)].
+STATES: dict[str, list[tuple[str, Callable[[MainWindow, WorkspaceView], None]]]] = {
+    "trainee": [
+        ("My training › reader", lambda c, w: _reader(c, w, False)),
+        ("My training › check", lambda c, w: _reader(c, w, True)),
+        ("Scenarios › player", lambda c, w: _scenario(c, w, False)),
+        ("Scenarios › debrief", lambda c, w: _scenario(c, w, True)),
+    ],
+    "trainer": [("Cohort › selected", _selected("Cohort"))],
+    "manager": [
+        ("Verify › checked", _verify),
+        ("Team › selected", _selected("Team")),
+        (
+            "Issue › selected",
+            lambda w, ws: _select(ws.show_screen("Issue").issue_tab, _long_word_person),
+        ),  # type: ignore[attr-defined]
+        ("Issue › Issued credentials › selected", _register_selected),
+    ],
+    "admin": [("People › selected", _selected("People"))],
+}
 
 
 def _issue(window: MainWindow, workspace: WorkspaceView) -> None:

@@ -142,3 +142,29 @@ def test_the_debrief_path_names_the_choices_actually_taken(
         leading = [c for c in scenario.nodes[here].choices if c.target == there]
         named = next(c for c in leading if c.text == expert[number])
         assert named.total_points == max(c.total_points for c in leading)
+
+
+@pytest.mark.parametrize("zoom", [0, 10, 15], ids=["100%", "200%", "250%"])
+def test_the_scene_shows_six_lines_of_text_at_any_size(
+    qtbot, make_window, bundled: Team, zoom: int
+) -> None:
+    """At large text the scene box shrank to one line (only the speaker) while the page
+    scrolled anyway; now it keeps six lines and the page scrolls down to the choices. At 100%
+    the choices and Undo/Leave are still in view without scrolling."""
+    window = make_window()
+    window.resize(1100, 720)
+    sign_in(qtbot, window, "tom")
+    window.zoom(zoom)
+    view = window.workspace.show_screen("Scenarios")
+    view.start("s01-ed-waiting-room", "practice")
+    player = view.player
+    player.pick(1)
+    settle(window, f"scene-{zoom}")
+    scene = player.scene
+    six_lines = 6 * scene.fontMetrics().lineSpacing()
+    assert scene.viewport().height() >= six_lines
+    if zoom == 0:
+        area = window.centralWidget()
+        assert area.verticalScrollBar().maximum() == 0  # nothing to scroll down to
+        for widget in [*player.choice_buttons, player.undo, player.leave]:
+            assert widget.visibleRegion().boundingRect().height() == widget.height()

@@ -87,6 +87,12 @@ def test_every_page_fits_sideways(qtbot, demo, size) -> None:
                 workspace.show_screen(page)
                 shots.settle(run.app)
                 found += [f"{role} | {page} | {p}" for p in horizontal_overflow(run.window)]
+            # ... and with a row selected where a selection fills a detail pane.
+            for state, do in shots.STATES.get(role, []):
+                if state.endswith("› selected"):
+                    do(run.window, workspace)
+                    shots.settle(run.app)
+                    found += [f"{role} | {state} | {p}" for p in horizontal_overflow(run.window)]
     finally:
         run.window.zoom(0)  # the text size is application-wide: give the next test its default
         shots.settle(run.app)

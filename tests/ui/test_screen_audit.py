@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tests.conftest import Team
 from tests.ui.conftest import sign_in
+from trainer.ui.eliding_combo import ElidingComboBox
 from trainer.ui.screen_audit import (
     audit,
+    cut_combo_boxes,
     dialog_fits,
     elided_text,
     horizontal_overflow,
@@ -155,3 +165,44 @@ def test_a_dialog_taller_than_the_window_fails_and_one_that_fits_passes(qtbot) -
     dialog.adjustSize()
     size_on_screen(dialog, room)
     assert dialog_fits(dialog, room) == []
+
+
+PROGRAM = "Community Violence Intervention: Orientation for Hospital Responders"
+
+
+def test_a_combo_box_cutting_its_choice_fails_and_one_ending_it_with_an_ellipsis_passes(
+    qtbot,
+) -> None:
+    plain = QComboBox()
+    plain.addItem(PROGRAM)
+    plain.setAccessibleName("Program")
+    plain.setFixedWidth(150)  # as a layout squeezes it: Qt cuts the choice with no sign
+    window = _window(qtbot, plain, width=300)
+    (problem,) = cut_combo_boxes(window)
+    assert (problem.kind, problem.widget) == ("cut combo box", "QComboBox 'Program'")
+    assert audit(window) == [problem]
+
+    plain.setFixedWidth(plain.sizeHint().width())  # room for the whole choice
+    qtbot.waitUntil(lambda: cut_combo_boxes(window) == [])
+
+
+def test_an_eliding_combo_box_passes_and_never_widens_its_window(qtbot) -> None:
+    combo = ElidingComboBox()
+    combo.addItems(["Short", PROGRAM])
+    combo.setCurrentIndex(1)
+    combo.setAccessibleName("Program")
+    window = _window(qtbot, combo, width=200)
+    assert window.minimumSizeHint().width() < 200  # the long choice does not widen the window
+    qtbot.waitUntil(lambda: combo.shown_text().endswith("…"))
+    assert combo.toolTip() == PROGRAM and combo.accessibleDescription() == PROGRAM
+    assert cut_combo_boxes(window) == []
+
+    combo.setToolTip("")  # cut short, and nothing says what the rest was
+    assert [p.kind for p in cut_combo_boxes(window)] == ["elided without tooltip"]
+
+    combo.setCurrentIndex(0)  # a choice that fits: whole, no tooltip needed
+    assert combo.shown_text() == "Short" and combo.toolTip() == ""
+    window.resize(1200, 300)
+    combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: combo.shown_text() == PROGRAM)
+    assert combo.toolTip() == "" and cut_combo_boxes(window) == []

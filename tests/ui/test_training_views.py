@@ -181,7 +181,11 @@ def test_manager_sees_each_trainees_progress(
     team.table.selectRow(team.model.rows.index(rows["tom"]))
     track = team.detail.topLevelItem(0)
     assert track.child(0).text(1) == "In progress"
-    assert track.child(1).text(1) == "Locked: first finish First steps"
+    # The status in a word; why it is locked in the tooltip and what a screen reader says.
+    locked = track.child(1)
+    assert locked.text(1) == "Locked"
+    assert locked.toolTip(1) == "Locked: first finish First steps"
+    assert locked.data(1, Qt.ItemDataRole.AccessibleTextRole) == locked.toolTip(1)
 
 
 def test_images_shipped_next_to_a_module_are_shown(
@@ -294,3 +298,97 @@ def test_time_left_reads_as_a_person_would_say_it() -> None:
     from trainer.ui.views.training import minutes_text
 
     assert [minutes_text(m) for m in (0, 45, 60, 75)] == ["done", "45 min", "1 h", "1 h 15 min"]
+
+
+LONG_TITLE = (
+    "Ethics and boundaries when police, hospitals, schools, faith leaders and city agencies all "
+    "ask a violence interrupter what they saw"
+)
+
+
+def test_team_tree_wraps_a_long_module_title_at_200_percent_text(
+    qtbot, make_window, studied: Team, sqlite_db, clock
+) -> None:
+    """At 200% text the module names wrap, whole, and the status column stays in view: the
+    tree never scrolls sideways (it did by hundreds of pixels)."""
+    from PySide6.QtWidgets import QApplication
+
+    with sqlite_db.begin() as session:
+        doc = library.find_document(session, studied.trainer, "module", "basics-2")
+        live = library.live_version(session, studied.trainer, doc.id)
+        body = live.body.replace("title: Next steps", f"title: {LONG_TITLE}", 1)
+        assert body != live.body
+        library.save_draft(session, studied.trainer, doc.id, body, now=clock.now())
+        library.publish(session, studied.trainer, doc.id, now=clock.now())
+    font = QApplication.font()
+    window = make_window()
+    try:
+        window.resize(1100, 720)
+        sign_in(qtbot, window, "manny")
+        metrics_at_100 = window.fontMetrics().height()
+        window.zoom(+10)
+        team = window.workspace.show_screen("Team")
+        team.table.selectRow(0)
+        tree = team.detail
+        qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0)
+        long_item = next(
+            top.child(j)
+            for i in range(tree.topLevelItemCount())
+            if (top := tree.topLevelItem(i))
+            for j in range(top.childCount())
+            if top.child(j).text(0) == LONG_TITLE
+        )
+        qtbot.waitUntil(lambda: tree.fontMetrics().height() >= 1.8 * metrics_at_100)
+
+        def title_shown_whole() -> bool:
+            """Its row is as tall as the title wrapped to its column's width."""
+            room = tree.columnWidth(0) - 2 * tree.indentation() - 8  # less the cell's margins
+            wrapped = tree.fontMetrics().boundingRect(
+                0, 0, room, 1 << 20, int(Qt.TextFlag.TextWordWrap), LONG_TITLE
+            )
+            return (
+                tree.visualItemRect(long_item).height()
+                >= wrapped.height()
+                > 2 * (tree.fontMetrics().height())
+            )
+
+        qtbot.waitUntil(title_shown_whole)  # several lines, all of them shown
+        assert tree.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways to
+        status_right = tree.header().sectionViewportPosition(1) + tree.columnWidth(1)
+        assert status_right <= tree.viewport().width()  # the status column is in view
+        assert long_item.text(1) == "Locked" and long_item.toolTip(0) == LONG_TITLE
+    finally:
+        QApplication.setFont(font)
+
+
+@pytest.mark.parametrize("zoom", [0, 10], ids=["100%", "200%"])
+def test_reader_puts_sections_beside_the_text_only_with_room_to_read(
+    qtbot, make_window, studied: Team, zoom: int
+) -> None:
+    """Side by side only while the text gets about 45 letters a line (at 200% the sections
+    took half the width and the text ran five words a line); else the text first, in view, and
+    the sections under it a few lines tall."""
+    from PySide6.QtWidgets import QApplication
+
+    font = QApplication.font()
+    view = _my_training(qtbot, make_window)
+    window = view.window()
+    try:
+        window.resize(1100, 720)
+        window.zoom(zoom)
+        view.open_module("basics-1")
+        reader = view.reader
+        split, text, sections = reader.split, reader.browser, reader.sections
+        letters = 45 * text.fontMetrics().averageCharWidth()
+        if zoom == 0:
+            qtbot.waitUntil(lambda: split.orientation() == Qt.Orientation.Horizontal)
+            assert split.indexOf(text) == 1  # the sections on the left
+            assert text.viewport().width() >= letters
+        else:
+            qtbot.waitUntil(lambda: split.orientation() == Qt.Orientation.Vertical)
+            assert split.indexOf(text) == 0  # the text first
+            assert text.mapTo(window, text.rect().topLeft()).y() < window.height() // 2
+            assert sections.height() <= 5 * sections.fontMetrics().lineSpacing()
+            assert text.viewport().width() >= letters
+    finally:
+        QApplication.setFont(font)

@@ -1,15 +1,19 @@
-"""A table whose columns fit its width: wide text columns wrap instead of scrolling sideways."""
+"""Tables and trees whose columns fit their width: wide text columns wrap instead of scrolling
+sideways."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QStyle,
+    QStyledItemDelegate,
     QStyleOptionHeader,
+    QStyleOptionViewItem,
     QTableView,
+    QTreeView,
 )
 
 
@@ -222,3 +226,44 @@ class FitTable(QTableView):
         flags = int(Qt.TextFlag.TextWordWrap) if self.wordWrap() else 0
         need = self.fontMetrics().boundingRect(QRect(0, 0, room, 1 << 20), flags, text)
         return need.width() > room or need.height() > rect.height()
+
+
+class _FirstColumnWrapDelegate(QStyledItemDelegate):
+    """Measures a first-column cell with its words wrapped to the column's width (a tree
+    measures them on one line, so its long titles were cut short); the other columns on one
+    line, as wide as their words."""
+
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        view = self.parent()
+        sized = QStyleOptionViewItem(option)
+        if index.column() != 0 or not isinstance(view, QTreeView):
+            sized.rect = QRect()  # no width to wrap to: one line
+            return super().sizeHint(sized, index)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        indent = view.indentation() * (depth + int(view.rootIsDecorated()))
+        sized.rect = QRect(0, 0, max(view.columnWidth(0) - indent, 1), 1)
+        return super().sizeHint(sized, index)
+
+
+def fit_tree(tree: QTreeView) -> QTreeView:
+    """Let a tree's columns fit its width: the first (names, titles) takes the room left over
+    and wraps; the others (a status word, a time) are as wide as their words. Every column
+    stays in view without scrolling sideways, even at large text sizes; put the whole of a
+    shortened cell (a status cut to a word) in its tooltip."""
+    tree.setWordWrap(True)
+    tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+    tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    tree.setItemDelegate(_FirstColumnWrapDelegate(tree))
+    header = tree.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, header.count()):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    # Rows are as tall as their words wrapped to the first column: measure again when it
+    # changes width.
+    header.sectionResized.connect(lambda column, _old, _new: column == 0 and tree.doItemsLayout())
+    return tree

@@ -16,10 +16,13 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QCheckBox,
+    QComboBox,
     QGraphicsView,
     QLabel,
     QPushButton,
     QRadioButton,
+    QStyle,
+    QStyleOptionComboBox,
     QWidget,
 )
 
@@ -27,7 +30,7 @@ from PySide6.QtWidgets import (
 @dataclass(frozen=True)
 class Problem:
     # "horizontal scroll", "wider than window", "elided label", "elided without tooltip",
-    # "cut label", "cut button", "dialog too big"
+    # "cut label", "cut button", "cut combo box", "dialog too big"
     kind: str
     widget: str  # accessible name, else its text, else its class and object name
     detail: str
@@ -113,7 +116,7 @@ def _plain(widget: QWidget) -> str:
 ELLIPSIS = "\u2026"
 
 
-def _elided_with_tooltip(label: QLabel, text: str) -> bool | None:
+def _elided_with_tooltip(label: QWidget, text: str) -> bool | None:
     """None if `label` shows its whole text; else whether its tooltip holds the whole of it (a
     label that elides itself, such as widgets.ElidingLabel, ends its text with an ellipsis)."""
     shown = text.rstrip()
@@ -186,6 +189,45 @@ def elided_text(root: QWidget) -> list[Problem]:
     return problems
 
 
+def cut_combo_boxes(root: QWidget) -> list[Problem]:
+    """Combo boxes whose shown choice is wider than the box: Qt cuts it with no sign. One that
+    shortens it itself (eliding_combo.ElidingComboBox, ending it with an ellipsis) passes when
+    its tooltip holds the whole choice."""
+    problems = []
+    for combo in root.findChildren(QComboBox):
+        if not _shown(combo, root) or combo.isEditable() or not combo.currentText():
+            continue
+        shown = getattr(combo, "shown_text", None)
+        if callable(shown):
+            whole_in_tooltip = _elided_with_tooltip(combo, shown())
+            if whole_in_tooltip is False:
+                problems.append(
+                    Problem(
+                        "elided without tooltip",
+                        describe(combo),
+                        "ends with an ellipsis but no tooltip holds the whole choice",
+                    )
+                )
+            if whole_in_tooltip is not None:
+                continue
+        option = QStyleOptionComboBox()
+        combo.initStyleOption(option)
+        field = combo.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
+        )
+        room = field.width() - 2  # the style draws the choice 1 px in from each side
+        need = combo.fontMetrics().horizontalAdvance(combo.currentText())
+        if need > room + 1:
+            problems.append(
+                Problem(
+                    "cut combo box",
+                    describe(combo),
+                    f"its choice needs {need} px, has {room} px, cut without an ellipsis",
+                )
+            )
+    return problems
+
+
 def dialog_fits(dialog: QWidget, room: QSize) -> list[Problem]:
     """A dialog (or any window) on a screen of `room`: it must not be taller or wider than the
     screen, nor need to be (its minimum size); long content scrolls inside it instead."""
@@ -220,7 +262,7 @@ def size_on_screen(dialog: QWidget, room: QSize) -> None:
 
 
 def audit(root: QWidget) -> list[Problem]:
-    return horizontal_overflow(root) + elided_text(root)
+    return horizontal_overflow(root) + elided_text(root) + cut_combo_boxes(root)
 
 
 def audit_dialog(dialog: QWidget, room: QSize) -> list[Problem]:

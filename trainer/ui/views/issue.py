@@ -22,7 +22,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,6 +41,7 @@ from trainer.core.services.issuance import BatchResult, Issued
 from trainer.core.signing import UnlockedKey
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.eliding_combo import ElidingComboBox
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views import my_credentials
 from trainer.ui.views.signing_keys import save_file
@@ -137,9 +137,10 @@ class IssueTab(QWidget):
         self.progress: dialogs.ProgressDialog | None = None
         self.names: list[str] = []
         self.overview = ""
-        self.program = QComboBox()
+        # A long program title at large text ends in "…" (whole in its tooltip) instead of
+        # widening the page.
+        self.program = ElidingComboBox()
         self.program.setAccessibleName("Credential program")
-        self.program.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.program.currentIndexChanged.connect(self._on_program_changed)
         program_label = QLabel("&Program")
         program_label.setBuddy(self.program)
@@ -265,7 +266,8 @@ class IssueTab(QWidget):
             why = "; ".join(
                 f"{c.person_name}: {c.summary[0].lower()}{c.summary[1:]}" for c in blocked
             )
-            self.hint.setText(f"Cannot issue to {why}. Deselect to issue.")
+            # a name typed as one long word breaks rather than widening the page
+            self.hint.setText(dialogs.breakable(f"Cannot issue to {why}. Deselect to issue."))
         elif chosen:
             self.hint.setText(f"{len(chosen)} selected, all eligible.")
         else:
@@ -477,7 +479,7 @@ class RegisterTab(QWidget):
         self.open_pdf.setEnabled(held is not None)
         self.pdf.setEnabled(held is not None)
         # The status in full, also when the table is wider than the window (large text).
-        self.status.setText(self._describe(held) if held is not None else "")
+        self.status.setText(dialogs.breakable(self._describe(held)) if held is not None else "")
 
     def _describe(self, held: Held) -> str:
         return (
@@ -496,7 +498,11 @@ class RegisterTab(QWidget):
         )
         if changed is not None:
             self.refresh(select=held.id)
-            self.status.setText(f"{held.holder_name}, {held.code}: {changed.state_label(self.now)}")
+            self.status.setText(
+                dialogs.breakable(
+                    f"{held.holder_name}, {held.code}: {changed.state_label(self.now)}"
+                )
+            )
 
     def _change(self, credential_id: int, action: str, reason: str) -> Held:
         with self.ctx.db.begin() as session:

@@ -60,6 +60,7 @@ from trainer.core.services import library
 from trainer.core.twee import export_twee, import_twee_file
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.eliding_combo import ElidingComboBox
 from trainer.ui.story_map import StoryMapView
 from trainer.ui.views.scenarios import ChoiceButton
 from trainer.ui.widgets import (
@@ -950,8 +951,8 @@ class ScenarioStudioView(QWidget):
         self.quality_ready.connect(self._on_quality_ready)
         self.destroyed.connect(lambda: self.pool.shutdown(wait=False, cancel_futures=True))
 
-        self.picker = QComboBox()
-        self.picker.setAccessibleName("Scenario")
+        self.picker = ElidingComboBox(least_letters=16)  # a long title ends in "…", whole in
+        self.picker.setAccessibleName("Scenario")  # the tooltip
         self.picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )

@@ -254,7 +254,18 @@ class ShrinkingBrowser(QTextBrowser):
     """A text box that asks only for its minimum height and takes whatever room is left (it
     scrolls inside). Its usual preferred height, passed up through the word-wrapping choices'
     height-for-width, made the page taller than the default window, so the whole window
-    scrolled and hid the page title or the button under the text."""
+    scrolled and hid the page title or the button under the text.
+
+    Its minimum is `least_lines` lines of text: at large text sizes it shrank to one line (the
+    speaker's name only) while the page scrolled anyway; now the page scrolls down to the
+    choices instead."""
+
+    least_lines = 6
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        lines = self.least_lines * self.fontMetrics().lineSpacing()
+        chrome = 2 * self.frameWidth() + 2 * round(self.document().documentMargin())
+        return QSize(super().minimumSizeHint().width(), lines + chrome)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(super().sizeHint().width(), self.minimumSizeHint().height())

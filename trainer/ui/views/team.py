@@ -11,8 +11,9 @@ from trainer.core.models import Person, Role
 from trainer.core.services import accounts, training
 from trainer.core.services.training import TrainingOverview
 from trainer.ui.context import AppContext
+from trainer.ui.fit_table import fit_tree
 from trainer.ui.table_model import RowsModel
-from trainer.ui.views.training import minutes_text
+from trainer.ui.views.training import minutes_text, module_item
 from trainer.ui.widgets import ReflowSplitter, heading, table
 
 
@@ -59,8 +60,10 @@ class TeamView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.detail = QTreeWidget()
         self.detail.setAccessibleName("Modules of the selected person")
-        # Names first: a long status ("Locked: first finish ...") must not push them out of view.
+        # Names first, wrapping to the room there is; the status in a word or two (the whole of
+        # it in the tooltip), so both columns are in view without scrolling sideways.
         self.detail.setHeaderLabels(["Module", "Status"])
+        fit_tree(self.detail)
         self.summary = QLabel()
         split = ReflowSplitter()
         split.addWidget(self.table)
@@ -97,10 +100,7 @@ class TeamView(QWidget):
         for track in row.overview.tracks:
             top = QTreeWidgetItem([track.title, f"{track.passed} of {len(track.modules)} passed"])
             self.detail.addTopLevelItem(top)
+            top.setToolTip(0, track.title)
             for module in track.modules:
-                child = QTreeWidgetItem([module.title, module.label])
-                child.setToolTip(0, module.title)
-                child.setToolTip(1, module.label)  # the whole status, if the pane cuts it
-                top.addChild(child)
+                top.addChild(module_item(module))
             top.setExpanded(True)
-        self.detail.resizeColumnToContents(0)

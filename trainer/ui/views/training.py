@@ -6,11 +6,10 @@ import math
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QResizeEvent, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -28,10 +27,19 @@ from trainer.core.reader import page
 from trainer.core.services import training
 from trainer.core.services.training import ModuleSession, ModuleStatus, TrainingOverview
 from trainer.ui.context import AppContext
+from trainer.ui.fit_table import fit_tree
 from trainer.ui.views.check import KnowledgeCheckView
-from trainer.ui.widgets import PageStack, ReflowSplitter, button, flow_row, heading, problem_label
+from trainer.ui.widgets import (
+    PageStack,
+    ReflowSplitter,
+    button,
+    flow_row,
+    heading,
+    problem_label,
+)
 
 SAVE_EVERY_MS = 30_000
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum size"
 # The least time a screenful of a section must be on screen before it counts as read: far below
 # reading speed, far above a fling of the scroll bar (which used to mark every section read).
 SECONDS_PER_SCREEN = 3.0
@@ -44,6 +52,19 @@ def minutes_text(minutes: int) -> str:
     if not hours:
         return f"{mins} min"
     return f"{hours} h {mins} min" if mins else f"{hours} h"  # "1 h", not "1 h 0 min"
+
+
+def module_item(module: ModuleStatus, *more: str) -> QTreeWidgetItem:
+    """A module's row in a tree made with widgets.fit_tree: its title, its status in a word or
+    two, then `more` columns. The status cell says "Locked" or "In progress"; the reason after
+    the colon (which modules to finish first) is in the tooltip and what a screen reader says."""
+    short = module.label.split(":", 1)[0]
+    item = QTreeWidgetItem([module.title, short, *more])
+    item.setToolTip(0, module.title)
+    item.setToolTip(1, module.label)
+    item.setData(1, Qt.ItemDataRole.AccessibleTextRole, module.label)
+    item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{module.title}: {module.label}")
+    return item
 
 
 class TrainingOverviewView(QWidget):
@@ -62,15 +83,7 @@ class TrainingOverviewView(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Module", "Status", "Time left"])
         self.tree.setAlternatingRowColors(True)
-        # Module titles take the room left over and wrap; status and time fit their words, so all
-        # three columns are in view without scrolling sideways, even at large text sizes.
-        self.tree.setWordWrap(True)
-        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        fit_tree(self.tree)  # titles wrap; status and time fit their words
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_changed)
         self.open_button = button("&Open module", self._on_open_clicked)
@@ -110,17 +123,8 @@ class TrainingOverviewView(QWidget):
             top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.tree.addTopLevelItem(top)
             for module in track.modules:
-                # The cell says "Locked" or "In progress"; the reason after the colon (which
-                # modules to finish first) is in the tooltip and what a screen reader says.
-                short = module.label.split(":", 1)[0]
-                item = QTreeWidgetItem([module.title, short, minutes_text(module.minutes_left)])
-                item.setToolTip(0, module.title)
-                item.setToolTip(1, module.label)
-                item.setData(1, Qt.ItemDataRole.AccessibleTextRole, module.label)
+                item = module_item(module, minutes_text(module.minutes_left))
                 item.setData(0, Qt.ItemDataRole.UserRole, module.key)
-                item.setData(
-                    0, Qt.ItemDataRole.AccessibleTextRole, f"{module.title}: {module.label}"
-                )
                 top.addChild(item)
                 if module.key == current:
                     self.tree.setCurrentItem(item)
@@ -172,6 +176,55 @@ class TrainingOverviewView(QWidget):
     def _on_next_clicked(self) -> None:
         if self.overview and self.overview.next_module:
             self.open_requested.emit(self.overview.next_module.key)
+
+
+class ReaderSplitter(ReflowSplitter):
+    """The reader's sections list beside its text while the text gets about `reading_letters`
+    letters a line (at 200% text the list took half the width and the text ran five words a
+    line). Else one above the other: the text first, so it starts in view, and the sections
+    list under it a few lines tall (it scrolls)."""
+
+    reading_letters = 45
+    stacked_lines = 4
+
+    def __init__(self, side: QWidget, text: QTextBrowser, sections: QListWidget) -> None:
+        super().__init__()
+        self.side, self.text, self.sections = side, text, sections
+        self.addWidget(side)
+        self.addWidget(text)
+        self.setStretchFactor(1, 4)
+        self.setSizes([260, 800])
+
+    def reading_width(self) -> int:
+        """The text box's width for `reading_letters` letters a line of the module's text."""
+        text = self.text
+        letters = self.reading_letters * text.fontMetrics().averageCharWidth()
+        margins = 2 * round(text.document().documentMargin()) + 2 * text.frameWidth()
+        return letters + margins + text.verticalScrollBar().sizeHint().width()
+
+    def side_by_side_width(self) -> int:
+        wanted = self._comfortable(self.side) + self.handleWidth() + self.reading_width()
+        return max(super().side_by_side_width(), wanted)
+
+    def _order(self) -> None:
+        stacked = self.orientation() == Qt.Orientation.Vertical
+        first = self.text if stacked else self.side
+        if self.indexOf(first) != 0:
+            self.insertWidget(0, first)
+        most = self.stacked_lines * self.sections.fontMetrics().lineSpacing()
+        self.sections.setMaximumHeight(
+            most + 2 * self.sections.frameWidth() if stacked else QWIDGETSIZE_MAX
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._order()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange):
+            self._order()
+        return handled
 
 
 class ModuleReaderView(QWidget):
@@ -244,13 +297,10 @@ class ModuleReaderView(QWidget):
         side_layout.addWidget(QLabel("Sections (✓ = read)"))
         side_layout.addWidget(self.sections, 1)
         side_layout.addWidget(self.progress)
-        # At large text sizes the sections go above the text and the rows of buttons wrap,
+        # Side by side only while the text has a comfortable reading width; else the text
+        # goes first and the sections (a few lines) under it, and the rows of buttons wrap,
         # instead of the page scrolling sideways.
-        split = ReflowSplitter()
-        split.addWidget(side)
-        split.addWidget(self.browser)
-        split.setStretchFactor(1, 4)
-        split.setSizes([260, 800])
+        self.split = split = ReaderSplitter(side, self.browser, self.sections)
         top = flow_row(self.back_button, self.search_box, self.smaller, self.larger)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
