@@ -11,6 +11,7 @@ Public API (for the scenario studio):
       .go_to(id)                         centre on a node and select it
       .select_node(id), .selected_ids(), .fit(), .zoom_by(factor)
       .set_marks({id: text})             a short finding shown on those cards (others cleared)
+      .set_shares({(id, index): share})  choice analytics on the arrows (None: off; see below)
     StoryMapCanvas                       the same signals and methods, plus .card(id),
                                          .ghost(id) (the "missing: id" card of a broken
                                          target), .arrows_from(id), .arrows_to(id)
@@ -21,6 +22,13 @@ double-click or Enter to edit; Delete removes the selected nodes; Ctrl+Z / Ctrl+
 undo and redo through the document. Arrow keys move the selection along choices (Right: to a
 target, Left: to a node that leads here, Up/Down: to the previous/next of those). Ctrl+wheel,
 Ctrl+= and Ctrl+- zoom, F or Ctrl+0 fits the map, Ctrl+F finds a node, the middle button pans.
+
+Choice analytics (`set_shares`): each arrow's thickness follows the share of people who took
+that choice (1-8 px), and a label gives it ("62%") from LABELS_FROM (0.5x) zoom up. The label
+sits on the arrow LABEL_AT px after it leaves its card, not at its middle: a card's arrows leave
+it apart, while the middles of arrows into one card crowd together (labels overlapped there); an arrow whose share is withheld (too few people) or unknown (a choice added or reworded
+since) is thin and light, with no label. Widths are whole pixels so the arrow layer still draws
+a batch with a few pens.
 
 Performance: one item per card (DeviceCoordinateCache) and per choice (a path item); an edit
 updates only the cards the document reports changed, and moving a card re-routes only its own
@@ -52,6 +60,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -62,6 +71,7 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSceneMouseEvent,
+    QGraphicsSimpleTextItem,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
@@ -79,6 +89,8 @@ W, H = CARD_WIDTH, CARD_HEIGHT
 HANDLE_RADIUS = 7
 MIN_SCALE, MAX_SCALE = 0.04, 4.0
 FAR = 0.25  # below this scale the map is drawn for its shape: arrows in one layer, no text
+LABELS_FROM = 0.5  # share labels on arrows are drawn from this scale up
+LABEL_AT = 32  # how far along its arrow a share label sits
 BATCHES = 32
 # Looked up once: an enum member read through its class costs a Python call, and these are read
 # for every card and arrow when a map opens.
@@ -96,6 +108,8 @@ BORDER = QColor("#8c959f")
 ACCENT = QColor("#0a57c2")
 BROKEN = QColor("#b3261e")
 ARROW = QColor("#6e7781")
+NEUTRAL = QColor("#b4bcc5")  # an arrow with no share to show (too few people, or changed)
+_UNKNOWN = object()
 
 
 def _snippet(text: str, words: int = 18) -> str:
@@ -276,15 +290,29 @@ class ChoiceArrow(QGraphicsPathItem):
         self.source, self.index, self.count, self.target = source, index, count, target
         self.broken = False
         self.highlighted = False
+        self.label: ShareLabel | None = None  # the share, when analytics are shown
         self.setZValue(0)
         self._style()
         self.show_if_drawn_alone()
 
     def _style(self) -> None:
+        canvas = self.source.canvas
         color = BROKEN if self.broken else ACCENT if self.highlighted else ARROW
-        pen = QPen(color, 3.2 if self.highlighted else 1.4)
-        if self.source.canvas.far:
-            pen.setWidthF(2 if self.highlighted else 0)  # cosmetic: the fast way to draw lines
+        width, far_width = (3.2, 2) if self.highlighted else (1.4, 0)
+        share: Any = None
+        if canvas._shares is not None:
+            share = canvas._shares.get((self.source.node_id, self.index), _UNKNOWN)
+            if not isinstance(share, float):
+                width, far_width, share = 1, 0, None
+                if not (self.broken or self.highlighted):
+                    color = NEUTRAL
+            else:
+                width = round(1 + 7 * share) + (1 if self.highlighted else 0)
+                far_width = max(2 if self.highlighted else 0, (width - 1) // 2)
+        self._show_share(share)
+        pen = QPen(color, width)
+        if canvas.far:
+            pen.setWidthF(far_width)  # cosmetic: the fast way to draw lines
             pen.setCosmetic(True)
         if self.broken:
             pen.setStyle(_DASH)
@@ -295,6 +323,21 @@ class ChoiceArrow(QGraphicsPathItem):
 
     def restyle(self) -> None:
         self._style()
+
+    def _show_share(self, share: float | None) -> None:
+        if share is None:
+            if self.label is not None:
+                self.label.setParentItem(None)
+                if self.label.scene() is not None:
+                    self.label.scene().removeItem(self.label)
+                self.label = None
+            return
+        text = f"{round(share * 100)}%"
+        if self.label is None:
+            self.label = ShareLabel(self)
+            self.label.setVisible(self.source.canvas._labels_shown)
+            self._place_label()
+        self.label.set_text(text)
 
     def set_state(self, broken: bool, highlighted: bool) -> None:
         if (broken, highlighted) != (self.broken, self.highlighted):
@@ -339,11 +382,65 @@ class ChoiceArrow(QGraphicsPathItem):
                 path.lineTo(level_to)
                 at = level_to
             _bend(path, at, end)
+        self._label_at = self._label_point(path) if self.label is not None else None
         path.moveTo(end.x() - 9, end.y() - 5)
         path.lineTo(end)
         path.lineTo(end.x() - 9, end.y() + 5)
         self.setPath(path)
+        if self.label is not None:
+            self._place_label()
         canvas._arrow_changed(self)
+
+    @staticmethod
+    def _label_point(path: QPainterPath) -> QPointF:
+        return path.pointAtPercent(path.percentAtLength(LABEL_AT))
+
+    def _place_label(self) -> None:
+        assert self.label is not None
+        at = getattr(self, "_label_at", None)
+        if at is None:
+            if self.path().isEmpty():
+                return  # not routed yet: route() places it
+            at = self._label_point(self.path())
+        self.label.setPos(at)
+
+
+class ShareLabel(QGraphicsSimpleTextItem):
+    """The share of people on a choice's arrow, on a light plate so that it reads over lines;
+    centred on the point it is placed at."""
+
+    def __init__(self, arrow: ChoiceArrow) -> None:
+        super().__init__()
+        self._plate = QRectF()
+        font = QFont(self.font())
+        font.setPixelSize(11)
+        font.setBold(True)
+        self.setFont(font)
+        self.setBrush(INK)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setParentItem(arrow)
+
+    def set_text(self, text: str) -> None:
+        if text != self.text():
+            self.setText(text)
+            rect = super().boundingRect()
+            self._plate = rect.adjusted(-3, -1, 3, 1)
+            self.setTransform(QTransform.fromTranslate(-rect.width() / 2, -rect.height() / 2))
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._plate.adjusted(-1, -1, 1, 1)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        painter.setPen(QPen(NEUTRAL, 1))
+        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.drawRoundedRect(self._plate, 3, 3)
+        super().paint(painter, option, widget)
 
 
 def _bend(path: QPainterPath, start: QPointF, end: QPointF) -> None:
@@ -442,6 +539,8 @@ class StoryMapCanvas(QGraphicsView):
         self._in: dict[str, set[ChoiceArrow]] = {}
         self._placed: dict[str, QPointF] = {}  # where cards with no saved position are shown
         self._marks: dict[str, str] = {}
+        self._shares: dict[tuple[str, int], float | None] | None = None  # None: not shown
+        self._labels_shown = True  # share labels: only from LABELS_FROM zoom up
         self._lit: set[ChoiceArrow] = set()
         self._start = doc.start
         self._link_line: QGraphicsLineItem | None = None
@@ -643,6 +742,33 @@ class StoryMapCanvas(QGraphicsView):
             if node_id in self._cards:
                 self._refresh(node_id)
 
+    def set_shares(self, shares: dict[tuple[str, int], float | None] | None) -> None:
+        """Draw each arrow by the share of people who took its choice: {(node_id, index):
+        share}, None where too few people chose there; a choice not in it has no share (new or
+        changed). None: back to the plain arrows. Only arrows whose share changed are
+        restyled, so this is cheap to call after every edit."""
+        old, self._shares = self._shares, None if shares is None else dict(shares)
+        for node_id, arrows in self._out.items():
+            for arrow in arrows:
+                key = (node_id, arrow.index)
+                before = _UNKNOWN if old is None else old.get(key, _UNKNOWN)
+                after = _UNKNOWN if shares is None else shares.get(key, _UNKNOWN)
+                if (old is None) != (shares is None) or before != after:
+                    arrow.restyle()
+        self._flush()
+        self.setAccessibleDescription(self._describe(self.selected_ids()))
+
+    def share_text(self, node_id: str, index: int) -> str:
+        """What the map shows for a choice's share: "62%", "few plays" (withheld), or ""."""
+        if self._shares is None:
+            return ""
+        share = self._shares.get((node_id, index), _UNKNOWN)
+        return (
+            f"{round(share * 100)}%"
+            if isinstance(share, float)
+            else ("few plays" if share is None else "")
+        )
+
     def _update_scene_rect(self) -> None:
         items = [*self._cards.values(), *self._ghosts.values()]
         if not items:
@@ -809,7 +935,11 @@ class StoryMapCanvas(QGraphicsView):
         start = ", the start" if node_id == self.doc.start else ""
         out = len(self._out.get(node_id, ()))
         into = len(self._in.get(node_id, ()))
-        return f"{node_id}: {kind}{start}, {out} choices out, {into} in"
+        shares = ""
+        if self._shares is not None and out:
+            texts = [self.share_text(node_id, i) or "no share" for i in range(out)]
+            shares = "; taken by " + ", ".join(texts)
+        return f"{node_id}: {kind}{start}, {out} choices out, {into} in{shares}"
 
     def set_scale(self, scale: float) -> None:
         scale = max(MIN_SCALE, min(MAX_SCALE, scale))
@@ -821,6 +951,13 @@ class StoryMapCanvas(QGraphicsView):
         repaints in a fraction of the time with plain one-pixel lines."""
         scale = self.transform().m11()
         self.setRenderHint(QPainter.RenderHint.Antialiasing, scale >= 0.4)
+        labels = scale >= LABELS_FROM
+        if labels != self._labels_shown:
+            self._labels_shown = labels
+            for arrows in self._out.values():
+                for arrow in arrows:
+                    if arrow.label is not None:
+                        arrow.label.setVisible(labels)
         far = scale < FAR
         if far != self.far:
             self.far = far
