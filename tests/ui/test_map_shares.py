@@ -62,7 +62,7 @@ def _arrow(view: ScenarioStudioView, node_id: str, index: int) -> ChoiceArrow:
 
 
 def _label(arrow: ChoiceArrow) -> str | None:
-    return arrow.label.text() if arrow.label is not None and arrow.label.isVisible() else None
+    return arrow.label.text if arrow.label is not None and arrow.label.isVisible() else None
 
 
 def test_arrows_follow_the_share_of_trainees_taking_each_choice(qtbot, make_window, played) -> None:
