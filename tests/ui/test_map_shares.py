@@ -71,7 +71,7 @@ def test_arrows_follow_the_share_of_trainees_taking_each_choice(qtbot, make_wind
     back_off = _arrow(view, "grab", 0)
     plain = {a: a.pen().widthF() for a in (greet, grab, back_off)}
     assert plain[greet] == plain[grab] and _label(greet) is None
-    assert not view.legend.isVisible()
+    assert not view.legend.isVisible() and not view.share_version.isEnabled()
 
     view.show_shares.click()
     assert view.show_shares.isChecked()

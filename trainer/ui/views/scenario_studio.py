@@ -1005,6 +1005,7 @@ class ScenarioStudioView(QWidget):
         self.share_version = QComboBox()
         self.share_version.setAccessibleName("Analytics of version")
         self.share_version.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.share_version.setPlaceholderText("the live version")
         self.share_version.activated.connect(self._on_share_version_chosen)
         share_version_label = QLabel("Of versio&n:")
         share_version_label.setBuddy(self.share_version)
@@ -1364,6 +1365,7 @@ class ScenarioStudioView(QWidget):
         """Fetch the picked version's analytics (the live version's at first) onto the map."""
         self.analytics = None
         on = self.show_shares.isChecked() and self.show_shares.isEnabled()
+        self.share_version.setEnabled(on)
         if not on or self.map is None or self.document_id is None:
             if self.map is not None:
                 self.map.canvas.set_shares(None)
