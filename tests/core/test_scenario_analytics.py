@@ -156,6 +156,21 @@ def test_all_versions_match_choices_by_text_and_count_what_is_gone(
     only_v1 = _analytics(db, played.trainer, doc_id, v1)
     assert only_v1.scenario.version == 1 and only_v1.unmatched_steps == 0
     assert _by_choice(only_v1)[("talk", 2)].text == "Walk away."
+    # The version picker counts every version's attempts, whichever one is shown.
+    for one in (only_v1, only_v2):
+        assert [(v.number, v.attempts) for v in one.versions] == [(2, 2), (1, 6)]
+
+
+def test_shares_laid_over_a_draft_match_by_place_and_same_text(played: Team, db, doc_id) -> None:
+    a = _analytics(db, played.trainer, doc_id)
+    draft = [
+        ("arrive", 0, "Stand at an angle and  greet the one you know.\n"),  # spaces aside
+        ("arrive", 1, "Grab the chain from him."),  # reworded: another choice now
+        ("talk", 0, "Suggest the chain goes back through you."),  # too few people there
+        ("talk", 7, "Suggest the chain goes back through you."),  # a new place
+        ("gone", 0, "Back off."),  # a node the version does not have
+    ]
+    assert a.shares_on(draft) == {("arrive", 0): 0.8, ("talk", 0): None}
 
 
 def test_a_trainee_is_refused_and_staff_see_only_their_organizations_scenarios(

@@ -11,6 +11,7 @@ Public API (for the scenario studio):
       .go_to(id)                         centre on a node and select it
       .select_node(id), .selected_ids(), .fit(), .zoom_by(factor)
       .set_marks({id: text})             a short finding shown on those cards (others cleared)
+      .set_shares({(id, index): share})  choice analytics on the arrows (None: off; see below)
     StoryMapCanvas                       the same signals and methods, plus .card(id),
                                          .ghost(id) (the "missing: id" card of a broken
                                          target), .arrows_from(id), .arrows_to(id)
@@ -21,6 +22,13 @@ double-click or Enter to edit; Delete removes the selected nodes; Ctrl+Z / Ctrl+
 undo and redo through the document. Arrow keys move the selection along choices (Right: to a
 target, Left: to a node that leads here, Up/Down: to the previous/next of those). Ctrl+wheel,
 Ctrl+= and Ctrl+- zoom, F or Ctrl+0 fits the map, Ctrl+F finds a node, the middle button pans.
+
+Choice analytics (`set_shares`): each arrow's thickness follows the share of people who took
+that choice (1-8 px), and a label gives it ("62%") from LABELS_FROM (0.5x) zoom up. The label
+sits on the arrow LABEL_AT px after it leaves its card, not at its middle: a card's arrows leave
+it apart, while the middles of arrows into one card crowd together (labels overlapped there); an arrow whose share is withheld (too few people) or unknown (a choice added or reworded
+since) is thin and light, with no label. Widths are whole pixels so the arrow layer still draws
+a batch with a few pens.
 
 Performance: one item per card (DeviceCoordinateCache) and per choice (a path item); an edit
 updates only the cards the document reports changed, and moving a card re-routes only its own
@@ -39,7 +47,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -79,6 +87,8 @@ W, H = CARD_WIDTH, CARD_HEIGHT
 HANDLE_RADIUS = 7
 MIN_SCALE, MAX_SCALE = 0.04, 4.0
 FAR = 0.25  # below this scale the map is drawn for its shape: arrows in one layer, no text
+LABELS_FROM = 0.5  # share labels on arrows are drawn from this scale up
+LABEL_AT = 32  # how far along its arrow a share label sits
 BATCHES = 32
 # Looked up once: an enum member read through its class costs a Python call, and these are read
 # for every card and arrow when a map opens.
@@ -96,6 +106,8 @@ BORDER = QColor("#8c959f")
 ACCENT = QColor("#0a57c2")
 BROKEN = QColor("#b3261e")
 ARROW = QColor("#6e7781")
+NEUTRAL = QColor("#b4bcc5")  # an arrow with no share to show (too few people, or changed)
+_UNKNOWN = object()
 
 
 def _snippet(text: str, words: int = 18) -> str:
@@ -276,15 +288,29 @@ class ChoiceArrow(QGraphicsPathItem):
         self.source, self.index, self.count, self.target = source, index, count, target
         self.broken = False
         self.highlighted = False
+        self.label: ShareLabel | None = None  # the share, when analytics are shown
         self.setZValue(0)
         self._style()
         self.show_if_drawn_alone()
 
     def _style(self) -> None:
+        canvas = self.source.canvas
         color = BROKEN if self.broken else ACCENT if self.highlighted else ARROW
-        pen = QPen(color, 3.2 if self.highlighted else 1.4)
-        if self.source.canvas.far:
-            pen.setWidthF(2 if self.highlighted else 0)  # cosmetic: the fast way to draw lines
+        width, far_width = (3.2, 2) if self.highlighted else (1.4, 0)
+        share: Any = None
+        if canvas._shares is not None:
+            share = canvas._shares.get((self.source.node_id, self.index), _UNKNOWN)
+            if not isinstance(share, float):
+                width, far_width, share = 1, 0, None
+                if not (self.broken or self.highlighted):
+                    color = NEUTRAL
+            else:
+                width = round(1 + 7 * share) + (1 if self.highlighted else 0)
+                far_width = max(2 if self.highlighted else 0, (width - 1) // 2)
+        self._show_share(share)
+        pen = QPen(color, width)
+        if canvas.far:
+            pen.setWidthF(far_width)  # cosmetic: the fast way to draw lines
             pen.setCosmetic(True)
         if self.broken:
             pen.setStyle(_DASH)
@@ -295,6 +321,23 @@ class ChoiceArrow(QGraphicsPathItem):
 
     def restyle(self) -> None:
         self._style()
+
+    def drop_label(self) -> None:
+        if self.label is not None:
+            self.source.canvas.scene().removeItem(self.label)
+            self.label = None
+
+    def _show_share(self, share: float | None) -> None:
+        if share is None:
+            self.drop_label()
+            return
+        text = f"{round(share * 100)}%"
+        if self.label is None:
+            self.label = ShareLabel()
+            self.source.canvas.scene().addItem(self.label)
+            self.label.setVisible(self.source.canvas._labels_shown)
+            self._place_label()
+        self.label.set_text(text)
 
     def set_state(self, broken: bool, highlighted: bool) -> None:
         if (broken, highlighted) != (self.broken, self.highlighted):
@@ -339,11 +382,89 @@ class ChoiceArrow(QGraphicsPathItem):
                 path.lineTo(level_to)
                 at = level_to
             _bend(path, at, end)
+        self._label_at = self._label_point(path) if self.label is not None else None
         path.moveTo(end.x() - 9, end.y() - 5)
         path.lineTo(end)
         path.lineTo(end.x() - 9, end.y() + 5)
         self.setPath(path)
+        if self.label is not None:
+            self._place_label()
         canvas._arrow_changed(self)
+
+    @staticmethod
+    def _label_point(path: QPainterPath) -> QPointF:
+        """About LABEL_AT px along the path's first piece (worked out here: asking the path
+        for a point at a length took a third of the time analytics take to switch on)."""
+        p0, p1 = path.elementAt(0), path.elementAt(1)
+        if not p1.isCurveTo():  # a level line
+            return QPointF(p0.x + min(LABEL_AT, abs(p1.x - p0.x) / 2), p0.y)
+        p2, p3 = path.elementAt(2), path.elementAt(3)
+        pull = 3 * abs(p1.x - p0.x)
+        t = min(0.5, LABEL_AT / pull) if pull else 0.5
+        a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
+        return QPointF(
+            a * p0.x + b * p1.x + c * p2.x + d * p3.x, a * p0.y + b * p1.y + c * p2.y + d * p3.y
+        )
+
+    def _place_label(self) -> None:
+        assert self.label is not None
+        at = getattr(self, "_label_at", None)
+        if at is None:
+            if self.path().isEmpty():
+                return  # not routed yet: route() places it
+            at = self._label_point(self.path())
+        self.label.setPos(at)
+
+
+class ShareLabel(QGraphicsRectItem):
+    """The share of people on a choice's arrow, on a light plate so that it reads over lines;
+    centred on the point it is placed at. A rect item, as NodeCard is: its bounding rect is
+    answered in C++ (a Python boundingRect() on a few thousand labels took 35 ms a frame). Not a
+    child of its arrow: a scene walks children on every paint, at a cost per child."""
+
+    FONT: ClassVar[QFont | None] = (
+        None  # made once, on the first label (a QFont needs the application)
+    )
+    WIDTHS: ClassVar[dict[str, float]] = {}  # of each text: there are 101 of them
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = ""
+        if ShareLabel.FONT is None:
+            font = QFont()
+            font.setPixelSize(11)
+            font.setBold(True)
+            ShareLabel.FONT = font
+        self.setPen(Qt.PenStyle.NoPen)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(0.7)  # over the arrows, under the cards
+
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            width = ShareLabel.WIDTHS.get(text)
+            if width is None:
+                assert ShareLabel.FONT is not None
+                width = QFontMetrics(ShareLabel.FONT).horizontalAdvance(text) + 8
+                ShareLabel.WIDTHS[text] = width
+            self.setRect(QRectF(-width / 2 - 1, -9, width + 2, 18))
+            self.update()
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        plate = self.rect().adjusted(1, 1, -1, -1)
+        painter.setPen(QPen(NEUTRAL, 1))
+        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.drawRoundedRect(plate, 3, 3)
+        assert ShareLabel.FONT is not None
+        painter.setFont(ShareLabel.FONT)
+        painter.setPen(INK)
+        painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
 def _bend(path: QPainterPath, start: QPointF, end: QPointF) -> None:
@@ -442,6 +563,8 @@ class StoryMapCanvas(QGraphicsView):
         self._in: dict[str, set[ChoiceArrow]] = {}
         self._placed: dict[str, QPointF] = {}  # where cards with no saved position are shown
         self._marks: dict[str, str] = {}
+        self._shares: dict[tuple[str, int], float | None] | None = None  # None: not shown
+        self._labels_shown = True  # share labels: only from LABELS_FROM zoom up
         self._lit: set[ChoiceArrow] = set()
         self._start = doc.start
         self._link_line: QGraphicsLineItem | None = None
@@ -536,6 +659,7 @@ class StoryMapCanvas(QGraphicsView):
             self._long.discard(arrow)
             self._arrow_changed(arrow)
             targets.add(arrow.target)
+            arrow.drop_label()
             self.scene().removeItem(arrow)
         return targets
 
@@ -642,6 +766,33 @@ class StoryMapCanvas(QGraphicsView):
         for node_id in changed:
             if node_id in self._cards:
                 self._refresh(node_id)
+
+    def set_shares(self, shares: dict[tuple[str, int], float | None] | None) -> None:
+        """Draw each arrow by the share of people who took its choice: {(node_id, index):
+        share}, None where too few people chose there; a choice not in it has no share (new or
+        changed). None: back to the plain arrows. Only arrows whose share changed are
+        restyled, so this is cheap to call after every edit."""
+        old, self._shares = self._shares, None if shares is None else dict(shares)
+        for node_id, arrows in self._out.items():
+            for arrow in arrows:
+                key = (node_id, arrow.index)
+                before = _UNKNOWN if old is None else old.get(key, _UNKNOWN)
+                after = _UNKNOWN if shares is None else shares.get(key, _UNKNOWN)
+                if (old is None) != (shares is None) or before != after:
+                    arrow.restyle()
+        self._flush()
+        self.setAccessibleDescription(self._describe(self.selected_ids()))
+
+    def share_text(self, node_id: str, index: int) -> str:
+        """What the map shows for a choice's share: "62%", "few plays" (withheld), or ""."""
+        if self._shares is None:
+            return ""
+        share = self._shares.get((node_id, index), _UNKNOWN)
+        return (
+            f"{round(share * 100)}%"
+            if isinstance(share, float)
+            else ("few plays" if share is None else "")
+        )
 
     def _update_scene_rect(self) -> None:
         items = [*self._cards.values(), *self._ghosts.values()]
@@ -809,7 +960,11 @@ class StoryMapCanvas(QGraphicsView):
         start = ", the start" if node_id == self.doc.start else ""
         out = len(self._out.get(node_id, ()))
         into = len(self._in.get(node_id, ()))
-        return f"{node_id}: {kind}{start}, {out} choices out, {into} in"
+        shares = ""
+        if self._shares is not None and out:
+            texts = [self.share_text(node_id, i) or "no share" for i in range(out)]
+            shares = "; taken by " + ", ".join(texts)
+        return f"{node_id}: {kind}{start}, {out} choices out, {into} in{shares}"
 
     def set_scale(self, scale: float) -> None:
         scale = max(MIN_SCALE, min(MAX_SCALE, scale))
@@ -821,6 +976,13 @@ class StoryMapCanvas(QGraphicsView):
         repaints in a fraction of the time with plain one-pixel lines."""
         scale = self.transform().m11()
         self.setRenderHint(QPainter.RenderHint.Antialiasing, scale >= 0.4)
+        labels = scale >= LABELS_FROM
+        if labels != self._labels_shown:
+            self._labels_shown = labels
+            for arrows in self._out.values():
+                for arrow in arrows:
+                    if arrow.label is not None:
+                        arrow.label.setVisible(labels)
         far = scale < FAR
         if far != self.far:
             self.far = far

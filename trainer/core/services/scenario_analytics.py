@@ -39,9 +39,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -172,6 +173,25 @@ class ScenarioAnalytics:
         map draws as arrow thickness."""
         return {(c.node_id, c.choice_index): c.share for c in self.choices if c.share is not None}
 
+    @cached_property
+    def _by_place(self) -> dict[tuple[str, int], ChoiceShare]:
+        return {(c.node_id, c.choice_index): c for c in self.choices}
+
+    def shares_on(
+        self, choices: Iterable[tuple[str, int, str]]
+    ) -> dict[tuple[str, int], float | None]:
+        """These analytics laid over another text of the scenario (a draft), for the story map:
+        for each (node_id, choice_index, text) of it, the share of people, or None where too few
+        people chose there. A choice is matched by node id and position only when its text is
+        the same (spaces aside): a choice added, moved or reworded since would otherwise show
+        another choice's share, so it gets no entry."""
+        found: dict[tuple[str, int], float | None] = {}
+        for node_id, index, text in choices:
+            row = self._by_place.get((node_id, index))
+            if row is not None and _norm(row.text) == _norm(text):
+                found[(node_id, index)] = row.share
+        return found
+
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
@@ -221,7 +241,7 @@ def scenario_analytics(
     min_people: int = MIN_PEOPLE,
 ) -> ScenarioAnalytics:
     """Analytics of one published version of a scenario (`version_id`), or of all its versions
-    (None). `mode` limits them to practice or assessment attempts. Four queries, however many
+    (None). `mode` limits them to practice or assessment attempts. Five queries, however many
     attempts there are."""
     viewer = require(session, actor, "view_team")
     doc = session.get(ContentDocument, document_id)
@@ -248,10 +268,18 @@ def scenario_analytics(
         raise NotFoundError(f"Scenario {doc.key!r} has no published version with id {version_id}.")
 
     attempt_filter = [ScenarioAttempt.document_id == doc.id]
-    if version_id is not None:
-        attempt_filter.append(ScenarioAttempt.version_id == version_id)
     if mode is not None:
         attempt_filter.append(ScenarioAttempt.mode == mode)
+    # Every version's count, for the version picker, whichever version is shown.
+    per_version: dict[int, int] = dict(
+        session.execute(
+            select(ScenarioAttempt.version_id, func.count())
+            .where(*attempt_filter)
+            .group_by(ScenarioAttempt.version_id)
+        ).all()
+    )
+    if version_id is not None:
+        attempt_filter.append(ScenarioAttempt.version_id == version_id)
 
     finished = ScenarioAttempt.finished_at.is_not(None)
     attempt_rows = list(
@@ -314,11 +342,9 @@ def scenario_analytics(
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     by_ending: dict[str, int] = defaultdict(int)
     outcomes: dict[str, str | None] = {}
-    per_version: dict[int, int] = defaultdict(int)
-    for v, m, ending_id, outcome, started, done, passed in attempt_rows:
+    for _v, m, ending_id, outcome, started, done, passed in attempt_rows:
         row = counts[m]
         row[0], row[1], row[2] = row[0] + started, row[1] + done, row[2] + passed
-        per_version[v] += started
         if ending_id is not None and done:
             by_ending[ending_id] += done
             outcomes.setdefault(ending_id, outcome)
@@ -391,7 +417,7 @@ def scenario_analytics(
         scenario=label,
         version_id=version_id,
         version_number=number,
-        versions=tuple(VersionOption(v, n, at, per_version[v]) for v, n, at in published),
+        versions=tuple(VersionOption(v, n, at, per_version.get(v, 0)) for v, n, at in published),
         mode=mode,
         attempts=tuple(AttemptCount(m, *counts[m]) for m in (PRACTICE, ASSESSMENT) if m in counts),
         people=people,

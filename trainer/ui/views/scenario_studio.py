@@ -1,6 +1,8 @@
 """Scenario studio (trainers, admins): a scenario on its story map, a side panel for the selected
 node and its choices, live findings on a panel and on the cards, a play-test from any node, and
-drafts published through the versioned content library.
+drafts published through the versioned content library. "Show choice analytics" draws on the
+map how many trainees took each choice in a published version (the live one unless another is
+picked), laid over the draft by node id and choice position where the choice's text is unchanged.
 
 Every edit goes through the open `ScenarioDoc` as one undoable command (typing in one field is
 one step); the draft is saved to the library a few seconds after each change and when the page
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
@@ -56,7 +59,8 @@ from trainer.core.scenario_findings import (
     siblings,
     validator_findings,
 )
-from trainer.core.services import library
+from trainer.core.services import library, scenario_analytics
+from trainer.core.services.scenario_analytics import ScenarioAnalytics
 from trainer.core.twee import export_twee, import_twee_file
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
@@ -944,6 +948,8 @@ class ScenarioStudioView(QWidget):
         self.found: list[Finding] = []
         self.required_by: list[str] = []
         self.published_number: int | None = None
+        self.analytics: ScenarioAnalytics | None = None  # shown on the map, when switched on
+        self.analytics_window: QWidget | None = None
         self.keys = _DocKeys(self)
         self.generation = 0  # of the findings shown; a quality result for an older one is dropped
         self.quality_pending = False
@@ -993,6 +999,31 @@ class ScenarioStudioView(QWidget):
         self.map_holder.setContentsMargins(0, 0, 0, 0)
         self.empty = wrapping_label("Choose a scenario, or make a new one, to see its story map.")
         self.map_holder.addWidget(self.empty)
+        self.show_shares = QPushButton("Sho&w choice analytics")
+        self.show_shares.setCheckable(True)
+        self.show_shares.setAccessibleName("Show choice analytics on the map (Ctrl+Shift+A)")
+        self.show_shares.toggled.connect(self._on_show_shares_toggled)
+        self.share_version = QComboBox()
+        self.share_version.setAccessibleName("Analytics of version")
+        self.share_version.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.share_version.setPlaceholderText("the live version")
+        self.share_version.activated.connect(self._on_share_version_chosen)
+        share_version_label = QLabel("Of versio&n:")
+        share_version_label.setBuddy(self.share_version)
+        self.open_table = button(
+            "Open analytics ta&ble…", self._on_open_table_clicked, "Open the analytics table"
+        )
+        self.legend = wrapping_label("")
+        self.legend.setAccessibleName("Map legend")
+        self.legend.hide()
+        version_pair = QWidget()  # the label stays beside its picker when the row wraps
+        pair_layout = QHBoxLayout(version_pair)
+        pair_layout.setContentsMargins(0, 0, 0, 0)
+        pair_layout.addWidget(share_version_label)
+        pair_layout.addWidget(self.share_version)
+        shares_shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), self, self.show_shares.click)
+        shares_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shares_shortcut.setWhatsThis("Scenario studio: show or hide choice analytics on the map")
         self.findings = QListWidget()
         self.findings.setAccessibleName("Findings")
         wrap_list(self.findings)
@@ -1004,6 +1035,8 @@ class ScenarioStudioView(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(self.map_holder, 1)
+        left_layout.addWidget(self.legend)
+        left_layout.addLayout(flow_row(self.show_shares, version_pair, self.open_table))
         findings_label = QLabel("Fin&dings (click one to select its node):")
         findings_label.setWordWrap(True)
         findings_label.setBuddy(self.findings)
@@ -1150,6 +1183,7 @@ class ScenarioStudioView(QWidget):
         self.scenario_panel.refresh()
         self.validate()
         self._show_undo()
+        self._sync_analytics()
         if is_draft:
             self.state.setText(
                 "Editing the draft (saved automatically). Trainees keep playing the published "
@@ -1172,6 +1206,8 @@ class ScenarioStudioView(QWidget):
             self.node_panel.show_node(node)
         if change.scenario:
             self.scenario_panel.refresh()
+        if self.analytics is not None:
+            self._lay_shares()
         self._show_undo()
         self.state.setText("Unsaved changes (the draft is saved a few seconds after you stop).")
         self.validate_timer.start()
@@ -1305,6 +1341,103 @@ class ScenarioStudioView(QWidget):
         if node and self.map is not None and self.map.go_to(node):
             self.node_panel.show_node(node)
 
+    # --- choice analytics on the map
+
+    def _sync_analytics(self) -> None:
+        """After a scenario opens or is published: analytics of its live version, if shown."""
+        published = self.doc is not None and self.published_number is not None
+        for widget in (self.show_shares, self.share_version, self.open_table):
+            widget.setEnabled(published)
+        self.show_shares.setToolTip(
+            "Arrow thickness and labels: the share of trainees taking each choice (Ctrl+Shift+A)"
+            if published
+            else "Publish the scenario first: analytics are of published versions."
+        )
+        self.share_version.clear()
+        self._show_shares()
+
+    def _on_show_shares_toggled(self, _on: bool) -> None:
+        self._show_shares()
+
+    def _on_share_version_chosen(self, _index: int) -> None:
+        self._show_shares()
+
+    def _show_shares(self) -> None:
+        """Fetch the picked version's analytics (the live version's at first) onto the map."""
+        self.analytics = None
+        on = self.show_shares.isChecked() and self.show_shares.isEnabled()
+        self.share_version.setEnabled(on)
+        if not on or self.map is None or self.document_id is None:
+            if self.map is not None:
+                self.map.canvas.set_shares(None)
+            self.legend.hide()
+            return
+        try:
+            with self.ctx.db.begin() as session:
+                version_id = self.share_version.currentData()
+                if version_id is None:
+                    live = library.live_version(session, self.person, self.document_id)
+                    version_id = live.id if live is not None else None
+                found = scenario_analytics.scenario_analytics(
+                    session, self.person, self.document_id, version_id
+                )
+        except TrainerError as exc:
+            self.map.canvas.set_shares(None)
+            self.legend.setText(f"Choice analytics are not shown: {exc}")
+            self.legend.show()
+            return
+        self.analytics = found
+        self.share_version.clear()
+        for i, v in enumerate(found.versions):
+            live = " (live)" if i == 0 else ""
+            self.share_version.addItem(
+                f"{v.number}{live}: {v.attempts} attempt{'s' * (v.attempts != 1)}", v.version_id
+            )
+        self.share_version.setCurrentIndex(self.share_version.findData(found.version_id))
+        self._lay_shares()
+        which = "live version" if found.version_id == found.versions[0].version_id else "version"
+        self.legend.setText(
+            f"Arrow thickness: share of trainees taking the choice; {which} "
+            f"{found.version_number}, {found.started} attempt{'s' * (found.started != 1)}. "
+            f"Thin light arrows: under {found.min_people} people, or a new or reworded choice."
+        )
+        self.legend.setToolTip(
+            "Share: of the people who chose at a situation, those who took this choice. "
+            "Labels show from 50% zoom. A choice of the draft gets the version's share only "
+            "where it has the same place and text."
+        )
+        self.legend.show()
+
+    def _lay_shares(self) -> None:
+        """The analytics over the draft as it is now (a reworded choice loses its share)."""
+        if self.analytics is None or self.doc is None or self.map is None:
+            return
+        doc = self.doc
+        self.map.canvas.set_shares(
+            self.analytics.shares_on(
+                (node_id, i, str(c.get("text", "")))
+                for node_id in doc.node_ids()
+                for i, c in enumerate(doc.choices(node_id))
+            )
+        )
+
+    def _on_open_table_clicked(self) -> None:
+        if self.document_id is None:
+            return
+        # Imported here, as the content library does: most sessions never open the table.
+        from trainer.ui.views.scenario_analytics import ScenarioAnalyticsView
+
+        try:
+            window = ScenarioAnalyticsView.open_window(
+                self, self.ctx, self.person, self.document_id
+            )
+        except TrainerError as exc:
+            messages.error(self, "Analytics not shown", str(exc))
+            return
+        self.analytics_window = window
+        if self.analytics is not None:  # the same version as the map
+            window.versions.setCurrentIndex(window.versions.findData(self.analytics.version_id))
+
     # --- drafts and publishing
 
     def save_draft(self) -> bool:
@@ -1367,6 +1500,7 @@ class ScenarioStudioView(QWidget):
         self.note.clear()
         self.published_number = version.number
         self._relabel()
+        self._sync_analytics()
         self.state.setText(
             f"Published version {version.number}. Trainees who have not started get it; those "
             "in the middle may switch when they choose."
