@@ -10,6 +10,8 @@ moment, so neither figure includes shutting down. The app's database work (open,
 audit check) runs on a thread that starts at that first paint; "ready" is when it has finished.
 
 Uses the real display if DISPLAY is set (e.g. under Xvfb), else Qt's offscreen platform.
+Measures the ``trainer`` package of the checkout this script is in (it goes first on PYTHONPATH,
+ahead of any installed copy) and prints which one it measured.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 # The same measurement as trainer.app._on_first_paint / _type_into_sign_in, on a window with a
 # label and a text field.
@@ -95,6 +99,17 @@ def main() -> None:
     env = dict(os.environ)
     if not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
+    # The checkout this script belongs to, not whichever copy the interpreter has installed.
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(CHECKOUT), env.get("PYTHONPATH", "")) if p
+    )
+    measured = subprocess.run(
+        [sys.executable, "-c", "import trainer; print(trainer.__file__)"],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout.strip()
     app_env = {**env, "CVI_TRAINER_EXIT_WHEN_SHOWN": "1"}
     ready_env = {**env, "CVI_TRAINER_EXIT_WHEN_SHOWN": "ready"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,6 +139,7 @@ def main() -> None:
     bare = statistics.median(bare_times)
     app = statistics.median(app_times)
     platform = "xcb (DISPLAY)" if env.get("DISPLAY") else "offscreen"
+    print(f"trainer measured: {Path(measured).parent}")
     print(f"platform: {platform}; runs: {args.runs} each, interleaved; demo runs: {args.demo_runs}")
     print(line("bare PySide6 window painted", bare_times))
     print(line("CVI Trainer sign-in painted", app_times))
