@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QScrollArea, QVBoxLa
 
 from tests.conftest import Team
 from tests.ui.conftest import sign_in
+from trainer.ui.reflow import ElidingLabel
 from trainer.ui.screen_audit import (
     audit,
     dialog_fits,
@@ -14,7 +15,6 @@ from trainer.ui.screen_audit import (
     horizontal_overflow,
     size_on_screen,
 )
-from trainer.ui.widgets import ElidingLabel
 
 
 def _window(qtbot, *widgets: QWidget, width: int = 400) -> QWidget:

@@ -60,17 +60,10 @@ from trainer.core.services import library
 from trainer.core.twee import export_twee, import_twee_file
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.reflow import ReflowSplitter, flow_row
 from trainer.ui.story_map import StoryMapView
 from trainer.ui.views.scenarios import ChoiceButton
-from trainer.ui.widgets import (
-    ReflowSplitter,
-    button,
-    flow_row,
-    heading,
-    problem_label,
-    wrap_list,
-    wrapping_label,
-)
+from trainer.ui.widgets import button, heading, problem_label, wrap_list, wrapping_label
 
 VALIDATE_AFTER_MS = 300
 AUTOSAVE_AFTER_MS = 3000
