@@ -101,9 +101,7 @@ def main() -> None:
     if not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
     # The checkout this script belongs to, not whichever copy the interpreter has installed.
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(CHECKOUT), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(CHECKOUT), env.get("PYTHONPATH", "")) if p)
     measured = subprocess.run(
         [sys.executable, "-c", "import trainer; print(trainer.__file__)"],
         env=env,
