@@ -203,11 +203,13 @@ class NodePanel(QWidget):
         self.effects_box = QWidget()
         self.effects = QFormLayout(self.effects_box)
         self.effects.setContentsMargins(0, 0, 0, 0)
-        self.effects.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # Each name above its spin box: a name wrapped beside it was cut (a form row is as tall
+        # as its field, not as its wrapped label).
+        self.effects.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.points_box = QWidget()
         self.points = QFormLayout(self.points_box)
         self.points.setContentsMargins(0, 0, 0, 0)
-        self.points.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.points.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.meter_spins: dict[str, QSpinBox] = {}
         self.point_spins: dict[str, QSpinBox] = {}
         self.feedback = _plain_edit("Feedback", 3)
