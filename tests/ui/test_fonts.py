@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel
 
 from trainer.ui.fonts import add_bundled_fonts
@@ -39,3 +39,12 @@ def test_a_name_in_another_script_has_a_bundled_fallback_font(
     assert label.font().families()[0] == main  # the UI font stays the main font
     assert family in label.font().families()
     assert all(QFontMetrics(QFont(family)).inFontUcs4(ord(ch)) for ch in name if ch != " ")
+
+
+def test_the_platform_font_stays_the_font_text_is_drawn_in(qtbot, fonts: list[str]) -> None:
+    """A generic family ("Sans Serif") first in the list was skipped for the bundled Noto Sans."""
+    label = QLabel("Sign in")
+    qtbot.addWidget(label)
+    main = QApplication.font().families()[0]
+    assert main not in fonts
+    assert QFontInfo(label.font()).family() == main

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from tests.conftest import Team
 from tests.ui.conftest import sign_in
 from trainer.ui.eliding_combo import ElidingComboBox
+from trainer.ui.reflow import ElidingLabel
 from trainer.ui.screen_audit import (
     audit,
     cut_combo_boxes,
@@ -24,7 +25,6 @@ from trainer.ui.screen_audit import (
     horizontal_overflow,
     size_on_screen,
 )
-from trainer.ui.widgets import ElidingLabel
 
 
 def _window(qtbot, *widgets: QWidget, width: int = 400) -> QWidget:

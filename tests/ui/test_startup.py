@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from tests.cli.test_cli import run_cli
 from tests.conftest import PASSWORD, Team
@@ -138,3 +138,73 @@ def test_the_app_reports_its_sign_in_form_painted_and_typed_into(sqlite_team: Te
     assert result.returncode == 0, result.stderr
     moments = dict(line.split(" ") for line in result.stdout.splitlines())
     assert set(moments) == {"painted", "ready"}
+
+
+def test_typing_at_once_goes_into_the_username_field(
+    qtbot, sqlite_team: Team, paths, clock, gate: threading.Event
+) -> None:
+    window = starting_window(qtbot, paths, clock)
+    view = window.sign_in_view
+    painted: list[bool] = []
+    app._on_first_paint(view.username, lambda: painted.append(True))
+    window.activateWindow()
+    qtbot.waitUntil(lambda: painted == [True])
+    assert QApplication.focusWidget() is view.username
+    qtbot.keyClicks(QApplication.focusWidget(), "tom")
+    assert view.username.text() == "tom"
+
+
+def test_tab_goes_round_the_sign_in_form_without_stopping_elsewhere(
+    qtbot, sqlite_team: Team, paths, clock
+) -> None:
+    window = starting_window(qtbot, paths, clock)
+    view = window.sign_in_view
+    qtbot.waitUntil(view.button.isEnabled, timeout=30_000)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.username)
+    stops = []
+    for _ in range(4):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        stops.append(QApplication.focusWidget())
+    assert stops == [view.password, view.button, view.username, view.password]
+
+
+def test_after_the_first_run_set_up_signing_in_works(
+    qtbot, paths, clock, gate: threading.Event
+) -> None:
+    window = starting_window(qtbot, paths, clock)
+    gate.set()
+    qtbot.waitUntil(lambda: window.setup_view is not None, timeout=30_000)
+    setup = window.setup_view
+    setup.org_name.setText("Northside Peace Alliance")
+    setup.signing.setText("river stones and lanterns")
+    setup.signing_repeat.setText("river stones and lanterns")
+    qtbot.mouseClick(setup.next, Qt.MouseButton.LeftButton)
+    setup.admin_name.setText("Grace Admin")
+    setup.admin_username.setText("grace")
+    setup.password.setText(PASSWORD)
+    setup.repeat.setText(PASSWORD)
+    qtbot.mouseClick(setup.next, Qt.MouseButton.LeftButton)
+
+    view = window.sign_in_view
+    assert window.stack.currentWidget() is view
+    assert view.button.isEnabled() and view.button.text() == "&Sign in"
+    assert "Sign in as grace" in view.message.text()
+    qtbot.keyClicks(view.username, "grace")
+    qtbot.keyClicks(view.password, PASSWORD)
+    qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+    assert window.person is not None and window.person.username == "grace"
+
+
+def test_the_menu_bar_is_in_the_first_drawn_window(qtbot, paths, clock) -> None:
+    """Built after the first paint, it pushed the drawn form down (seconds later while the demo
+    was being prepared)."""
+    ctx = AppContext(
+        open_db=lambda: app._open(paths, None, False),
+        clock=clock,
+        paths=paths,
+        content_root=bundled_content_root(),
+    )
+    window = MainWindow(ctx, opening=True)
+    qtbot.addWidget(window)
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&View", "&Help"]

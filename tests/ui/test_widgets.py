@@ -15,14 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.ui.widgets import (
-    FlowLayout,
-    PageStack,
-    PathLabel,
-    ReflowSplitter,
-    WrappingChoice,
-    table,
-)
+from trainer.ui.reflow import FlowLayout, PathLabel, ReflowSplitter, WrappingChoice
+from trainer.ui.widgets import PageStack, table
 
 
 def _settle() -> None:

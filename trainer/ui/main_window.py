@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QThread, QTimer, Signal
+from PySide6.QtCore import Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -76,11 +76,15 @@ class MainWindow(QMainWindow):
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
+        # Not a stop of its own for Tab (an unnamed stop between "Sign in" and "Username"); it
+        # still scrolls to whatever has the focus.
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroller.setWidget(self.stack)
         self.setCentralWidget(scroller)
         self.sign_in_view = SignInView(ctx)
         self.sign_in_view.signed_in.connect(self._on_sign_in_view_signed_in)
         self.stack.addWidget(self.sign_in_view)
+        self.sign_in_view.username.setFocus()  # typing goes there from the first paint
         self.setup_view: SetupView | None = None
         self.startup: StartupWorker | None = None
         self.progress: QProgressDialog | None = None
@@ -97,9 +101,9 @@ class MainWindow(QMainWindow):
         self.sign_out_action: QAction | None = None
         self.guide_action: QAction | None = None
         self.guide: GuideWindow | None = None
-        # The menus are built right after the window first appears (they cost start-up time and
-        # nobody can reach them sooner).
-        QTimer.singleShot(0, self._build_menus)
+        # Before the first paint (~1 ms): built later, the menu bar appeared above a form already
+        # drawn and pushed it down, and while the demo is seeded that redraw can lag for seconds.
+        self._build_menus()
 
         if opening:  # trainer.app opens the database off the GUI thread, then calls database_opened
             self.sign_in_view.set_waiting("Opening the database…")
@@ -158,13 +162,12 @@ class MainWindow(QMainWindow):
         """Start-up has opened the database: signing in works now (what was typed is kept), or
         the first-run set-up appears when there is no organization yet."""
         name = self._organization_name()
+        self.sign_in_view.set_ready(name)  # also for after the set-up: signing in works then
         if name is None:
             self._show_setup()
-        else:
-            self.sign_in_view.set_ready(name)
 
     def _build_menus(self) -> None:
-        from PySide6.QtGui import QAction, QKeySequence  # loaded after the first show
+        from PySide6.QtGui import QAction, QKeySequence
 
         file_menu = self.menuBar().addMenu("&File")
         self.sign_out_action = QAction("Sign &out", self)

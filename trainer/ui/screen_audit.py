@@ -118,7 +118,7 @@ ELLIPSIS = "\u2026"
 
 def _elided_with_tooltip(label: QWidget, text: str) -> bool | None:
     """None if `label` shows its whole text; else whether its tooltip holds the whole of it (a
-    label that elides itself, such as widgets.ElidingLabel, ends its text with an ellipsis)."""
+    label that elides itself, such as reflow.ElidingLabel, ends its text with an ellipsis)."""
     shown = text.rstrip()
     if not shown.endswith(ELLIPSIS):
         return None

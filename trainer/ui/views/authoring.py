@@ -26,7 +26,8 @@ from trainer.core.reader import page, render_markdown
 from trainer.core.services import library
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, wrap_list
+from trainer.ui.reflow import ReflowSplitter, flow_row
+from trainer.ui.widgets import button, heading, wrap_list
 
 VALIDATE_AFTER_MS = 300
 TEMPLATE = """---

@@ -27,7 +27,8 @@ from trainer.core.models import Person
 from trainer.core.quiz import Answer, Grade, Paper, PaperQuestion
 from trainer.core.services import training
 from trainer.ui.context import AppContext
-from trainer.ui.widgets import WrappingChoice, button, flow_row, heading, problem_label, wrap_list
+from trainer.ui.reflow import WrappingChoice, flow_row
+from trainer.ui.widgets import button, heading, problem_label, wrap_list
 
 
 class QuestionWidget(QGroupBox):

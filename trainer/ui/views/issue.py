@@ -42,10 +42,11 @@ from trainer.core.signing import UnlockedKey
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.eliding_combo import ElidingComboBox
+from trainer.ui.reflow import ReflowSplitter, flow_row
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views import my_credentials
 from trainer.ui.views.signing_keys import save_file
-from trainer.ui.widgets import ReflowSplitter, button, flow_row, heading, size_by_current_tab, table
+from trainer.ui.widgets import button, heading, size_by_current_tab, table
 
 
 def unlock_key(ctx: AppContext, person: Person, passphrase: str) -> UnlockedKey:

@@ -24,16 +24,9 @@ from trainer.core.services import library
 from trainer.core.services.library import DocumentSummary, OfferedUpdate
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.reflow import ReflowSplitter, flow_row
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import (
-    ReflowSplitter,
-    button,
-    flow_row,
-    heading,
-    table,
-    wrap_list,
-    wrapping_label,
-)
+from trainer.ui.widgets import button, heading, table, wrap_list, wrapping_label
 
 KIND_LABELS = {
     "module": "Module",

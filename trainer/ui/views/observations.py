@@ -34,8 +34,9 @@ from trainer.core.services import observations
 from trainer.core.services.observations import ObservationRow, RubricChoice
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.reflow import WrappingChoice
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import StyledLabel, WrappingChoice, button, heading, table, wrapping_label
+from trainer.ui.widgets import StyledLabel, button, heading, table, wrapping_label
 
 
 def level_text(level: int, description: str) -> str:

@@ -26,18 +26,11 @@ from trainer.core.models import AuditEntry, Person
 from trainer.core.services import accounts, audit_log, practice
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.reflow import PathLabel, ReflowSplitter, WrappingChoice, flow_row
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.setup import LOGO_TYPES
 from trainer.ui.views.signing_keys import SigningKeysPanel
-from trainer.ui.widgets import (
-    PathLabel,
-    ReflowSplitter,
-    WrappingChoice,
-    button,
-    flow_row,
-    heading,
-    table,
-)
+from trainer.ui.widgets import button, heading, table
 
 
 def _spin(name: str, low: int, high: int, suffix: str) -> QSpinBox:

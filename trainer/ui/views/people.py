@@ -13,8 +13,9 @@ from trainer.core.models import Person, Role
 from trainer.core.services import accounts
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.reflow import flow_row
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import button, flow_row, heading, table
+from trainer.ui.widgets import button, heading, table
 
 
 def _status(p: Person, now: datetime) -> str:

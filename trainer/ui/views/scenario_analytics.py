@@ -25,10 +25,11 @@ from trainer.core.services.scenario_analytics import (
 )
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.reflow import flow_row
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.scenarios import node_label
 from trainer.ui.views.signing_keys import save_file
-from trainer.ui.widgets import button, flow_row, heading, table
+from trainer.ui.widgets import button, heading, table
 
 MODES = (
     ("Practice and assessment", None),

@@ -65,17 +65,10 @@ from trainer.core.twee import export_twee, import_twee_file
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
 from trainer.ui.eliding_combo import ElidingComboBox
+from trainer.ui.reflow import ReflowSplitter, flow_row
 from trainer.ui.story_map import StoryMapView
 from trainer.ui.views.scenarios import ChoiceButton
-from trainer.ui.widgets import (
-    ReflowSplitter,
-    button,
-    flow_row,
-    heading,
-    problem_label,
-    wrap_list,
-    wrapping_label,
-)
+from trainer.ui.widgets import button, heading, problem_label, wrap_list, wrapping_label
 
 VALIDATE_AFTER_MS = 300
 AUTOSAVE_AFTER_MS = 3000
@@ -215,11 +208,13 @@ class NodePanel(QWidget):
         self.effects_box = QWidget()
         self.effects = QFormLayout(self.effects_box)
         self.effects.setContentsMargins(0, 0, 0, 0)
-        self.effects.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # Each name above its spin box: a name wrapped beside it was cut (a form row is as tall
+        # as its field, not as its wrapped label).
+        self.effects.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.points_box = QWidget()
         self.points = QFormLayout(self.points_box)
         self.points.setContentsMargins(0, 0, 0, 0)
-        self.points.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.points.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.meter_spins: dict[str, QSpinBox] = {}
         self.point_spins: dict[str, QSpinBox] = {}
         self.feedback = _plain_edit("Feedback", 3)

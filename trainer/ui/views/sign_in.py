@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core.demo_people import demo_credentials_text
 from trainer.core.errors import TrainerError
 from trainer.ui.context import AppContext
 from trainer.ui.widgets import StyledLabel, heading
@@ -69,6 +68,8 @@ class SignInView(QWidget):
         inner.addWidget(self.message)
         inner.addWidget(self.button)
         if ctx.demo:
+            from trainer.core.demo_people import demo_credentials_text  # only the demo shows it
+
             demo = QFrame()
             demo.setFrameShape(QFrame.Shape.StyledPanel)
             demo.setAccessibleName("Demo accounts")

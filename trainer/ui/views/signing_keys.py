@@ -19,8 +19,9 @@ from trainer.core.services.permissions import can
 from trainer.core.services.signing_keys import KeySummary
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.reflow import flow_row
 from trainer.ui.table_model import RowsModel
-from trainer.ui.widgets import button, flow_row, table
+from trainer.ui.widgets import button, table
 
 ROTATE_TEXT = (
     "A new key signs every certificate from now on, under a new passphrase. The current key is "

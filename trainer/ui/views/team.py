@@ -12,9 +12,10 @@ from trainer.core.services import accounts, training
 from trainer.core.services.training import TrainingOverview
 from trainer.ui.context import AppContext
 from trainer.ui.fit_table import fit_tree
+from trainer.ui.reflow import ReflowSplitter
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.training import minutes_text, module_item
-from trainer.ui.widgets import ReflowSplitter, heading, table
+from trainer.ui.widgets import heading, table
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,9 @@ from trainer.core.services import training
 from trainer.core.services.training import ModuleSession, ModuleStatus, TrainingOverview
 from trainer.ui.context import AppContext
 from trainer.ui.fit_table import fit_tree
+from trainer.ui.reflow import ReflowSplitter, flow_row
 from trainer.ui.views.check import KnowledgeCheckView
-from trainer.ui.widgets import (
-    PageStack,
-    ReflowSplitter,
-    button,
-    flow_row,
-    heading,
-    problem_label,
-)
+from trainer.ui.widgets import PageStack, button, heading, problem_label
 
 SAVE_EVERY_MS = 30_000
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum size"

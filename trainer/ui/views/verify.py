@@ -33,9 +33,10 @@ from trainer.core.services.trust import TrustedIssuerRow
 from trainer.core.verify import UNKNOWN_ISSUER, VERIFIED, Report, Step
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.reflow import flow_row
 from trainer.ui.table_model import RowsModel
 from trainer.ui.views.signing_keys import SigningKeysPanel, save_file
-from trainer.ui.widgets import StyledLabel, button, flow_row, heading, size_by_current_tab, table
+from trainer.ui.widgets import StyledLabel, button, heading, size_by_current_tab, table
 
 FILE_FILTERS = (
     "Certificates (*.pdf *.jwt *.png *.jpg *.jpeg);;PDF certificates (*.pdf);;"
