@@ -266,3 +266,19 @@ def test_menus_offer_sign_out_quit_and_zoom_with_shortcuts(
     assert window.sign_out_action.isEnabled()
     window.sign_out_action.trigger()
     assert window.workspace is None
+
+
+def test_zooming_just_as_a_window_closes_raises_nothing(qtbot, make_window) -> None:
+    """A window closed between the zoom and its follow-up (the analytics window) left the
+    follow-up calling deleted labels: ten tracebacks on standard error."""
+    import shiboken6
+
+    from trainer.ui.widgets import StyledLabel
+
+    window = make_window()
+    label = StyledLabel("Gone soon")
+    label.setParent(window)
+    window.zoom(+1)
+    shiboken6.delete(label)
+    qtbot.wait(20)  # the follow-up runs; an exception in it fails the test (pytest-qt)
+    window.zoom(0)

@@ -94,6 +94,16 @@ def _plain(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
+# Story-format macros kept from an imported Twine story (SugarCube `<<set $key to true>>`,
+# Snowman `<% … %>`): to Markdown they look like HTML tags, which the sanitizer removed, so a
+# trainer saw "<" where the macro was. They are shown as the text they are.
+_MACRO_RE = re.compile(r"<<.*?>>|<%.*?%>", re.S)
+
+
+def _shown_as_text(match: re.Match[str]) -> str:
+    return html.escape(match.group(), quote=False)
+
+
 @lru_cache(maxsize=64)
 def render_markdown(body: str) -> Rendered:
     """Render a module body. Cached by text: the same version renders once per process."""
@@ -107,7 +117,7 @@ def render_markdown(body: str) -> Rendered:
         },
         output_format="html",
     )
-    raw = md.convert(body)
+    raw = md.convert(_MACRO_RE.sub(_shown_as_text, body))
     safe = sanitize(raw).replace("</sup><sup", "</sup><sup>,</sup><sup")  # [^1][^2] -> 1,2
     tokens: list[dict[str, Any]] = getattr(md, "toc_tokens", [])
     heads = [t for t in tokens if t["level"] == 2]

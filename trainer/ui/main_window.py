@@ -217,10 +217,16 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(self._base_point_size * (1 + 0.1 * self.zoom_steps))
         QApplication.setFont(font)
         # Widgets with a font of their own (headings, the navigation) follow explicitly.
-        for widget in self.findChildren(QWidget):
-            follow = getattr(widget, "follow_app_font", None)
-            if follow is not None:
-                QTimer.singleShot(0, follow)  # after the new font has reached every widget
+        followers = [w for w in self.findChildren(QWidget) if hasattr(w, "follow_app_font")]
+
+        def follow() -> None:  # after the new font has reached every widget
+            import shiboken6
+
+            for widget in followers:
+                if shiboken6.isValid(widget):  # a window closed meanwhile (its labels deleted)
+                    widget.follow_app_font()  # type: ignore[attr-defined]
+
+        QTimer.singleShot(0, follow)
         self.statusBar().showMessage(f"Text size {100 + 10 * self.zoom_steps}%", 3000)
 
     def _on_guide_triggered(self) -> None:

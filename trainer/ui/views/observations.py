@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QDateEdit,
     QFormLayout,
     QGroupBox,
@@ -34,6 +33,7 @@ from trainer.core.services import observations
 from trainer.core.services.observations import ObservationRow, RubricChoice
 from trainer.ui import dialogs, messages
 from trainer.ui.context import AppContext
+from trainer.ui.eliding_combo import ElidingComboBox
 from trainer.ui.reflow import WrappingChoice
 from trainer.ui.table_model import RowsModel
 from trainer.ui.widgets import StyledLabel, button, heading, table, wrapping_label
@@ -133,10 +133,12 @@ class ObservationsView(QWidget):
         self.ctx = ctx
         self.person = person
         self.rubrics: list[RubricChoice] = []
-        self.trainee = QComboBox()
-        self.rubric = QComboBox()
+        # Names and rubric titles can be long: cut with an ellipsis (whole in the tooltip)
+        # rather than widening the page at large text sizes.
+        self.trainee = ElidingComboBox()
+        self.rubric = ElidingComboBox()
         self.rubric.currentIndexChanged.connect(self._on_rubric_changed)
-        self.setting = QComboBox()
+        self.setting = ElidingComboBox()
         self.observed_on = QDateEdit()
         self.observed_on.setCalendarPopup(True)
         self.observed_on.setDisplayFormat("d MMM yyyy")
