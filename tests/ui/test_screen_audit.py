@@ -206,3 +206,12 @@ def test_an_eliding_combo_box_passes_and_never_widens_its_window(qtbot) -> None:
     combo.setCurrentIndex(1)
     qtbot.waitUntil(lambda: combo.shown_text() == PROGRAM)
     assert combo.toolTip() == "" and cut_combo_boxes(window) == []
+
+
+def test_a_choice_whose_own_words_end_in_an_ellipsis_is_not_taken_for_a_cut_one(qtbot) -> None:
+    combo = ElidingComboBox()
+    combo.addItem("Choose a trainee…")
+    combo.setAccessibleName("Trainee")
+    window = _window(qtbot, combo, width=600)
+    qtbot.waitUntil(lambda: combo.shown_text() == "Choose a trainee…")
+    assert combo.toolTip() == "" and cut_combo_boxes(window) == []

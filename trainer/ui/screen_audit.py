@@ -199,7 +199,12 @@ def cut_combo_boxes(root: QWidget) -> list[Problem]:
             continue
         shown = getattr(combo, "shown_text", None)
         if callable(shown):
-            whole_in_tooltip = _elided_with_tooltip(combo, shown())
+            # Cut only if what is painted differs from the choice ("Choose a trainee…" ends
+            # with an ellipsis of its own).
+            painted = shown()
+            whole_in_tooltip = (
+                None if painted == combo.currentText() else _elided_with_tooltip(combo, painted)
+            )
             if whole_in_tooltip is False:
                 problems.append(
                     Problem(
