@@ -268,9 +268,9 @@ def test_import_twee_shows_the_report_and_saves_nothing_until_accepted(
     story.write_text(TWEE)
     reports: list[list[str]] = []
 
-    def decline(cls, parent, lines, can_import):
+    def decline(cls, parent, lines, can_import, **clash):
         reports.append(lines)
-        return False
+        return None
 
     monkeypatch.setattr(dialogs.ImportReportDialog, "ask", classmethod(decline))
     assert studio.import_file(story) is None
@@ -279,7 +279,7 @@ def test_import_twee_shows_the_report_and_saves_nothing_until_accepted(
     with sqlite_db.begin() as session:
         assert session.scalar(select(func.count()).select_from(ContentDocument)) == 1
     monkeypatch.setattr(
-        dialogs.ImportReportDialog, "ask", classmethod(lambda cls, p, lines, ok: ok)
+        dialogs.ImportReportDialog, "ask", classmethod(lambda cls, p, lines, ok, key: ("new", key))
     )
     assert studio.import_file(story) is not None
     assert studio.doc.data["id"] == "corner-talk"
@@ -297,3 +297,70 @@ def test_import_report_of_a_broken_file_offers_no_import(
     qtbot.addWidget(dialog)
     assert not hasattr(dialog, "import_button")
     assert "cannot be imported" in dialog.findChildren(type(studio.state))[0].text()
+
+
+def test_importing_a_story_whose_id_exists_offers_a_new_draft_or_another_id(
+    qtbot, studio: ScenarioStudioView, sqlite_db, tmp_path: Path, monkeypatch
+) -> None:
+    """The loop export → edit in Twine → import back: the report says up front that the id
+    exists, and nothing is saved until a button is pressed."""
+    story = tmp_path / "T Corner.twee"
+    story.write_text(TWEE)
+    existing_title = studio.doc.data["title"]
+    dialogs_seen: list[dialogs.ImportReportDialog] = []
+
+    def answer(press):
+        def ask(cls, parent, lines, can_import, **clash):
+            dialog = cls(parent, lines, can_import, **clash)
+            qtbot.addWidget(dialog)
+            dialogs_seen.append(dialog)
+            press(dialog)
+            return dialog.choice
+
+        monkeypatch.setattr(dialogs.ImportReportDialog, "ask", classmethod(ask))
+
+    def count() -> int:
+        with sqlite_db.begin() as session:
+            return session.scalar(select(func.count()).select_from(ContentDocument))
+
+    answer(lambda d: d.reject())
+    assert studio.import_file(story) is None
+    dialog = dialogs_seen[-1]
+    intro = dialog.findChildren(type(studio.state))[0].text()
+    assert "A scenario with id 't-corner' already exists" in intro
+    assert dialog.draft_button.text() == f"Save as a new &draft of '{existing_title}'"
+    assert dialog.new_id.text() == "t-corner-2"
+    assert count() == 1
+
+    # another id: the project's id rule and the ids taken are checked as they type
+    def bad_then_good(d):
+        d.new_id.setText("Corner Bus")
+        assert not d.import_button.isEnabled()
+        assert "lowercase letters, digits and hyphens" in d.id_problem.text()
+        d.new_id.setText("t-corner")
+        assert not d.import_button.isEnabled()
+        assert "already exists" in d.id_problem.text()
+        d.new_id.setText("corner-talk-2")
+        assert d.import_button.isEnabled()
+        qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
+
+    answer(bad_then_good)
+    created = studio.import_file(story)
+    assert created is not None and count() == 2
+    assert studio.doc.data["id"] == "corner-talk-2"
+    assert studio.doc.ids() == ["Arrive", "Talk", "Gone"]
+
+    # a new draft of the existing scenario: its published version stays live
+    with sqlite_db.begin() as session:
+        doc_id = library.find_document(session, studio.person, "scenario", "t-corner").id
+        library.publish(session, studio.person, doc_id, now=studio.ctx.clock.now())
+    answer(lambda d: qtbot.mouseClick(d.draft_button, Qt.MouseButton.LeftButton))
+    assert studio.import_file(story) == doc_id
+    assert count() == 2
+    assert studio.document_id == doc_id
+    assert studio.doc.data["id"] == "t-corner"
+    assert studio.doc.ids() == ["Arrive", "Talk", "Gone"]
+    with sqlite_db.begin() as session:
+        found = library.versions(session, studio.person, doc_id)
+    assert [v.is_draft for v in found] == [True, False]  # nothing published automatically
+    assert "Editing the draft" in studio.state.text()

@@ -12,7 +12,8 @@ is left, so a crash loses at most those seconds.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -1545,19 +1546,51 @@ class ScenarioStudioView(QWidget):
             self.import_file(path)
 
     def import_file(self, path: Path) -> int | None:
-        """Import a Twee file after the person has read its report; nothing is saved before."""
+        """Import a Twee file after the person has read its report; nothing is saved before.
+        When its id is already a scenario's (exported, edited in Twine, imported back), the
+        report says so and offers a new draft of that scenario or a new scenario under a free
+        id; the draft is reviewed and published as usual."""
         key = "-".join("".join(ch if ch.isalnum() else " " for ch in path.stem.lower()).split())
-        scenario, report = import_twee_file(path, scenario_id=key or "imported-story")
-        if not dialogs.ImportReportDialog.ask(self, report.lines(), scenario is not None):
+        key = key[:120].strip("-") or "imported-story"
+        scenario, report = import_twee_file(path, scenario_id=key)
+        with self.ctx.db.begin() as session:
+            docs = {
+                d.key: d for d in library.list_documents(session, self.person, ContentKind.SCENARIO)
+            }
+        existing = docs.get(key) if scenario is not None else None
+        clash: dict[str, Any] = {"key": key}
+        if existing is not None:
+            clash.update(
+                existing_title=existing.title, taken=set(docs), free_key=_free_key(key, docs)
+            )
+        choice = dialogs.ImportReportDialog.ask(self, report.lines(), scenario is not None, **clash)
+        if choice is None:
             return None
         assert scenario is not None
+        how, chosen = choice
         self.save_draft()
         try:
-            created = self._create(scenario.id, scenario_yaml(scenario))
+            if how == "draft" and existing is not None:
+                with self.ctx.db.begin() as session:
+                    library.save_draft(
+                        session,
+                        self.person,
+                        existing.id,
+                        scenario_yaml(scenario),
+                        now=self.ctx.clock.now(),
+                    )
+                created = existing.id
+            else:
+                if chosen != scenario.id:
+                    scenario = import_twee_file(path, scenario_id=chosen)[0]
+                    assert scenario is not None  # the same text imported a moment ago
+                created = self._create(scenario.id, scenario_yaml(scenario))
         except TrainerError as exc:
             messages.error(self, "Story not imported", f"{exc}\n\nNothing was saved.")
             return None
         self.refresh(select_id=created)
+        if self.document_id == created and how == "draft":
+            self.load(created)  # the open document is the one that got the new draft
         return created
 
     def _on_export_clicked(self) -> None:
@@ -1594,3 +1627,13 @@ class ScenarioStudioView(QWidget):
     def save_state(self) -> None:
         """On sign-out or close: unsaved edits become the draft rather than being lost."""
         self.save_draft()
+
+
+def _free_key(key: str, taken: Collection[str]) -> str:
+    """The first of key-2, key-3, … that no scenario has (within the id's 120 characters)."""
+    for n in itertools.count(2):
+        suffix = f"-{n}"
+        candidate = key[: 120 - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable")
