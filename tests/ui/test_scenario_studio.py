@@ -5,6 +5,7 @@ until the person accepts its report."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -364,3 +365,55 @@ def test_importing_a_story_whose_id_exists_offers_a_new_draft_or_another_id(
         found = library.versions(session, studio.person, doc_id)
     assert [v.is_draft for v in found] == [True, False]  # nothing published automatically
     assert "Editing the draft" in studio.state.text()
+
+
+def test_new_cards_go_beside_the_selected_card_in_a_column_and_arrange_lays_out_all(
+    qtbot, studio: ScenarioStudioView
+) -> None:
+    from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, GAP_X, layered_layout
+
+    map_view, doc = studio.map, studio.doc
+    canvas = map_view.canvas
+    talk = canvas.card("talk")
+    map_view.go_to("talk")
+    for _ in range(4):
+        qtbot.mouseClick(studio.add_node, Qt.MouseButton.LeftButton)
+    added = ["node-1", "node-2", "node-3", "node-4"]
+    cards = [canvas.card(i) for i in added]
+    # all four right of 'talk' (not a row running off to the right), none on another card
+    assert {c.pos().x() for c in cards} == {talk.pos().x() + CARD_WIDTH + GAP_X}
+    tops = sorted(c.pos().y() for c in cards)
+    assert all(b - a >= CARD_HEIGHT for a, b in itertools.pairwise(tops))
+    for card in cards:
+        others = [
+            o
+            for o in canvas.scene().items(card.sceneBoundingRect().adjusted(2, 2, -2, -2))
+            if isinstance(o, NodeCard) and o is not card
+        ]
+        assert others == []
+    # nothing selected: the new card is in the part of the map in view
+    canvas.scene().clearSelection()
+    qtbot.mouseClick(studio.add_ending, Qt.MouseButton.LeftButton)
+    ending = canvas.card(studio.node_panel.node)
+    seen = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert seen.contains(ending.sceneBoundingRect().center())
+    # Arrange: every card where the layered layout puts it, in one undo step
+    before = {i: canvas.card(i).pos() for i in doc.ids()}
+    arrange = next(b for b in map_view.findChildren(type(studio.add_node)) if b.text() == "Arrange")
+    assert arrange.accessibleName() == "Arrange all cards by the story (Ctrl+Shift+R)"
+    qtbot.mouseClick(arrange, Qt.MouseButton.LeftButton)
+    edges = {n: doc.targets(n) for n in doc.node_ids()}
+    laid = layered_layout(doc.ids(), edges, doc.start, doc.ending_ids())
+    assert {i: doc.position(i) for i in doc.ids()} == laid
+    assert {i: (canvas.card(i).pos().x(), canvas.card(i).pos().y()) for i in doc.ids()} == laid
+    assert studio.undo.accessibleName() == "Undo Arrange the map (Ctrl+Z)"
+    qtbot.mouseClick(studio.undo, Qt.MouseButton.LeftButton)
+    assert {i: canvas.card(i).pos() for i in doc.ids()} == before
+    # the shortcut works from the side panel too
+    studio.node_panel.text.setFocus()
+    qtbot.keyClick(
+        studio.node_panel.text,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert {i: doc.position(i) for i in doc.ids()} == laid

@@ -946,6 +946,11 @@ class ScenarioStudioView(QWidget):
         self.published_number: int | None = None
         self.analytics: ScenarioAnalytics | None = None  # shown on the map, when switched on
         self.analytics_window: QWidget | None = None
+        # The card Add node / Add ending last made, and the card it was put beside ("": in
+        # the visible area): while the new card is still the selection, the next goes beside
+        # the same card, below it, so adding ten nodes makes a column, not a long row.
+        self.added: tuple[str, str] | None = None
+        self.adding = False
         self.keys = _DocKeys(self)
         self.generation = 0  # of the findings shown; a quality result for an older one is dropped
         self.quality_pending = False
@@ -986,6 +991,7 @@ class ScenarioStudioView(QWidget):
             ("Ctrl+Shift+Z", self._on_redo_clicked, "redo"),
             ("Ctrl+Y", self._on_redo_clicked, "redo"),
             (QKeySequence.StandardKey.Save, self.save_draft, "save the draft"),
+            ("Ctrl+Shift+R", self._on_arrange, "arrange all cards on the map"),
         ):
             shortcut = QShortcut(QKeySequence(sequence), self, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -1241,6 +1247,8 @@ class ScenarioStudioView(QWidget):
         self.node_panel.text.setFocus()
 
     def _on_map_selection_changed(self, ids: list[str]) -> None:
+        if not self.adding:
+            self.added = None
         if len(ids) == 1:
             self.node_panel.show_node(ids[0])
 
@@ -1255,9 +1263,25 @@ class ScenarioStudioView(QWidget):
     def _add(self, ending: bool) -> None:
         if self.doc is None or self.map is None:
             return
-        new = self.doc.add_ending() if ending else self.doc.add_node()
-        self.map.go_to(new)
+        selected = self.map.selected_ids()
+        if self.added is not None and selected == [self.added[0]]:
+            near = self.added[1]
+        else:
+            near = selected[0] if len(selected) == 1 else ""
+        self.adding = True
+        self.map.canvas.place_near = near
+        try:
+            new = self.doc.add_ending() if ending else self.doc.add_node()
+            self.map.go_to(new)
+        finally:
+            self.map.canvas.place_near = None
+            self.adding = False
+        self.added = (new, near)
         self.node_panel.show_node(new)
+
+    def _on_arrange(self) -> None:
+        if self.map is not None:
+            self.map.canvas.arrange()
 
     # --- findings
 
