@@ -56,6 +56,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -78,6 +79,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStyleOptionGraphicsItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -95,6 +97,11 @@ from trainer.core.story_layout import (
 
 W, H = CARD_WIDTH, CARD_HEIGHT
 HANDLE_RADIUS = 7
+HANDLE_TIP = "Drag to another card to add a choice leading there"
+HINT = (
+    "Drag from ⊕ (or Shift-drag a card) onto another card to link them; double-click a card to "
+    "edit it."
+)
 MIN_SCALE, MAX_SCALE = 0.04, 4.0
 FAR = 0.25  # below this scale the map is drawn for its shape: arrows in one layer, no text
 LABELS_FROM = 0.5  # share labels on arrows are drawn from this scale up
@@ -1040,6 +1047,23 @@ class StoryMapCanvas(QGraphicsView):
                 view = self.viewport().rect()
                 self.centerOn(target.left() - 40 + view.width() / 2, target.center().y())
 
+    def tool_tip_at(self, at: QPointF) -> str | None:
+        """The ⊕ handle's own tooltip (it is painted by its card, not an item of its own, so
+        a 2,000-card map has no extra items); None: the card's or nothing."""
+        for item in self.scene().items(at):
+            if isinstance(item, NodeCard):
+                on_handle = item.kind == "node" and item._on_handle(item.mapFromScene(at))
+                return HANDLE_TIP if on_handle else None
+        return None
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tip = self.tool_tip_at(self.mapToScene(event.pos()))
+            if tip is not None:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+                return True
+        return super().viewportEvent(event)
+
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(1.15 ** (event.angleDelta().y() / 120))
@@ -1217,6 +1241,10 @@ class StoryMapView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.canvas, 1)
+        self.hint = QLabel(HINT)  # how to link cards, for someone who has not read the docs
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName("How to link cards")
+        layout.addWidget(self.hint)
         self.canvas.node_activated.connect(self.node_activated)
         self.canvas.selection_changed.connect(self.selection_changed)
         doc.subscribe(self._on_doc_changed)
