@@ -417,3 +417,36 @@ def test_new_cards_go_beside_the_selected_card_in_a_column_and_arrange_lays_out_
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert {i: doc.position(i) for i in doc.ids()} == laid
+
+
+def test_play_test_choices_are_in_view_at_1100x720(
+    qtbot, make_window, sqlite_team: Team, sqlite_db, clock
+) -> None:
+    """The scene text scrolls itself (a few lines) so the choices under it are not pushed below
+    the fold, with a bundled scenario's three meters set up above."""
+    bundled = Path(__file__).resolve().parents[2] / "scenarios" / "s01-ed-waiting-room.yaml"
+    with sqlite_db.begin() as session:
+        library.create_document(
+            session,
+            sqlite_team.trainer,
+            "scenario",
+            "s01-ed-waiting-room",
+            bundled.read_text(),
+            now=clock.now(),
+        )
+    view = _open_studio(qtbot, make_window)
+    view.select_key("s01-ed-waiting-room")
+    window = view.window()
+    play = view.play_panel
+    view.tabs.setCurrentIndex(2)
+    assert len(play.meter_spins) == 3
+    qtbot.mouseClick(play.from_start, Qt.MouseButton.LeftButton)
+    assert len(play.buttons) >= 2
+    qtbot.wait(50)  # the layout settles
+    lines = play.scene.fontMetrics().lineSpacing()
+    assert 4 * lines <= play.scene.height() <= 12 * lines
+    for b in play.buttons:
+        # wholly shown: not clipped by the panel's scroll area nor by the page or the window
+        assert b.visibleRegion().boundingRect() == b.rect(), b.words()
+        top_left = b.mapTo(window, QPoint(0, 0))
+        assert window.rect().contains(top_left + QPoint(b.width() - 1, b.height() - 1))

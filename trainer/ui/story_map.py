@@ -1250,6 +1250,12 @@ class StoryMapView(QWidget):
         doc.subscribe(self._on_doc_changed)
         self.canvas.find_requested.connect(self._focus_finder)
 
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        # The wrapped hint would make the map's height depend on its width, and a page asks a
+        # height-for-width widget its preferred height: the whole scene's, taller than the
+        # window. The map takes the room it is given; the hint wraps inside it.
+        return False
+
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)
         if not getattr(self, "_opened", False):

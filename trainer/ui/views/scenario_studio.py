@@ -22,6 +22,7 @@ import yaml
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -793,7 +794,12 @@ class PlayTestPanel(QWidget):
         self.status.setAccessibleName("Play-test meters, flags and score")
         self.scene = QTextBrowser()
         self.scene.setAccessibleName("Play-test scene")
-        self.scene.setMinimumHeight(self.scene.fontMetrics().lineSpacing() * 5)
+        # A few lines that scroll themselves: grown to fill the panel, the scene pushed the
+        # choices under it below the fold (at 1100x720, with three meters to set above).
+        lines = self.scene.fontMetrics().lineSpacing()
+        self.scene.setMinimumHeight(lines * 4)
+        self.scene.setMaximumHeight(lines * 7)
+        self.scene.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
         self.feedback.setAccessibleName("Feedback on the last choice")
@@ -804,8 +810,9 @@ class PlayTestPanel(QWidget):
         layout.addLayout(flow_row(self.from_start, self.from_selected, self.restart))
         layout.addWidget(self.status)
         layout.addWidget(self.feedback)
-        layout.addWidget(self.scene, 1)
+        layout.addWidget(self.scene)
         layout.addLayout(self.choices_layout)
+        layout.addStretch(1)
 
     def refresh_setup(self, scenario: Scenario | None) -> None:
         """Spin boxes for the meters and check boxes for the flags the scenario uses."""
@@ -925,6 +932,18 @@ class PlayTestPanel(QWidget):
             b.clicked.connect(lambda _=False, i=index: self.pick(i))
             self.choices_layout.addWidget(b)
             self.buttons.append(b)
+        QTimer.singleShot(0, self._show_choices)  # once the new buttons are laid out
+
+    def _show_choices(self) -> None:
+        """Scroll the tab so the state, the scene and the choices are in view, the choices
+        first: the meter set-up above them is what may go out of sight."""
+        scroll = self.parentWidget().parentWidget() if self.parentWidget() else None
+        if not isinstance(scroll, QScrollArea):
+            return
+        for _ in range(2):  # the panel's new height, then the scroll area's range
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        for widget in (self.status, self.scene, *self.buttons[-1:]):
+            scroll.ensureWidgetVisible(widget, 0, 4)
 
 
 # --- the page -----------------------------------------------------------------------------------
