@@ -766,8 +766,10 @@ class ImportReportDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.report, 1)
         if clash:
+            shown = str(existing_title)
+            shown = shown if len(shown) <= 40 else shown[:39] + "…"  # whole in the line above
             self.draft_button = buttons.addButton(
-                f"Save as a new &draft of '{existing_title}'",
+                f"Save as a new &draft of '{shown.replace('&', '&&')}'",
                 QDialogButtonBox.ButtonRole.AcceptRole,
             )
             self.draft_button.setAccessibleName("Save as a new draft of the existing scenario")
