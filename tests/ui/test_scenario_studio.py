@@ -5,6 +5,7 @@ until the person accepts its report."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -268,9 +269,9 @@ def test_import_twee_shows_the_report_and_saves_nothing_until_accepted(
     story.write_text(TWEE)
     reports: list[list[str]] = []
 
-    def decline(cls, parent, lines, can_import):
+    def decline(cls, parent, lines, can_import, **clash):
         reports.append(lines)
-        return False
+        return None
 
     monkeypatch.setattr(dialogs.ImportReportDialog, "ask", classmethod(decline))
     assert studio.import_file(story) is None
@@ -279,7 +280,7 @@ def test_import_twee_shows_the_report_and_saves_nothing_until_accepted(
     with sqlite_db.begin() as session:
         assert session.scalar(select(func.count()).select_from(ContentDocument)) == 1
     monkeypatch.setattr(
-        dialogs.ImportReportDialog, "ask", classmethod(lambda cls, p, lines, ok: ok)
+        dialogs.ImportReportDialog, "ask", classmethod(lambda cls, p, lines, ok, key: ("new", key))
     )
     assert studio.import_file(story) is not None
     assert studio.doc.data["id"] == "corner-talk"
@@ -297,3 +298,155 @@ def test_import_report_of_a_broken_file_offers_no_import(
     qtbot.addWidget(dialog)
     assert not hasattr(dialog, "import_button")
     assert "cannot be imported" in dialog.findChildren(type(studio.state))[0].text()
+
+
+def test_importing_a_story_whose_id_exists_offers_a_new_draft_or_another_id(
+    qtbot, studio: ScenarioStudioView, sqlite_db, tmp_path: Path, monkeypatch
+) -> None:
+    """The loop export → edit in Twine → import back: the report says up front that the id
+    exists, and nothing is saved until a button is pressed."""
+    story = tmp_path / "T Corner.twee"
+    story.write_text(TWEE)
+    existing_title = studio.doc.data["title"]
+    dialogs_seen: list[dialogs.ImportReportDialog] = []
+
+    def answer(press):
+        def ask(cls, parent, lines, can_import, **clash):
+            dialog = cls(parent, lines, can_import, **clash)
+            qtbot.addWidget(dialog)
+            dialogs_seen.append(dialog)
+            press(dialog)
+            return dialog.choice
+
+        monkeypatch.setattr(dialogs.ImportReportDialog, "ask", classmethod(ask))
+
+    def count() -> int:
+        with sqlite_db.begin() as session:
+            return session.scalar(select(func.count()).select_from(ContentDocument))
+
+    answer(lambda d: d.reject())
+    assert studio.import_file(story) is None
+    dialog = dialogs_seen[-1]
+    intro = dialog.findChildren(type(studio.state))[0].text()
+    assert "A scenario with id 't-corner' already exists" in intro
+    assert dialog.draft_button.text() == f"Save as a new &draft of '{existing_title}'"
+    assert dialog.new_id.text() == "t-corner-2"
+    assert count() == 1
+
+    # another id: the project's id rule and the ids taken are checked as they type
+    def bad_then_good(d):
+        d.new_id.setText("Corner Bus")
+        assert not d.import_button.isEnabled()
+        assert "lowercase letters, digits and hyphens" in d.id_problem.text()
+        d.new_id.setText("t-corner")
+        assert not d.import_button.isEnabled()
+        assert "already exists" in d.id_problem.text()
+        d.new_id.setText("corner-talk-2")
+        assert d.import_button.isEnabled()
+        qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
+
+    answer(bad_then_good)
+    created = studio.import_file(story)
+    assert created is not None and count() == 2
+    assert studio.doc.data["id"] == "corner-talk-2"
+    assert studio.doc.ids() == ["Arrive", "Talk", "Gone"]
+
+    # a new draft of the existing scenario: its published version stays live
+    with sqlite_db.begin() as session:
+        doc_id = library.find_document(session, studio.person, "scenario", "t-corner").id
+        library.publish(session, studio.person, doc_id, now=studio.ctx.clock.now())
+    answer(lambda d: qtbot.mouseClick(d.draft_button, Qt.MouseButton.LeftButton))
+    assert studio.import_file(story) == doc_id
+    assert count() == 2
+    assert studio.document_id == doc_id
+    assert studio.doc.data["id"] == "t-corner"
+    assert studio.doc.ids() == ["Arrive", "Talk", "Gone"]
+    with sqlite_db.begin() as session:
+        found = library.versions(session, studio.person, doc_id)
+    assert [v.is_draft for v in found] == [True, False]  # nothing published automatically
+    assert "Editing the draft" in studio.state.text()
+
+
+def test_new_cards_go_beside_the_selected_card_in_a_column_and_arrange_lays_out_all(
+    qtbot, studio: ScenarioStudioView
+) -> None:
+    from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, GAP_X, layered_layout
+
+    map_view, doc = studio.map, studio.doc
+    canvas = map_view.canvas
+    talk = canvas.card("talk")
+    map_view.go_to("talk")
+    for _ in range(4):
+        qtbot.mouseClick(studio.add_node, Qt.MouseButton.LeftButton)
+    added = ["node-1", "node-2", "node-3", "node-4"]
+    cards = [canvas.card(i) for i in added]
+    # all four right of 'talk' (not a row running off to the right), none on another card
+    assert {c.pos().x() for c in cards} == {talk.pos().x() + CARD_WIDTH + GAP_X}
+    tops = sorted(c.pos().y() for c in cards)
+    assert all(b - a >= CARD_HEIGHT for a, b in itertools.pairwise(tops))
+    for card in cards:
+        others = [
+            o
+            for o in canvas.scene().items(card.sceneBoundingRect().adjusted(2, 2, -2, -2))
+            if isinstance(o, NodeCard) and o is not card
+        ]
+        assert others == []
+    # nothing selected: the new card is in the part of the map in view
+    canvas.scene().clearSelection()
+    qtbot.mouseClick(studio.add_ending, Qt.MouseButton.LeftButton)
+    ending = canvas.card(studio.node_panel.node)
+    seen = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert seen.contains(ending.sceneBoundingRect().center())
+    # Arrange: every card where the layered layout puts it, in one undo step
+    before = {i: canvas.card(i).pos() for i in doc.ids()}
+    arrange = next(b for b in map_view.findChildren(type(studio.add_node)) if b.text() == "Arrange")
+    assert arrange.accessibleName() == "Arrange all cards by the story (Ctrl+Shift+R)"
+    qtbot.mouseClick(arrange, Qt.MouseButton.LeftButton)
+    edges = {n: doc.targets(n) for n in doc.node_ids()}
+    laid = layered_layout(doc.ids(), edges, doc.start, doc.ending_ids())
+    assert {i: doc.position(i) for i in doc.ids()} == laid
+    assert {i: (canvas.card(i).pos().x(), canvas.card(i).pos().y()) for i in doc.ids()} == laid
+    assert studio.undo.accessibleName() == "Undo Arrange the map (Ctrl+Z)"
+    qtbot.mouseClick(studio.undo, Qt.MouseButton.LeftButton)
+    assert {i: canvas.card(i).pos() for i in doc.ids()} == before
+    # the shortcut works from the side panel too
+    studio.node_panel.text.setFocus()
+    qtbot.keyClick(
+        studio.node_panel.text,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert {i: doc.position(i) for i in doc.ids()} == laid
+
+
+def test_play_test_choices_are_in_view_at_1100x720(
+    qtbot, make_window, sqlite_team: Team, sqlite_db, clock
+) -> None:
+    """The scene text scrolls itself (a few lines) so the choices under it are not pushed below
+    the fold, with a bundled scenario's three meters set up above."""
+    bundled = Path(__file__).resolve().parents[2] / "scenarios" / "s01-ed-waiting-room.yaml"
+    with sqlite_db.begin() as session:
+        library.create_document(
+            session,
+            sqlite_team.trainer,
+            "scenario",
+            "s01-ed-waiting-room",
+            bundled.read_text(),
+            now=clock.now(),
+        )
+    view = _open_studio(qtbot, make_window)
+    view.select_key("s01-ed-waiting-room")
+    window = view.window()
+    play = view.play_panel
+    view.tabs.setCurrentIndex(2)
+    assert len(play.meter_spins) == 3
+    qtbot.mouseClick(play.from_start, Qt.MouseButton.LeftButton)
+    assert len(play.buttons) >= 2
+    qtbot.wait(50)  # the layout settles
+    lines = play.scene.fontMetrics().lineSpacing()
+    assert 4 * lines <= play.scene.height() <= 12 * lines
+    for b in play.buttons:
+        # wholly shown: not clipped by the panel's scroll area nor by the page or the window
+        assert b.visibleRegion().boundingRect() == b.rect(), b.words()
+        top_left = b.mapTo(window, QPoint(0, 0))
+        assert window.rect().contains(top_left + QPoint(b.width() - 1, b.height() - 1))

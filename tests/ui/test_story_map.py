@@ -371,3 +371,30 @@ def test_long_arrows_run_between_the_cards_they_pass(qtbot, make_map) -> None:
     doc.move_nodes({mover: (round(middle.x() - 100), round(middle.y() - 38))})
     rects[mover] = canvas.card(mover).sceneBoundingRect().adjusted(2, 2, -9, -2)
     assert rects[mover].contains(middle) and mover not in behind(arrow)
+
+
+def test_the_link_handle_says_what_it_does_and_a_hint_says_how_to_link(qtbot, make_map) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    view = make_map(ScenarioDoc.from_yaml(SCENARIO))
+    card = view.canvas.card("arrive")
+    viewport = view.canvas.viewport()
+
+    def tip_at(where: QPointF) -> str:
+        QToolTip.hideText()
+        point = _at(view, card, where)
+        event = QHelpEvent(QEvent.Type.ToolTip, point, viewport.mapToGlobal(point))
+        QApplication.sendEvent(viewport, event)
+        return QToolTip.text() if QToolTip.isVisible() else ""
+
+    assert tip_at(card.handle_center()) == "Drag to another card to add a choice leading there"
+    # elsewhere on the card: the card's own tooltip (its id and text), not the handle's
+    assert tip_at(QPointF(60, 40)).startswith("arrive")
+    assert view.hint.isVisible()
+    assert view.hint.text() == (
+        "Drag from ⊕ (or Shift-drag a card) onto another card to link them; double-click a "
+        "card to edit it."
+    )
+    assert view.hint.geometry().top() >= view.canvas.geometry().bottom()

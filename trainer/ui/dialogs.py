@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -711,9 +711,22 @@ class NewScenarioDialog(FormDialog[tuple[str, str]]):
 
 class ImportReportDialog(QDialog):
     """Scenario studio → Import Twee: the import's report; nothing is saved unless the person
-    presses Import (offered only when the import succeeded)."""
+    presses a button (offered only when the import succeeded). When the story's id is already
+    a scenario's (the loop: export, edit in Twine, import back), it says so before anything is
+    pressed and offers both ways on: a new draft of that scenario, or a new scenario under
+    another id. ``choice`` is then ("draft", existing id) or ("new", id)."""
 
-    def __init__(self, parent: QWidget | None, lines: list[str], can_import: bool) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        lines: list[str],
+        can_import: bool,
+        *,
+        key: str = "",
+        existing_title: str | None = None,
+        taken: Collection[str] = (),
+        free_key: str = "",
+    ) -> None:
         from PySide6.QtGui import QTextOption
         from PySide6.QtWidgets import QPlainTextEdit
 
@@ -721,13 +734,25 @@ class ImportReportDialog(QDialog):
         title = "Import Twee: report"
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        verdict = (
-            "Read the report, then import the story as a new scenario draft. Nothing is saved "
-            "until you do."
-            if can_import
-            else "This story cannot be imported: fix what the report says in the file, then "
-            "try again. Nothing was saved."
-        )
+        self.key, self.taken = key, set(taken)
+        self.choice: tuple[str, str] | None = None
+        clash = can_import and existing_title is not None
+        if clash:
+            verdict = (
+                f"A scenario with id '{key}' already exists: {existing_title}. Save this story "
+                "as a new draft of it (then review and publish it as usual), or import it as a "
+                "new scenario under another id. Nothing is saved until you choose."
+            )
+        elif can_import:
+            verdict = (
+                "Read the report, then import the story as a new scenario draft. Nothing is "
+                "saved until you do."
+            )
+        else:
+            verdict = (
+                "This story cannot be imported: fix what the report says in the file, then "
+                "try again. Nothing was saved."
+            )
         intro = _wrapped(verdict, bold=True)
         self.report = QPlainTextEdit("\n".join(lines))
         self.report.setReadOnly(True)
@@ -737,22 +762,72 @@ class ImportReportDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setAccessibleName("Cancel")
-        if can_import:
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.report, 1)
+        if clash:
+            shown = str(existing_title)
+            shown = shown if len(shown) <= 40 else shown[:39] + "…"  # whole in the line above
+            self.draft_button = buttons.addButton(
+                f"Save as a new &draft of '{shown.replace('&', '&&')}'",
+                QDialogButtonBox.ButtonRole.AcceptRole,
+            )
+            self.draft_button.setAccessibleName("Save as a new draft of the existing scenario")
+            self.draft_button.clicked.connect(lambda: self._choose("draft", key))
+            self.new_id = QLineEdit(free_key)
+            self.new_id.setAccessibleName("Id for a new scenario")
+            self.new_id.textChanged.connect(self._check_id)
+            self.id_problem = problem_label()
+            form = QFormLayout()
+            form.addRow("&Id for a new scenario", self.new_id)
+            form.addRow("", self.id_problem)
+            layout.addLayout(form)
+            self.import_button = buttons.addButton(
+                "Import as a new &scenario", QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            self.import_button.setAccessibleName("Import as a new scenario")
+            self.import_button.clicked.connect(
+                lambda: self._choose("new", self.new_id.text().strip())
+            )
+            self._check_id()
+        elif can_import:
             self.import_button = buttons.addButton(
                 "&Import as a new draft", QDialogButtonBox.ButtonRole.AcceptRole
             )
             self.import_button.setAccessibleName("Import as a new draft")
-        buttons.accepted.connect(self.accept)
+            self.import_button.clicked.connect(lambda: self._choose("new", key))
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.report, 1)
         layout.addWidget(buttons)
         self.resize(720, 480)
 
+    def _check_id(self) -> None:
+        from trainer.core.library import KEY_RE
+
+        key = self.new_id.text().strip()
+        if not KEY_RE.match(key):
+            problem = "The id is lowercase letters, digits and hyphens, e.g. corner-bus-stop-2."
+        elif key in self.taken:
+            problem = f"A scenario with id '{key}' already exists. Choose another id."
+        else:
+            problem = ""
+        self.id_problem.setText(problem)
+        self.id_problem.setVisible(bool(problem))
+        self.import_button.setEnabled(not problem)
+
+    def _choose(self, how: str, key: str) -> None:
+        self.choice = (how, key)
+        self.accept()
+
     @classmethod
-    def ask(cls, parent: QWidget | None, lines: list[str], can_import: bool) -> bool:
-        return cls(parent, lines, can_import).exec() == QDialog.DialogCode.Accepted
+    def ask(
+        cls,
+        parent: QWidget | None,
+        lines: list[str],
+        can_import: bool,
+        **existing: Any,
+    ) -> tuple[str, str] | None:
+        dialog = cls(parent, lines, can_import, **existing)
+        return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class VersionHistoryDialog(QDialog):

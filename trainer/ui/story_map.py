@@ -21,7 +21,9 @@ a card's round handle on its right edge (or Shift-drag a card) onto another card
 double-click or Enter to edit; Delete removes the selected nodes; Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y)
 undo and redo through the document. Arrow keys move the selection along choices (Right: to a
 target, Left: to a node that leads here, Up/Down: to the previous/next of those). Ctrl+wheel,
-Ctrl+= and Ctrl+- zoom, F or Ctrl+0 fits the map, Ctrl+F finds a node, the middle button pans.
+Ctrl+= and Ctrl+- zoom, F or Ctrl+0 fits the map, Ctrl+F finds a node, the middle button pans;
+Arrange (Ctrl+Shift+R) lays out every card again (story_layout), one undoable step. A new card
+goes right of the selected card (below any card there), else in the visible area.
 
 Choice analytics (`set_shares`): each arrow's thickness follows the share of people who took
 that choice (1-8 px), and a label gives it ("62%") from LABELS_FROM (0.5x) zoom up. The label
@@ -54,6 +56,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -76,15 +79,29 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStyleOptionGraphicsItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from trainer.core.scenario_doc import Change, ScenarioDoc
-from trainer.core.story_layout import CARD_HEIGHT, CARD_WIDTH, GAP_X, GAP_Y, Columns, place_cards
+from trainer.core.story_layout import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    GAP_X,
+    GAP_Y,
+    Columns,
+    layered_layout,
+    place_cards,
+)
 
 W, H = CARD_WIDTH, CARD_HEIGHT
 HANDLE_RADIUS = 7
+HANDLE_TIP = "Drag to another card to add a choice leading there"
+HINT = (
+    "Drag from ⊕ (or Shift-drag a card) onto another card to link them; double-click a card to "
+    "edit it."
+)
 MIN_SCALE, MAX_SCALE = 0.04, 4.0
 FAR = 0.25  # below this scale the map is drawn for its shape: arrows in one layer, no text
 LABELS_FROM = 0.5  # share labels on arrows are drawn from this scale up
@@ -562,6 +579,9 @@ class StoryMapCanvas(QGraphicsView):
         self._out: dict[str, list[ChoiceArrow]] = {}
         self._in: dict[str, set[ChoiceArrow]] = {}
         self._placed: dict[str, QPointF] = {}  # where cards with no saved position are shown
+        # Where the next new card goes: right of this card (None: of the selected card; "":
+        # in the visible area), below any card already there.
+        self.place_near: str | None = None
         self._marks: dict[str, str] = {}
         self._shares: dict[tuple[str, int], float | None] | None = None  # None: not shown
         self._labels_shown = True  # share labels: only from LABELS_FROM zoom up
@@ -629,8 +649,10 @@ class StoryMapCanvas(QGraphicsView):
         return card
 
     def _free_spot(self) -> QPointF:
-        """Right of the selected card, else the view's centre; moved down past any card."""
-        selected = [self._cards[i] for i in self.selected_ids() if i in self._cards]
+        """Right of the selected card (or of `place_near`), else the view's centre; moved down
+        past any card."""
+        near = self.selected_ids() if self.place_near is None else [self.place_near]
+        selected = [self._cards[i] for i in near if i in self._cards]
         if selected:
             spot = selected[0].pos() + QPointF(W + GAP_X, 0)
         else:
@@ -1025,6 +1047,23 @@ class StoryMapCanvas(QGraphicsView):
                 view = self.viewport().rect()
                 self.centerOn(target.left() - 40 + view.width() / 2, target.center().y())
 
+    def tool_tip_at(self, at: QPointF) -> str | None:
+        """The ⊕ handle's own tooltip (it is painted by its card, not an item of its own, so
+        a 2,000-card map has no extra items); None: the card's or nothing."""
+        for item in self.scene().items(at):
+            if isinstance(item, NodeCard):
+                on_handle = item.kind == "node" and item._on_handle(item.mapFromScene(at))
+                return HANDLE_TIP if on_handle else None
+        return None
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tip = self.tool_tip_at(self.mapToScene(event.pos()))
+            if tip is not None:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+                return True
+        return super().viewportEvent(event)
+
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(1.15 ** (event.angleDelta().y() / 120))
@@ -1073,6 +1112,7 @@ class StoryMapCanvas(QGraphicsView):
             ("Ctrl+Shift++", lambda: self.zoom_by(1.25)),
             ("Ctrl+-", lambda: self.zoom_by(1 / 1.25)),
             ("Ctrl+0", self.fit),
+            ("Ctrl+Shift+R", self.arrange),
             ("Ctrl+F", self.find_requested.emit),
         ):
             if QKeySequence(sequence)[0] == combo:
@@ -1109,6 +1149,21 @@ class StoryMapCanvas(QGraphicsView):
             self.scene().clearSelection()
         else:
             super().keyPressEvent(event)
+
+    def arrange(self) -> None:
+        """Lay out every card again, left to right by the story (story_layout), as one undoable
+        step; then show the whole map."""
+        doc = self.doc
+        edges = {n: doc.targets(n) for n in doc.node_ids()}
+        places = layered_layout(doc.ids(), edges, doc.start, doc.ending_ids())
+        with doc.group("Arrange the map"):
+            doc.move_nodes(places, "Arrange the map")
+        for target in list(self._ghosts):  # a "missing" card follows the card leading to it
+            self.scene().removeItem(self._ghosts.pop(target))
+            self._sync_target(target)
+        self._reroute_long()
+        self._update_scene_rect()
+        self.fit()
 
     def remove_selected(self) -> None:
         doomed = [i for i in self.selected_ids() if i in self._cards]
@@ -1173,6 +1228,7 @@ class StoryMapView(QWidget):
         row.addWidget(self.finder, 1)
         for text, name, slot in (
             ("Fit", "Fit the whole map in view (F)", self.canvas.fit),
+            ("Arrange", "Arrange all cards by the story (Ctrl+Shift+R)", self.canvas.arrange),
             ("−", "Zoom out (Ctrl+-)", lambda: self.canvas.zoom_by(1 / 1.25)),
             ("+", "Zoom in (Ctrl+=)", lambda: self.canvas.zoom_by(1.25)),
         ):
@@ -1185,10 +1241,20 @@ class StoryMapView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.canvas, 1)
+        self.hint = QLabel(HINT)  # how to link cards, for someone who has not read the docs
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName("How to link cards")
+        layout.addWidget(self.hint)
         self.canvas.node_activated.connect(self.node_activated)
         self.canvas.selection_changed.connect(self.selection_changed)
         doc.subscribe(self._on_doc_changed)
         self.canvas.find_requested.connect(self._focus_finder)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        # The wrapped hint would make the map's height depend on its width, and a page asks a
+        # height-for-width widget its preferred height: the whole scene's, taller than the
+        # window. The map takes the room it is given; the hint wraps inside it.
+        return False
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)

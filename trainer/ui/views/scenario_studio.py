@@ -12,7 +12,8 @@ is left, so a crash loses at most those seconds.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import yaml
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -792,7 +794,12 @@ class PlayTestPanel(QWidget):
         self.status.setAccessibleName("Play-test meters, flags and score")
         self.scene = QTextBrowser()
         self.scene.setAccessibleName("Play-test scene")
-        self.scene.setMinimumHeight(self.scene.fontMetrics().lineSpacing() * 5)
+        # A few lines that scroll themselves: grown to fill the panel, the scene pushed the
+        # choices under it below the fold (at 1100x720, with three meters to set above).
+        lines = self.scene.fontMetrics().lineSpacing()
+        self.scene.setMinimumHeight(lines * 4)
+        self.scene.setMaximumHeight(lines * 7)
+        self.scene.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
         self.feedback.setAccessibleName("Feedback on the last choice")
@@ -803,8 +810,9 @@ class PlayTestPanel(QWidget):
         layout.addLayout(flow_row(self.from_start, self.from_selected, self.restart))
         layout.addWidget(self.status)
         layout.addWidget(self.feedback)
-        layout.addWidget(self.scene, 1)
+        layout.addWidget(self.scene)
         layout.addLayout(self.choices_layout)
+        layout.addStretch(1)
 
     def refresh_setup(self, scenario: Scenario | None) -> None:
         """Spin boxes for the meters and check boxes for the flags the scenario uses."""
@@ -924,6 +932,18 @@ class PlayTestPanel(QWidget):
             b.clicked.connect(lambda _=False, i=index: self.pick(i))
             self.choices_layout.addWidget(b)
             self.buttons.append(b)
+        QTimer.singleShot(0, self._show_choices)  # once the new buttons are laid out
+
+    def _show_choices(self) -> None:
+        """Scroll the tab so the state, the scene and the choices are in view, the choices
+        first: the meter set-up above them is what may go out of sight."""
+        scroll = self.parentWidget().parentWidget() if self.parentWidget() else None
+        if not isinstance(scroll, QScrollArea):
+            return
+        for _ in range(2):  # the panel's new height, then the scroll area's range
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        for widget in (self.status, self.scene, *self.buttons[-1:]):
+            scroll.ensureWidgetVisible(widget, 0, 4)
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -945,6 +965,11 @@ class ScenarioStudioView(QWidget):
         self.published_number: int | None = None
         self.analytics: ScenarioAnalytics | None = None  # shown on the map, when switched on
         self.analytics_window: QWidget | None = None
+        # The card Add node / Add ending last made, and the card it was put beside ("": in
+        # the visible area): while the new card is still the selection, the next goes beside
+        # the same card, below it, so adding ten nodes makes a column, not a long row.
+        self.added: tuple[str, str] | None = None
+        self.adding = False
         self.keys = _DocKeys(self)
         self.generation = 0  # of the findings shown; a quality result for an older one is dropped
         self.quality_pending = False
@@ -985,6 +1010,7 @@ class ScenarioStudioView(QWidget):
             ("Ctrl+Shift+Z", self._on_redo_clicked, "redo"),
             ("Ctrl+Y", self._on_redo_clicked, "redo"),
             (QKeySequence.StandardKey.Save, self.save_draft, "save the draft"),
+            ("Ctrl+Shift+R", self._on_arrange, "arrange all cards on the map"),
         ):
             shortcut = QShortcut(QKeySequence(sequence), self, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -1240,6 +1266,8 @@ class ScenarioStudioView(QWidget):
         self.node_panel.text.setFocus()
 
     def _on_map_selection_changed(self, ids: list[str]) -> None:
+        if not self.adding:
+            self.added = None
         if len(ids) == 1:
             self.node_panel.show_node(ids[0])
 
@@ -1254,9 +1282,25 @@ class ScenarioStudioView(QWidget):
     def _add(self, ending: bool) -> None:
         if self.doc is None or self.map is None:
             return
-        new = self.doc.add_ending() if ending else self.doc.add_node()
-        self.map.go_to(new)
+        selected = self.map.selected_ids()
+        if self.added is not None and selected == [self.added[0]]:
+            near = self.added[1]
+        else:
+            near = selected[0] if len(selected) == 1 else ""
+        self.adding = True
+        self.map.canvas.place_near = near
+        try:
+            new = self.doc.add_ending() if ending else self.doc.add_node()
+            self.map.go_to(new)
+        finally:
+            self.map.canvas.place_near = None
+            self.adding = False
+        self.added = (new, near)
         self.node_panel.show_node(new)
+
+    def _on_arrange(self) -> None:
+        if self.map is not None:
+            self.map.canvas.arrange()
 
     # --- findings
 
@@ -1545,19 +1589,51 @@ class ScenarioStudioView(QWidget):
             self.import_file(path)
 
     def import_file(self, path: Path) -> int | None:
-        """Import a Twee file after the person has read its report; nothing is saved before."""
+        """Import a Twee file after the person has read its report; nothing is saved before.
+        When its id is already a scenario's (exported, edited in Twine, imported back), the
+        report says so and offers a new draft of that scenario or a new scenario under a free
+        id; the draft is reviewed and published as usual."""
         key = "-".join("".join(ch if ch.isalnum() else " " for ch in path.stem.lower()).split())
-        scenario, report = import_twee_file(path, scenario_id=key or "imported-story")
-        if not dialogs.ImportReportDialog.ask(self, report.lines(), scenario is not None):
+        key = key[:120].strip("-") or "imported-story"
+        scenario, report = import_twee_file(path, scenario_id=key)
+        with self.ctx.db.begin() as session:
+            docs = {
+                d.key: d for d in library.list_documents(session, self.person, ContentKind.SCENARIO)
+            }
+        existing = docs.get(key) if scenario is not None else None
+        clash: dict[str, Any] = {"key": key}
+        if existing is not None:
+            clash.update(
+                existing_title=existing.title, taken=set(docs), free_key=_free_key(key, docs)
+            )
+        choice = dialogs.ImportReportDialog.ask(self, report.lines(), scenario is not None, **clash)
+        if choice is None:
             return None
         assert scenario is not None
+        how, chosen = choice
         self.save_draft()
         try:
-            created = self._create(scenario.id, scenario_yaml(scenario))
+            if how == "draft" and existing is not None:
+                with self.ctx.db.begin() as session:
+                    library.save_draft(
+                        session,
+                        self.person,
+                        existing.id,
+                        scenario_yaml(scenario),
+                        now=self.ctx.clock.now(),
+                    )
+                created = existing.id
+            else:
+                if chosen != scenario.id:
+                    scenario = import_twee_file(path, scenario_id=chosen)[0]
+                    assert scenario is not None  # the same text imported a moment ago
+                created = self._create(scenario.id, scenario_yaml(scenario))
         except TrainerError as exc:
             messages.error(self, "Story not imported", f"{exc}\n\nNothing was saved.")
             return None
         self.refresh(select_id=created)
+        if self.document_id == created and how == "draft":
+            self.load(created)  # the open document is the one that got the new draft
         return created
 
     def _on_export_clicked(self) -> None:
@@ -1594,3 +1670,13 @@ class ScenarioStudioView(QWidget):
     def save_state(self) -> None:
         """On sign-out or close: unsaved edits become the draft rather than being lost."""
         self.save_draft()
+
+
+def _free_key(key: str, taken: Collection[str]) -> str:
+    """The first of key-2, key-3, … that no scenario has (within the id's 120 characters)."""
+    for n in itertools.count(2):
+        suffix = f"-{n}"
+        candidate = key[: 120 - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable")
