@@ -72,6 +72,7 @@ README = {
     "trainee-practice-record": ("trainee", "My practice record", "1100x720"),
     "trainee-policies": ("trainee", "Program policies", "1100x720"),
     "trainer-authoring": ("trainer", "Authoring", "1100x720"),
+    "trainer-studio": ("trainer", "Scenario studio", "1100x720"),
     "trainer-library": ("trainer", "Content library", "1100x720"),
     "trainer-signoffs": ("trainer", "Sign-offs", "1100x720"),
     "trainer-observations": ("trainer", "Observations", "1100x720"),
