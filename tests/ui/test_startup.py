@@ -207,6 +207,4 @@ def test_the_menu_bar_is_in_the_first_drawn_window(qtbot, paths, clock) -> None:
     )
     window = MainWindow(ctx, opening=True)
     qtbot.addWidget(window)
-    window.show()
-    QApplication.processEvents()  # the zero timer that builds them, queued before the paint
     assert [a.text() for a in window.menuBar().actions()] == ["&File", "&View", "&Help"]

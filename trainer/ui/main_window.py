@@ -101,10 +101,9 @@ class MainWindow(QMainWindow):
         self.sign_out_action: QAction | None = None
         self.guide_action: QAction | None = None
         self.guide: GuideWindow | None = None
-        # As soon as the window is up, before its first paint on the offscreen and X11 platforms
-        # (a zero timer runs ahead of the paint request). Built before show(), the offscreen
-        # platform no longer activated the window, so its shortcuts (F1) did nothing.
-        QTimer.singleShot(0, self._build_menus)
+        # Before the first paint (~1 ms): built later, the menu bar appeared above a form already
+        # drawn and pushed it down, and while the demo is seeded that redraw can lag for seconds.
+        self._build_menus()
 
         if opening:  # trainer.app opens the database off the GUI thread, then calls database_opened
             self.sign_in_view.set_waiting("Opening the database…")
