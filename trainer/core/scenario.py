@@ -14,6 +14,33 @@ import yaml
 from trainer.core.curriculum import child_node, load_yaml, node_line, schema_problems
 from trainer.core.library import Problem, collector_paused
 
+# The top-level fields of a scenario file in the order authors write them.
+FIELD_ORDER = (
+    "id",
+    "title",
+    "version",
+    "summary",
+    "role",
+    "estimated_minutes",
+    "objectives",
+    "sources",
+    "meters",
+    "competencies",
+    "policies",
+    "start",
+    "expert_path",
+    "pass",
+    "nodes",
+    "endings",
+)
+
+
+def in_file_order(mapping: dict[str, Any], order: tuple[str, ...] = FIELD_ORDER) -> dict[str, Any]:
+    """`mapping` with known keys in the file's usual order, unknown ones after."""
+    return {k: mapping[k] for k in order if k in mapping} | {
+        k: v for k, v in mapping.items() if k not in order
+    }
+
 
 @dataclass(frozen=True)
 class Meter:

@@ -66,31 +66,18 @@ import yaml
 
 from trainer.core.errors import ValidationError
 from trainer.core.library import Problem
-from trainer.core.scenario import Scenario, parse_scenario, scenario_yaml
+from trainer.core.scenario import (
+    Scenario,
+    in_file_order,
+    parse_scenario,
+    scenario_yaml,
+)
 
 NEW_CHOICE_TEXT = "(Write what the trainee does.)"
 NEW_FEEDBACK = "(No feedback written yet.)"
 NEW_NODE_TEXT = "(Write what happens here.)\n"
 NEW_DEBRIEF = "(Write the debrief: what happened and why.)\n"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,119}$")
-_TOP_ORDER = (
-    "id",
-    "title",
-    "version",
-    "summary",
-    "role",
-    "estimated_minutes",
-    "objectives",
-    "sources",
-    "meters",
-    "competencies",
-    "policies",
-    "start",
-    "expert_path",
-    "pass",
-    "nodes",
-    "endings",
-)
 _NODE_ORDER = ("id", "speaker", "text", "choices", "position")
 _ENDING_ORDER = ("id", "outcome", "title", "debrief", "position")
 _CHOICE_ORDER = (
@@ -117,13 +104,6 @@ class Change:
     ids: frozenset[str]  # nodes and endings whose own entry changed, appeared or disappeared
     scenario: bool = False  # a top-level field changed (meters, competencies, pass, start, ...)
     renamed: tuple[str, str] | None = None  # (was, now) of a rename, as the map sees it now
-
-
-def _ordered(mapping: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
-    """`mapping` with known keys in the file's usual order, unknown ones after."""
-    return {k: mapping[k] for k in order if k in mapping} | {
-        k: v for k, v in mapping.items() if k not in order
-    }
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -217,7 +197,7 @@ class _SetTop(_Command):
             doc.data[self.key] = copy.deepcopy(value)
         else:
             doc.data[self.key] = copy.deepcopy(value)
-            ordered = _ordered(doc.data, _TOP_ORDER)
+            ordered = in_file_order(doc.data)
             doc.data.clear()
             doc.data.update(ordered)
         return Change(frozenset(), scenario=True)
@@ -668,7 +648,7 @@ class ScenarioDoc:
         before = self.data[kind][index]
         after = copy.deepcopy(before)
         change(after)
-        after = _ordered(after, _ENDING_ORDER if kind == "endings" else _NODE_ORDER)
+        after = in_file_order(after, _ENDING_ORDER if kind == "endings" else _NODE_ORDER)
         if after == before and list(after) == list(before):
             return
         self._push(_Replace(kind, index, copy.deepcopy(before), after, text, merge_key))
@@ -807,7 +787,7 @@ class ScenarioDoc:
                 choice.pop(key, None)
             else:
                 choice[key] = copy.deepcopy(value)
-            n["choices"][index] = _ordered(choice, _CHOICE_ORDER)
+            n["choices"][index] = in_file_order(choice, _CHOICE_ORDER)
 
         self._edit(source, change, text, ("choice", source, index, key))
 

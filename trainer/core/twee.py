@@ -43,7 +43,13 @@ from typing import Any
 
 from trainer.core.errors import ContentError
 from trainer.core.library import MAX_CONTENT_CHARS, Problem, read_text_file
-from trainer.core.scenario import Scenario, parse_scenario, scenario_data, scenario_yaml
+from trainer.core.scenario import (
+    Scenario,
+    in_file_order,
+    parse_scenario,
+    scenario_data,
+    scenario_yaml,
+)
 
 OUR_KEY = "cvi-trainer"  # our data in StoryData and passage metadata
 ENDING_TAG = "ending"
@@ -762,27 +768,7 @@ def _build(
     data = _scenario_fields(ours, report, words, nodes, scenario_id)
     data["start"] = ids[start.name]
     data["nodes"], data["endings"] = nodes, endings
-    order = [
-        "id",
-        "title",
-        "version",
-        "summary",
-        "role",
-        "estimated_minutes",
-        "objectives",
-        "sources",
-        "meters",
-        "competencies",
-        "policies",
-        "start",
-        "expert_path",
-        "pass",
-        "nodes",
-        "endings",
-    ]
-    return {k: data[k] for k in order if k in data} | {
-        k: v for k, v in data.items() if k not in order
-    }
+    return in_file_order(data)
 
 
 def _choices(

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from trainer.core.assessment_quality import quiz_quality
 from trainer.core.curriculum import parse_module
 from trainer.core.errors import TrainerError
-from trainer.core.models import ContentKind, Person
+from trainer.core.models import ContentKind, ContentVersion, Person
 from trainer.core.reader import page, render_markdown
 from trainer.core.services import library
 from trainer.ui import dialogs, messages
@@ -82,6 +82,32 @@ A question to think about.
 def _label(d: library.DocumentSummary) -> str:
     version = f"v{d.live_number}" if d.live_number else "unpublished"
     return f"{d.title} ({version})" + (" — draft" if d.has_draft else "")
+
+
+def publish_draft(
+    parent: QWidget, ctx: AppContext, person: Person, document_id: int, note: str
+) -> ContentVersion | None:
+    """Publish a document's saved draft (modules here, scenarios in the studio); when it cannot
+    be, say why in a message and return None. The live version stays; the draft is kept."""
+    try:
+        with ctx.db.begin() as session:
+            return library.publish(session, person, document_id, note=note, now=ctx.clock.now())
+    except library.NothingToPublishError as exc:
+        messages.info(parent, "Nothing to publish", str(exc))
+    except TrainerError as exc:
+        messages.error(
+            parent,
+            "Not published",
+            f"{exc}\n\nThe version that was live stays live; your draft is kept.",
+        )
+    return None
+
+
+def published_text(number: int) -> str:
+    return (
+        f"Published version {number}. Trainees who have not started get it; those in the middle "
+        "may switch when they choose."
+    )
 
 
 class AuthoringView(QWidget):
@@ -299,32 +325,13 @@ class AuthoringView(QWidget):
     def _on_publish_clicked(self) -> None:
         if self.document_id is None or not self.save_draft():
             return
-        try:
-            with self.ctx.db.begin() as session:
-                version = library.publish(
-                    session,
-                    self.person,
-                    self.document_id,
-                    note=self.note.text(),
-                    now=self.ctx.clock.now(),
-                )
-        except library.NothingToPublishError as exc:
-            messages.info(self, "Nothing to publish", str(exc))
-            return
-        except TrainerError as exc:
-            messages.error(
-                self,
-                "Not published",
-                f"{exc}\n\nThe version that was live stays live; your draft is kept.",
-            )
+        version = publish_draft(self, self.ctx, self.person, self.document_id, self.note.text())
+        if version is None:
             return
         self.note.clear()
         self.refresh()
         self.load(self.document_id)
-        self.state.setText(
-            f"Published version {version.number}. Trainees who have not started "
-            "get it; those in the middle may switch when they choose."
-        )
+        self.state.setText(published_text(version.number))
 
     def _on_discard_clicked(self) -> None:
         if self.document_id is None or not messages.confirm(

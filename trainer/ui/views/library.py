@@ -40,11 +40,11 @@ VERSION_ID = Qt.ItemDataRole.UserRole + 1
 VERSION_NAME = Qt.ItemDataRole.UserRole + 2
 
 
-def _version_name(v: ContentVersion) -> str:
+def version_name(v: ContentVersion) -> str:
     return "the draft" if v.is_draft else f"version {v.number}"
 
 
-def _version_label(v: ContentVersion) -> str:
+def version_label(v: ContentVersion) -> str:
     if v.is_draft:
         label = f"Draft (unpublished) — {v.author_name}, saved {v.updated_at.astimezone():%Y-%m-%d %H:%M}"
     else:
@@ -169,10 +169,10 @@ class LibraryView(QWidget):
             found = library.versions(session, self.person, doc.id)
         self.kind, self.document_title = doc.kind, doc.title
         for v in found:
-            item = QListWidgetItem(_version_label(v), self.versions)
+            item = QListWidgetItem(version_label(v), self.versions)
             item.setData(256, v.body)
             item.setData(VERSION_ID, v.id)
-            item.setData(VERSION_NAME, _version_name(v))
+            item.setData(VERSION_NAME, version_name(v))
         if found:
             self.versions.setCurrentRow(0)
         self._on_versions_selection_changed()

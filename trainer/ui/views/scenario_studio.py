@@ -69,12 +69,25 @@ from trainer.ui.context import AppContext
 from trainer.ui.eliding_combo import ElidingComboBox
 from trainer.ui.reflow import ReflowSplitter, flow_row
 from trainer.ui.story_map import StoryMapView
+from trainer.ui.views.authoring import publish_draft, published_text
 from trainer.ui.views.scenarios import ChoiceButton
 from trainer.ui.widgets import button, heading, problem_label, wrap_list, wrapping_label
 
 VALIDATE_AFTER_MS = 300
 AUTOSAVE_AFTER_MS = 3000
 _UNDO_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+
+def run_edit(problem: QLabel, edit: Callable[[], Any]) -> None:
+    """Make one edit from a side panel; a refused edit (a taken id, a bad value) is said in the
+    panel's problem line, which clears on the next edit that works."""
+    try:
+        edit()
+    except TrainerError as exc:
+        problem.setText(f"Problem: {exc}")
+        problem.show()
+        return
+    problem.hide()
 
 
 class _DocKeys(QObject):
@@ -428,15 +441,8 @@ class NodePanel(QWidget):
     # --- editing
 
     def _do(self, edit: Callable[[], Any]) -> None:
-        if self.loading or self.node is None:
-            return
-        try:
-            edit()
-        except TrainerError as exc:
-            self.problem.setText(f"Problem: {exc}")
-            self.problem.show()
-            return
-        self.problem.hide()
+        if not (self.loading or self.node is None):
+            run_edit(self.problem, edit)
 
     def _on_id_edited(self) -> None:
         new = self.node_id.text().strip()
@@ -640,15 +646,8 @@ class ScenarioPanel(QWidget):
         return [self.title, self.summary]
 
     def _do(self, edit: Callable[[], Any]) -> None:
-        if self.loading or self.studio.doc is None:
-            return
-        try:
-            edit()
-        except TrainerError as exc:
-            self.problem.setText(f"Problem: {exc}")
-            self.problem.show()
-            return
-        self.problem.hide()
+        if not (self.loading or self.studio.doc is None):
+            run_edit(self.problem, edit)
 
     def refresh(self) -> None:
         if self.studio.doc is None:
@@ -1517,43 +1516,24 @@ class ScenarioStudioView(QWidget):
     def _on_publish_clicked(self) -> None:
         if self.document_id is None or not self.save_draft():
             return
-        try:
-            with self.ctx.db.begin() as session:
-                version = library.publish(
-                    session,
-                    self.person,
-                    self.document_id,
-                    note=self.note.text(),
-                    now=self.ctx.clock.now(),
-                )
-        except library.NothingToPublishError as exc:
-            messages.info(self, "Nothing to publish", str(exc))
-            return
-        except TrainerError as exc:
-            messages.error(
-                self,
-                "Not published",
-                f"{exc}\n\nThe version that was live stays live; your draft is kept.",
-            )
+        version = publish_draft(self, self.ctx, self.person, self.document_id, self.note.text())
+        if version is None:
             return
         self.note.clear()
         self.published_number = version.number
         self._relabel()
         self._sync_analytics()
-        self.state.setText(
-            f"Published version {version.number}. Trainees who have not started get it; those "
-            "in the middle may switch when they choose."
-        )
+        self.state.setText(published_text(version.number))
 
     def _on_history_clicked(self) -> None:
         if self.document_id is None:
             return
         self.save_draft()
-        from trainer.ui.views.library import _version_label, _version_name
+        from trainer.ui.views.library import version_label, version_name
 
         with self.ctx.db.begin() as session:
             found = library.versions(session, self.person, self.document_id)
-            rows = [(v.id, _version_label(v), _version_name(v)) for v in found]
+            rows = [(v.id, version_label(v), version_name(v)) for v in found]
 
         def compare(a: int, b: int) -> Any:
             with self.ctx.db.begin() as session:
